@@ -1,0 +1,42 @@
+package io.jsanlock.base;
+
+/**
+ * A failure with a sanlock result code. Thrown by every layer instead of generic
+ * exceptions so that callers (the CLI, the daemon's reply, the VM driver) can print
+ * or send the exact code sanlock would, and so a message always names what is wrong.
+ */
+public class SanlockException extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    private final int code;
+
+    public SanlockException(SanlockError error, String message) {
+        this(error.code(), message, null);
+    }
+
+    public SanlockException(SanlockError error, String message, Throwable cause) {
+        this(error.code(), message, cause);
+    }
+
+    /** For codes received from a peer that jsanlock may not know by name. */
+    public SanlockException(int code, String message, Throwable cause) {
+        super(message, cause);
+        this.code = code;
+    }
+
+    /** The negative sanlock result code. */
+    public int code() {
+        return code;
+    }
+
+    /** The named error, or null when the code has no name here. */
+    public SanlockError error() {
+        return SanlockError.ofCode(code);
+    }
+
+    @Override
+    public String toString() {
+        SanlockError e = error();
+        return "SanlockException(" + code + (e == null ? "" : " " + e.symbol()) + "): " + getMessage();
+    }
+}
