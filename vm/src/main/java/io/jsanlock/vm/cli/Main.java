@@ -5,8 +5,7 @@ import io.jsanlock.vm.VirError;
 import io.jsanlock.vm.config.SanlockDriverConfig;
 import io.jsanlock.vm.domain.DomainDef;
 import io.jsanlock.vm.lock.SanlockLockDriver;
-import io.jsanlock.vm.lock.SanlockSocket;
-import io.jsanlock.vm.lock.WireLeaseDaemon;
+import io.jsanlock.vm.lock.ClientLeaseDaemon;
 import io.jsanlock.vm.state.DomainStatus;
 import io.jsanlock.vm.state.HostState;
 
@@ -112,7 +111,7 @@ public final class Main implements Callable<Integer> {
             SanlockLockDriver lock;
             try {
                 SanlockDriverConfig config = SanlockDriverConfig.load(state.configFile());
-                lock = new SanlockLockDriver(config, WireLeaseDaemon.fromEnvironment());
+                lock = new SanlockLockDriver(config, ClientLeaseDaemon.fromEnvironment());
                 lock.initialize();
             } catch (VirError e) {
                 err.println("error: failed to connect to the hypervisor");
@@ -121,7 +120,7 @@ public final class Main implements Callable<Integer> {
                 err.println("error: Driver state initialization failed");
                 return 1;
             }
-            QemuDriver driver = new QemuDriver(state, lock, SanlockSocket.runDir(), helperCommand());
+            QemuDriver driver = new QemuDriver(state, lock, io.jsanlock.client.SanlockClient.defaultRunDir().toString(), helperCommand());
             return body.run(driver);
         } catch (Failure f) {
             for (String l : f.lines) {

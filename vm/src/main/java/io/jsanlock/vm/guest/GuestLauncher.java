@@ -1,10 +1,13 @@
 package io.jsanlock.vm.guest;
 
+import io.jsanlock.base.SanlockException;
+import io.jsanlock.client.Registration;
+import io.jsanlock.client.SanlockClient;
+import io.jsanlock.wire.CommandFlags;
+
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -37,12 +40,6 @@ import java.util.Map;
  * KILLPATH = none).
  */
 public final class GuestLauncher {
-    private static final int MAGIC = 0x04282010;
-    private static final int CMD_REGISTER = 1;
-    private static final int CMD_RESTRICT = 10;
-    private static final int CMD_KILLPATH = 17;
-    private static final int RESTRICT_ALL = 0x1;
-
     private GuestLauncher() {
     }
 
@@ -59,29 +56,30 @@ public final class GuestLauncher {
 
         // Leave jvirsh's session so its terminal signals and its exit do not reach the guest.
         Libc.setsid();
-        int fd = Libc.socket(Libc.AF_UNIX, Libc.SOCK_STREAM, 0);
-        if (fd < 0) {
-            fail("socket", Libc.errno());
+        SanlockClient client = new SanlockClient(Path.of(runDir));
+        Registration reg;
+        try {
+            reg = client.register();
+        } catch (SanlockException e) {
+            fail("connect", e.code());
+            return;
         }
-        if (Libc.connectUnix(fd, runDir + "/sanlock.sock") < 0) {
-            fail("connect", Libc.errno());
-        }
-        if (!Libc.writeAll(fd, header(CMD_REGISTER, 0, 32, 0, 0))) {
-            fail("register", Libc.errno());
-        }
-        if (!killPath.isEmpty()) {
-            ByteBuffer body = ByteBuffer.allocate(32 + 256).order(ByteOrder.LITTLE_ENDIAN);
-            body.put(header(CMD_KILLPATH, 0, 32 + 256, 0, -1));
-            body.put(fixed(killPath, 128)).put(fixed(killArgs, 128));
-            int rv = request(fd, body.array());
-            if (rv != 0) {
-                fail("killpath", -rv);
+        try {
+            if (!killPath.isEmpty()) {
+                reg.killpath(killPath, killArgs, false);
             }
+        } catch (SanlockException e) {
+            fail("killpath", e.code());
         }
-        int rv = request(fd, header(CMD_RESTRICT, RESTRICT_ALL, 32, 0, -1));
-        if (rv != 0) {
-            fail("restrict", -rv);
+        try {
+            // libvirt restricts its child after registering; the reply also proves the daemon
+            // has processed the (reply-less) REGISTER before jvirsh acquires for our pid.
+            reg.restrict(CommandFlags.RESTRICT_ALL);
+            reg.setInheritable(true);
+        } catch (SanlockException e) {
+            fail("restrict", e.code());
         }
+        int fd = reg.fd();
         long pid = ProcessHandle.current().pid();
         System.out.println("registered " + pid);
         System.out.flush();
@@ -117,35 +115,11 @@ public final class GuestLauncher {
         System.exit(127);
     }
 
-    private static void fail(String stage, int errno) {
-        System.out.println("error " + stage + " " + errno);
+    /** Reports a failure before exec: {@code error STAGE CODE} (a sanlock result or -errno). */
+    private static void fail(String stage, int code) {
+        System.out.println("error " + stage + " " + code);
         System.out.flush();
         System.exit(2);
-    }
-
-    /** Sends a request on the registered connection and returns the reply's result. */
-    private static int request(int fd, byte[] msg) {
-        if (!Libc.writeAll(fd, msg)) {
-            return -Libc.errno();
-        }
-        byte[] reply = Libc.readExactly(fd, 32);
-        if (reply == null) {
-            return -107;
-        }
-        return ByteBuffer.wrap(reply).order(ByteOrder.LITTLE_ENDIAN).getInt(24);
-    }
-
-    private static byte[] header(int cmd, int flags, int length, int data, int data2) {
-        return ByteBuffer.allocate(32).order(ByteOrder.LITTLE_ENDIAN).putInt(MAGIC).putInt(1).putInt(cmd)
-                .putInt(flags).putInt(length).putInt(0).putInt(data).putInt(data2).array();
-    }
-
-    private static byte[] fixed(String s, int len) {
-        byte[] out = new byte[len];
-        byte[] b = s.getBytes(StandardCharsets.UTF_8);
-        // The daemon forces the last byte to NUL; the driver refuses longer strings earlier.
-        System.arraycopy(b, 0, out, 0, Math.min(b.length, len - 1));
-        return out;
     }
 
     /** Marks every inherited descriptor except the ones the guest needs as close-on-exec. */

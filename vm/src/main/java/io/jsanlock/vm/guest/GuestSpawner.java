@@ -87,8 +87,8 @@ public final class GuestSpawner {
         waitQuietly(p);
         if (line != null && line.startsWith("error ")) {
             String[] f = line.split(" ");
-            int errno = Integer.parseInt(f[2]);
-            String detail = errno > 0 ? Errno.strerror(errno) : "error " + (-errno);
+            int code = Integer.parseInt(f[2]);
+            String detail = code <= -200 ? "error " + code : Errno.strerror(-code);
             switch (f[1]) {
                 case "socket", "connect", "register" ->
                     throw preExec("Failed to open socket to sanlock daemon: " + detail);

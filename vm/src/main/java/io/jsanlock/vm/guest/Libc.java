@@ -13,14 +13,12 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
- * The few libc calls the guest launcher needs, through Java's FFM API (no JNI): a socket
- * created without close-on-exec so the guest program inherits its sanlock registration, file
- * descriptor plumbing, and execve so the launcher process becomes the guest (same pid).
+ * The few libc calls the guest launcher needs, through Java's FFM API (no JNI): file
+ * descriptor plumbing, signals, and execve so the launcher process becomes the guest (same pid,
+ * so the same sanlock registration).
  * Every call returns the raw result; {@link #errno()} gives the errno of the last failed call.
  */
 final class Libc {
-    static final int AF_UNIX = 1;
-    static final int SOCK_STREAM = 1;
     static final int O_RDONLY = 0;
     static final int O_WRONLY = 1;
     static final int O_RDWR = 2;
@@ -43,11 +41,7 @@ final class Libc {
     private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG;
     private static final java.lang.foreign.AddressLayout PTR = ValueLayout.ADDRESS;
 
-    private static final MethodHandle SOCKET = fn("socket", FunctionDescriptor.of(INT, INT, INT, INT));
-    private static final MethodHandle CONNECT = fn("connect", FunctionDescriptor.of(INT, INT, PTR, INT));
     private static final MethodHandle WRITE = fn("write", FunctionDescriptor.of(LONG, INT, PTR, LONG));
-    private static final MethodHandle READ = fn("read", FunctionDescriptor.of(LONG, INT, PTR, LONG));
-    private static final MethodHandle CLOSE = fn("close", FunctionDescriptor.of(INT, INT));
     private static final MethodHandle DUP2 = fn("dup2", FunctionDescriptor.of(INT, INT, INT));
     private static final MethodHandle OPEN = fn("open", FunctionDescriptor.of(INT, PTR, INT, INT),
             Linker.Option.firstVariadicArg(2));
@@ -83,27 +77,6 @@ final class Libc {
         return new IllegalStateException(t);
     }
 
-    static int socket(int domain, int type, int protocol) {
-        try {
-            return (int) SOCKET.invokeExact(STATE, domain, type, protocol);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-    }
-
-    /** connect() to a unix socket path. */
-    static int connectUnix(int fd, String path) {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment addr = a.allocate(110);
-            addr.set(ValueLayout.JAVA_SHORT, 0, (short) AF_UNIX);
-            byte[] p = path.getBytes(StandardCharsets.UTF_8);
-            MemorySegment.copy(p, 0, addr, ValueLayout.JAVA_BYTE, 2, Math.min(p.length, 107));
-            return (int) CONNECT.invokeExact(STATE, fd, addr, 110);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-    }
-
     /** Writes all of {@code data}; returns false on failure. */
     static boolean writeAll(int fd, byte[] data) {
         try (Arena a = Arena.ofConfined()) {
@@ -118,32 +91,6 @@ final class Libc {
                 done += n;
             }
             return true;
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-    }
-
-    /** Reads exactly {@code n} bytes, or returns null on EOF or error. */
-    static byte[] readExactly(int fd, int n) {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment seg = a.allocate(Math.max(1, n));
-            long done = 0;
-            while (done < n) {
-                long r = (long) READ.invokeExact(STATE, fd, seg.asSlice(done), (long) n - done);
-                if (r <= 0) {
-                    return null;
-                }
-                done += r;
-            }
-            return seg.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-    }
-
-    static int close(int fd) {
-        try {
-            return (int) CLOSE.invokeExact(STATE, fd);
         } catch (Throwable t) {
             throw rethrow(t);
         }
