@@ -1,0 +1,268 @@
+package io.jsanlock.io;
+
+import io.jsanlock.base.SanlockError;
+import io.jsanlock.base.SanlockException;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+
+/**
+ * {@link SectorStorage} on a regular file or block device with O_DIRECT,
+ * through FFM: sanlock opens lease storage {@code O_DIRECT | O_SYNC} so that
+ * every read sees what other hosts wrote to the shared device, not a cached
+ * copy (ondisk.md 9). NIO's DIRECT option cannot be used: it aligns to the
+ * filesystem block and cannot move a single 512-byte sector.
+ *
+ * <p>Each I/O goes through a fresh native buffer aligned to 4096 bytes, owned
+ * by the I/O task; it is freed only after the system call has returned, so an
+ * I/O abandoned after a timeout never writes into memory that was reused.
+ *
+ * <p>Where the filesystem refuses O_DIRECT (open fails with EINVAL, e.g.
+ * tmpfs), the file is reopened with O_SYNC only and a warning is logged: fine
+ * for a single machine, unsafe for storage shared between hosts.
+ */
+public final class DirectFileStorage implements SectorStorage {
+    private static final System.Logger LOG = System.getLogger(DirectFileStorage.class.getName());
+    private static final int BUFFER_ALIGN = 4096;
+
+    /** How to open the storage. */
+    public enum Access {
+        READ_ONLY, READ_WRITE
+    }
+
+    private final String path;
+    private final int fd;
+    private final int sectorSize;
+    private final boolean blockDevice;
+    private final boolean direct;
+    private final Object lock = new Object();
+    private int inFlight;
+    private boolean closed;
+    private boolean fdClosed;
+
+    private DirectFileStorage(String path, int fd, int sectorSize, boolean blockDevice, boolean direct) {
+        this.path = path;
+        this.fd = fd;
+        this.sectorSize = sectorSize;
+        this.blockDevice = blockDevice;
+        this.direct = direct;
+    }
+
+    /**
+     * Opens {@code path} for direct I/O.
+     *
+     * @throws SanlockException ENOENT when the path does not exist, otherwise
+     *         the negated errno of the failed open
+     */
+    public static DirectFileStorage open(Path path, Access access) throws SanlockException {
+        String p = path.toString();
+        boolean block;
+        try {
+            int mode = (Integer) Files.getAttribute(path, "unix:mode");
+            block = (mode & 0170000) == 0060000;
+        } catch (NoSuchFileException e) {
+            throw new SanlockException(SanlockError.ENOENT, "no such file or device: " + p);
+        } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+            block = false;
+        }
+        int base = (access == Access.READ_ONLY ? Posix.O_RDONLY : Posix.O_RDWR) | Posix.O_CLOEXEC;
+        Posix.Result r = Posix.open(p, base | Posix.O_DIRECT | Posix.O_SYNC);
+        boolean direct = true;
+        if (r.failed() && r.errno() == Posix.EINVAL) {
+            r = Posix.open(p, base | Posix.O_SYNC);
+            direct = false;
+            if (!r.failed()) {
+                LOG.log(System.Logger.Level.WARNING, "{0}: the filesystem refuses O_DIRECT; using O_SYNC without "
+                        + "O_DIRECT (reads may be served from the page cache; do not share this storage between hosts)", p);
+            }
+        }
+        if (r.failed()) {
+            throw new SanlockException(-r.errno(), "cannot open " + p + ": errno " + r.errno(), null);
+        }
+        int fd = (int) r.value();
+        int sector = 512;
+        if (block) {
+            try (Arena a = Arena.ofConfined()) {
+                MemorySegment out = a.allocate(ValueLayout.JAVA_INT);
+                Posix.Result ir = Posix.ioctl(fd, Posix.BLKSSZGET, out);
+                if (ir.failed()) {
+                    Posix.close(fd);
+                    throw new SanlockException(-ir.errno(), "BLKSSZGET failed on " + p + ": errno " + ir.errno(), null);
+                }
+                sector = out.get(ValueLayout.JAVA_INT, 0);
+            }
+        }
+        return new DirectFileStorage(p, fd, sector, block, direct);
+    }
+
+    @Override
+    public String path() {
+        return path;
+    }
+
+    @Override
+    public int sectorSize() {
+        return sectorSize;
+    }
+
+    /** True when the storage is a block device (else a regular file). */
+    public boolean isBlockDevice() {
+        return blockDevice;
+    }
+
+    /** False when the filesystem refused O_DIRECT and I/O goes through the page cache. */
+    public boolean isDirect() {
+        return direct;
+    }
+
+    @Override
+    public long size() throws SanlockException {
+        if (blockDevice) {
+            try (Arena a = Arena.ofConfined()) {
+                MemorySegment out = a.allocate(ValueLayout.JAVA_LONG);
+                Posix.Result r = Posix.ioctl(fd, Posix.BLKGETSIZE64, out);
+                if (r.failed()) {
+                    throw new SanlockException(-r.errno(), "BLKGETSIZE64 failed on " + path + ": errno " + r.errno(), null);
+                }
+                return out.get(ValueLayout.JAVA_LONG, 0);
+            }
+        }
+        try {
+            return Files.size(Path.of(path));
+        } catch (IOException e) {
+            throw new SanlockException(SanlockError.EIO, "cannot get the size of " + path + ": " + e.getMessage());
+        }
+    }
+
+    @Override
+    public int read(long offset, ByteBuffer dst, long timeoutMillis) throws SanlockException {
+        int len = dst.remaining();
+        checkAligned(offset, len);
+        if (len == 0) {
+            return 0;
+        }
+        begin();
+        MemorySegment buf;
+        int got;
+        try {
+            buf = Arena.ofAuto().allocate(len, BUFFER_ALIGN);
+        } catch (RuntimeException | Error e) {
+            end();
+            throw e;
+        }
+        String what = "read of " + len + " bytes at offset " + offset + " on " + path;
+        got = IoWorkers.run(() -> {
+            try {
+                return transfer(false, buf, len, offset);
+            } finally {
+                end();
+            }
+        }, timeoutMillis, what);
+        // Only now, with the I/O finished, does the caller's buffer see the data.
+        dst.put(buf.asSlice(0, got).asByteBuffer());
+        return got;
+    }
+
+    @Override
+    public void write(long offset, ByteBuffer src, long timeoutMillis) throws SanlockException {
+        int len = src.remaining();
+        checkAligned(offset, len);
+        if (len == 0) {
+            return;
+        }
+        MemorySegment buf = Arena.ofAuto().allocate(len, BUFFER_ALIGN);
+        buf.asByteBuffer().put(src.duplicate());
+        begin();
+        String what = "write of " + len + " bytes at offset " + offset + " on " + path;
+        IoWorkers.run(() -> {
+            try {
+                return transfer(true, buf, len, offset);
+            } finally {
+                end();
+            }
+        }, timeoutMillis, what);
+        src.position(src.position() + len);
+    }
+
+    /** One logical transfer, looping on short counts; runs on an I/O worker. */
+    private int transfer(boolean write, MemorySegment buf, int len, long offset) throws SanlockException {
+        int done = 0;
+        while (done < len) {
+            MemorySegment part = buf.asSlice(done);
+            Posix.Result r = write ? Posix.pwrite(fd, part, len - done, offset + done)
+                    : Posix.pread(fd, part, len - done, offset + done);
+            if (r.failed()) {
+                if (r.errno() == Posix.EINTR) {
+                    continue;
+                }
+                throw new SanlockException(-r.errno(), (write ? "pwrite" : "pread") + " of " + (len - done)
+                        + " bytes at offset " + (offset + done) + " on " + path + " failed: errno " + r.errno(), null);
+            }
+            if (r.value() == 0) {
+                if (write) {
+                    throw new SanlockException(SanlockError.EIO, "pwrite wrote nothing at offset " + (offset + done) + " on " + path);
+                }
+                break;
+            }
+            done += (int) r.value();
+        }
+        return done;
+    }
+
+    private void checkAligned(long offset, int len) throws SanlockException {
+        if (offset < 0 || offset % sectorSize != 0 || len % sectorSize != 0) {
+            throw new SanlockException(SanlockError.EINVAL, "I/O of " + len + " bytes at offset " + offset + " on " + path
+                    + " is not aligned to its " + sectorSize + "-byte sectors");
+        }
+    }
+
+    private void begin() throws SanlockException {
+        synchronized (lock) {
+            if (closed) {
+                throw new SanlockException(SanlockError.EBADF, path + " is closed");
+            }
+            inFlight++;
+        }
+    }
+
+    private void end() {
+        synchronized (lock) {
+            inFlight--;
+            if (closed && inFlight == 0) {
+                closeFd();
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            if (inFlight == 0) {
+                closeFd();
+            }
+        }
+    }
+
+    private void closeFd() {
+        if (!fdClosed) {
+            fdClosed = true;
+            Posix.close(fd);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "DirectFileStorage[" + path + (blockDevice ? ", block device" : "") + ", sector " + sectorSize
+                + (direct ? ", O_DIRECT" : ", buffered") + "]";
+    }
+}

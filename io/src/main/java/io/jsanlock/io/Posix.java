@@ -1,0 +1,121 @@
+package io.jsanlock.io;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.foreign.SymbolLookup;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+
+/**
+ * The few libc calls direct I/O needs (open, pread, pwrite, ioctl, close),
+ * bound through FFM with errno captured right after each call.
+ */
+final class Posix {
+    static final int O_RDONLY = 0;
+    static final int O_RDWR = 2;
+    static final int O_CLOEXEC = 0x80000;
+    static final int O_SYNC = 0x101000;
+    /** O_DIRECT differs between architectures. */
+    static final int O_DIRECT = "aarch64".equals(System.getProperty("os.arch")) ? 0x10000 : 0x4000;
+
+    static final int ENOENT = 2;
+    static final int EINVAL = 22;
+    static final int EINTR = 4;
+
+    /** ioctl: logical sector size of a block device (int). */
+    static final long BLKSSZGET = 0x1268;
+    /** ioctl: size in bytes of a block device (u64). */
+    static final long BLKGETSIZE64 = 0x80081272L;
+
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static final SymbolLookup LIBC = LINKER.defaultLookup();
+    private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
+    private static final VarHandle ERRNO = CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+    private static final Linker.Option CAPTURE = Linker.Option.captureCallState("errno");
+
+    private static final MethodHandle OPEN = bind("open",
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT),
+            CAPTURE, Linker.Option.firstVariadicArg(2));
+    private static final MethodHandle PREAD = bind("pread",
+            FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG),
+            CAPTURE);
+    private static final MethodHandle PWRITE = bind("pwrite",
+            FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG),
+            CAPTURE);
+    private static final MethodHandle IOCTL = bind("ioctl",
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.ADDRESS),
+            CAPTURE, Linker.Option.firstVariadicArg(2));
+    private static final MethodHandle CLOSE = bind("close",
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT), CAPTURE);
+
+    private Posix() {
+    }
+
+    private static MethodHandle bind(String name, FunctionDescriptor fd, Linker.Option... options) {
+        MemorySegment addr = LIBC.find(name).orElseThrow(() -> new UnsatisfiedLinkError("libc has no " + name));
+        return LINKER.downcallHandle(addr, fd, options);
+    }
+
+    /** Result of a call: value, or -1 with errno. */
+    record Result(long value, int errno) {
+        boolean failed() {
+            return value < 0;
+        }
+    }
+
+    static Result open(String path, int flags) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment state = a.allocate(CALL_STATE);
+            int fd = (int) OPEN.invokeExact(state, a.allocateFrom(path), flags, 0);
+            return new Result(fd, fd < 0 ? (int) ERRNO.get(state, 0L) : 0);
+        } catch (Throwable t) {
+            throw new IllegalStateException("open downcall failed", t);
+        }
+    }
+
+    static Result pread(int fd, MemorySegment buf, long len, long offset) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment state = a.allocate(CALL_STATE);
+            long n = (long) PREAD.invokeExact(state, fd, buf, len, offset);
+            return new Result(n, n < 0 ? (int) ERRNO.get(state, 0L) : 0);
+        } catch (Throwable t) {
+            throw new IllegalStateException("pread downcall failed", t);
+        }
+    }
+
+    static Result pwrite(int fd, MemorySegment buf, long len, long offset) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment state = a.allocate(CALL_STATE);
+            long n = (long) PWRITE.invokeExact(state, fd, buf, len, offset);
+            return new Result(n, n < 0 ? (int) ERRNO.get(state, 0L) : 0);
+        } catch (Throwable t) {
+            throw new IllegalStateException("pwrite downcall failed", t);
+        }
+    }
+
+    /** ioctl with a pointer argument; the out value is read from {@code arg} by the caller. */
+    static Result ioctl(int fd, long request, MemorySegment arg) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment state = a.allocate(CALL_STATE);
+            int r = (int) IOCTL.invokeExact(state, fd, request, arg);
+            return new Result(r, r < 0 ? (int) ERRNO.get(state, 0L) : 0);
+        } catch (Throwable t) {
+            throw new IllegalStateException("ioctl downcall failed", t);
+        }
+    }
+
+    static Result close(int fd) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment state = a.allocate(CALL_STATE);
+            int r = (int) CLOSE.invokeExact(state, fd);
+            return new Result(r, r < 0 ? (int) ERRNO.get(state, 0L) : 0);
+        } catch (Throwable t) {
+            throw new IllegalStateException("close downcall failed", t);
+        }
+    }
+}

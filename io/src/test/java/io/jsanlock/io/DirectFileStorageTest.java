@@ -1,0 +1,85 @@
+package io.jsanlock.io;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.jsanlock.base.SanlockException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DirectFileStorageTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void writesAndReadsSingle512ByteSectorsWithODirect() throws Exception {
+        Path f = dir.resolve("lease");
+        Files.write(f, new byte[1 << 20]);
+        byte[] sector = new byte[512];
+        new Random(7).nextBytes(sector);
+        try (DirectFileStorage s = DirectFileStorage.open(f, DirectFileStorage.Access.READ_WRITE)) {
+            assertThat(s.isBlockDevice()).isFalse();
+            assertThat(s.sectorSize()).isEqualTo(512);
+            assertThat(s.size()).isEqualTo(1 << 20);
+            s.write(512 * 7, ByteBuffer.wrap(sector), 5000);
+            ByteBuffer back = ByteBuffer.allocate(512);
+            assertThat(s.read(512 * 7, back, 5000)).isEqualTo(512);
+            assertThat(back.array()).isEqualTo(sector);
+            assertThat(back.position()).isEqualTo(512);
+        }
+        byte[] all = Files.readAllBytes(f);
+        assertThat(java.util.Arrays.copyOfRange(all, 3584, 4096)).isEqualTo(sector);
+        assertThat(all[3583]).isZero();
+        assertThat(all[4096]).isZero();
+    }
+
+    @Test
+    void shortReadAtEndOfFileAndGrowthOnWritePastEnd() throws Exception {
+        Path f = dir.resolve("small");
+        Files.write(f, new byte[1024]);
+        try (DirectFileStorage s = DirectFileStorage.open(f, DirectFileStorage.Access.READ_WRITE)) {
+            ByteBuffer b = ByteBuffer.allocate(4096);
+            assertThat(s.read(0, b, 0)).isEqualTo(1024);
+            assertThatThrownBy(() -> s.readFully(0, ByteBuffer.allocate(4096), 0))
+                    .isInstanceOfSatisfying(SanlockException.class, e -> assertThat(e.code()).isEqualTo(-5));
+            s.write(4096, ByteBuffer.allocate(512), 0);
+            assertThat(s.size()).isEqualTo(4608);
+        }
+    }
+
+    @Test
+    void misalignedRequestsFailWithEinvalBeforeAnyIo() throws Exception {
+        Path f = dir.resolve("f");
+        Files.write(f, new byte[4096]);
+        try (DirectFileStorage s = DirectFileStorage.open(f, DirectFileStorage.Access.READ_WRITE)) {
+            assertThatThrownBy(() -> s.write(100, ByteBuffer.allocate(512), 0))
+                    .isInstanceOfSatisfying(SanlockException.class, e -> assertThat(e.code()).isEqualTo(-22));
+            assertThatThrownBy(() -> s.read(0, ByteBuffer.allocate(100), 0))
+                    .isInstanceOfSatisfying(SanlockException.class, e -> assertThat(e.code()).isEqualTo(-22));
+        }
+        assertThat(Files.readAllBytes(f)).containsOnly(0);
+    }
+
+    @Test
+    void missingPathIsEnoent() {
+        assertThatThrownBy(() -> DirectFileStorage.open(dir.resolve("nope"), DirectFileStorage.Access.READ_ONLY))
+                .isInstanceOfSatisfying(SanlockException.class, e -> {
+                    assertThat(e.code()).isEqualTo(-2);
+                    assertThat(e.getMessage()).contains("nope");
+                });
+    }
+
+    @Test
+    void ioAfterCloseFailsWithEbadf() throws Exception {
+        Path f = dir.resolve("f");
+        Files.write(f, new byte[4096]);
+        DirectFileStorage s = DirectFileStorage.open(f, DirectFileStorage.Access.READ_ONLY);
+        s.close();
+        assertThatThrownBy(() -> s.read(0, ByteBuffer.allocate(512), 0))
+                .isInstanceOfSatisfying(SanlockException.class, e -> assertThat(e.code()).isEqualTo(-9));
+    }
+}
