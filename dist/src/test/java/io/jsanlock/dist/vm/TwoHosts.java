@@ -1,0 +1,174 @@
+package io.jsanlock.dist.vm;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Two hosts on this machine for end-to-end tests: each a reference sanlock daemon in its own
+ * run dir (SANLOCK_RUN_DIR) and a jvirsh state dir (JVIRSH_STATE_DIR). The reference sanlock
+ * is the test oracle: when it is missing the test fails, it does not skip. {@link #close}
+ * kills every daemon and guest it knows of and detaches loop devices.
+ */
+final class TwoHosts implements AutoCloseable {
+    static final Path REPO = Path.of(System.getProperty("jsanlock.repo", ".")).toAbsolutePath();
+    static final Path SHARED = shared();
+
+    private final Path dir;
+    private final List<Long> daemonPids = new ArrayList<>();
+    private final List<String> loops = new ArrayList<>();
+
+    TwoHosts(Path dir) {
+        this.dir = dir;
+    }
+
+    private static Path shared() {
+        String env = System.getenv("JSANLOCK_SHARED");
+        if (env != null && !env.isEmpty()) {
+            return Path.of(env);
+        }
+        Path p = Path.of(System.getProperty("jsanlock.shared", REPO.resolve("../shared").toString()));
+        return Files.isDirectory(p) ? p : Path.of("/work/shared");
+    }
+
+    Path dir() {
+        return dir;
+    }
+
+    Path runDir(int host) {
+        return dir.resolve("run" + host);
+    }
+
+    Path stateDir(int host) {
+        return dir.resolve("Test" + host);
+    }
+
+    /** Starts host {@code host}'s reference daemon, named Test{host}. */
+    void startDaemon(int host) {
+        Cmd.Result r = Cmd.run(dir, Map.of(), List.of("bash", SHARED.resolve("peer/start-daemon.sh").toString(),
+                runDir(host).toString(), "Test" + host));
+        if (r.exit() != 0) {
+            throw new AssertionError("reference sanlock daemon did not start (is sanlock installed? "
+                    + "run ../shared/peer/install.sh): " + r);
+        }
+        daemonPids.add(Long.parseLong(r.out().trim().lines().reduce((a, b) -> b).orElseThrow()));
+    }
+
+    Map<String, String> env(int host) {
+        Map<String, String> env = new HashMap<>();
+        env.put("SANLOCK_RUN_DIR", runDir(host).toString());
+        env.put("JVIRSH_STATE_DIR", stateDir(host).toString());
+        return env;
+    }
+
+    Cmd.Result jvirsh(int host, String... args) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(REPO.resolve("bin/jvirsh").toString());
+        cmd.addAll(List.of(args));
+        return Cmd.run(dir, env(host), cmd);
+    }
+
+    /** Runs the reference {@code sanlock} as host {@code host} (0 = no daemon needed). */
+    Cmd.Result sanlock(int host, String... args) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add("sanlock");
+        cmd.addAll(List.of(args));
+        return Cmd.run(dir, host == 0 ? Map.of() : env(host), cmd);
+    }
+
+    Dump dump(String device) {
+        Cmd.Result r = sanlock(0, "direct", "dump", device);
+        if (r.exit() != 0) {
+            throw new AssertionError("direct dump failed: " + r);
+        }
+        return Dump.parse(r.out());
+    }
+
+    void writeConfig(int host, String text) throws IOException {
+        Files.createDirectories(stateDir(host));
+        Files.writeString(stateDir(host).resolve("qemu-sanlock.conf"), text);
+    }
+
+    /** Both hosts join {@code lockspace} on {@code device} with host ids 1 and 2, io_timeout 1, in parallel. */
+    void joinBoth(String lockspace, String device) throws Exception {
+        java.util.concurrent.CompletableFuture<Cmd.Result> h1 = java.util.concurrent.CompletableFuture
+                .supplyAsync(() -> sanlock(1, "client", "add_lockspace", "-s", lockspace + ":1:" + device + ":0", "-o", "1"));
+        Cmd.Result r2 = sanlock(2, "client", "add_lockspace", "-s", lockspace + ":2:" + device + ":0", "-o", "1");
+        Cmd.Result r1 = h1.get();
+        if (!r1.out().contains("done 0") || !r2.out().contains("done 0")) {
+            throw new AssertionError("add_lockspace failed:\n" + r1 + "\n" + r2);
+        }
+    }
+
+    /** Attaches {@code file} to a loop device (detached in {@link #close}). */
+    String attachLoop(Path file) {
+        Cmd.Result r = Cmd.run(dir, Map.of(), List.of("losetup", "-f", "--show", file.toString()));
+        if (r.exit() != 0) {
+            throw new AssertionError("losetup failed: " + r);
+        }
+        String dev = r.out().trim();
+        loops.add(dev);
+        return dev;
+    }
+
+    /** The guest pid jvirsh recorded for a running domain on {@code host}. */
+    Optional<Long> guestPid(int host, String domain) throws IOException {
+        Path f = stateDir(host).resolve("run").resolve(domain + ".status");
+        if (!Files.exists(f)) {
+            return Optional.empty();
+        }
+        for (String line : Files.readAllLines(f)) {
+            if (line.startsWith("pid=")) {
+                return Optional.of(Long.parseLong(line.substring(4)));
+            }
+        }
+        return Optional.empty();
+    }
+
+    static void await(String what, long millis, BooleanSupplier cond) {
+        long deadline = System.nanoTime() + millis * 1_000_000L;
+        while (!cond.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        for (int h = 1; h <= 2; h++) {
+            Path run = stateDir(h).resolve("run");
+            if (Files.isDirectory(run)) {
+                try (var s = Files.list(run)) {
+                    for (Path p : s.filter(x -> x.toString().endsWith(".status")).toList()) {
+                        String name = p.getFileName().toString().replace(".status", "");
+                        guestPid(h, name).flatMap(ProcessHandle::of).ifPresent(ProcessHandle::destroyForcibly);
+                    }
+                }
+            }
+        }
+        // The reference daemon ignores SIGTERM while it has lockspaces: these are throw-away
+        // hosts on throw-away storage, so they are killed outright.
+        for (long pid : daemonPids) {
+            ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+        }
+        for (long pid : daemonPids) {
+            ProcessHandle.of(pid).ifPresent(p -> p.onExit().join());
+        }
+        for (String loop : loops) {
+            Cmd.run(dir, Map.of(), List.of("losetup", "-d", loop));
+        }
+    }
+}

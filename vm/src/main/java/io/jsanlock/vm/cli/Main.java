@@ -1,0 +1,383 @@
+package io.jsanlock.vm.cli;
+
+import io.jsanlock.vm.QemuDriver;
+import io.jsanlock.vm.VirError;
+import io.jsanlock.vm.config.SanlockDriverConfig;
+import io.jsanlock.vm.domain.DomainDef;
+import io.jsanlock.vm.lock.SanlockLockDriver;
+import io.jsanlock.vm.lock.ClientLeaseDaemon;
+import io.jsanlock.vm.state.DomainStatus;
+import io.jsanlock.vm.state.HostState;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code bin/jvirsh}: virsh's domain commands, with libvirtd's QEMU driver and its sanlock
+ * lock manager running inside each command. Which host a jvirsh acts as is chosen by its state
+ * directory ({@code --state-dir} or {@code JVIRSH_STATE_DIR}: definitions and
+ * {@code qemu-sanlock.conf}) and by {@code SANLOCK_RUN_DIR} (the host's lease daemon).
+ * Messages and output are virsh 2.0's (the scenario's version).
+ */
+@Command(name = "jvirsh", mixinStandardHelpOptions = false, description = "virsh-like front for VMs protected by sanlock leases",
+        subcommands = {Main.Define.class, Main.Undefine.class, Main.Start.class, Main.Destroy.class, Main.ListDomains.class,
+            Main.DumpXml.class, Main.DomState.class, Main.Suspend.class, Main.Resume.class, Main.LockFailureHelper.class,
+            CommandLine.HelpCommand.class})
+public final class Main implements Callable<Integer> {
+    static final String DEFAULT_STATE_DIR = "/var/lib/jvirsh";
+
+    @Option(names = "--state-dir", scope = CommandLine.ScopeType.INHERIT,
+            description = "this host's state directory (default: $JVIRSH_STATE_DIR, else " + DEFAULT_STATE_DIR + ")")
+    Path stateDir;
+
+    PrintStream out = System.out;
+    PrintStream err = System.err;
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    static int run(String[] args) {
+        Main main = new Main();
+        CommandLine cl = new CommandLine(main);
+        cl.setParameterExceptionHandler((ex, a) -> {
+            CommandLine c = ex.getCommandLine();
+            String name = c.getCommandName();
+            if (ex instanceof CommandLine.MissingParameterException mp && !mp.getMissing().isEmpty()) {
+                main.err.println("error: command '" + name + "' requires <"
+                        + mp.getMissing().get(0).paramLabel().replaceAll("[<>]", "") + "> option");
+            } else if (ex instanceof CommandLine.UnmatchedArgumentException u && c == cl) {
+                main.err.println("error: unknown command: '" + u.getUnmatched().get(0) + "'");
+            } else {
+                main.err.println("error: command '" + name + "': " + ex.getMessage());
+            }
+            return 1;
+        });
+        cl.setExecutionExceptionHandler((ex, c, pr) -> {
+            main.err.println("error: " + ex);
+            return 1;
+        });
+        return cl.execute(args);
+    }
+
+    @Override
+    public Integer call() {
+        out.println("Usage: jvirsh [--state-dir DIR] COMMAND [ARGS]");
+        out.println("Commands: define, undefine, start, destroy, list, dumpxml, domstate, suspend, resume");
+        return 0;
+    }
+
+    /** A failure to report virsh-style: each line printed as "error: LINE". */
+    static final class Failure extends Exception {
+        private static final long serialVersionUID = 1L;
+        final List<String> lines;
+
+        Failure(String... lines) {
+            super(String.join("; ", lines));
+            this.lines = List.of(lines);
+        }
+    }
+
+    Path stateDir() {
+        if (stateDir != null) {
+            return stateDir;
+        }
+        String env = System.getenv("JVIRSH_STATE_DIR");
+        return Path.of(env != null && !env.isEmpty() ? env : DEFAULT_STATE_DIR);
+    }
+
+    interface Body {
+        int run(QemuDriver driver) throws VirError, Failure;
+    }
+
+    /**
+     * Runs a command with the host's driver up: loads the lock driver's configuration and
+     * initialises it, as libvirtd does when it starts. If that fails, nothing else runs and
+     * every command fails with the driver's error, as virsh fails when libvirtd refused to start.
+     */
+    int withDriver(Body body) {
+        try (HostState state = HostState.open(stateDir())) {
+            SanlockLockDriver lock;
+            try {
+                SanlockDriverConfig config = SanlockDriverConfig.load(state.configFile());
+                lock = new SanlockLockDriver(config, ClientLeaseDaemon.fromEnvironment());
+                lock.initialize();
+            } catch (VirError e) {
+                err.println("error: failed to connect to the hypervisor");
+                err.println("error: " + e.getMessage());
+                err.println("error: Initialization of QEMU state driver failed: " + e.getMessage());
+                err.println("error: Driver state initialization failed");
+                return 1;
+            }
+            QemuDriver driver = new QemuDriver(state, lock, io.jsanlock.client.SanlockClient.defaultRunDir().toString(), helperCommand());
+            return body.run(driver);
+        } catch (Failure f) {
+            for (String l : f.lines) {
+                err.println("error: " + l);
+            }
+            return 1;
+        } catch (VirError e) {
+            err.println("error: " + e.getMessage());
+            return 1;
+        }
+    }
+
+    /** jvirsh itself, run by the lease daemon as the killpath helper of on_lockfailure. */
+    static QemuDriver.HelperCommand helperCommand() {
+        String home = System.getenv("JSANLOCK_HOME");
+        Path script = null;
+        if (home != null && !home.isEmpty()) {
+            script = Path.of(home, "bin", "jvirsh");
+        } else {
+            Path jar = Path.of(System.getProperty("java.class.path").split(":")[0]).toAbsolutePath();
+            // dist/target/jsanlock.jar -> <repo>/bin/jvirsh
+            if (jar.getParent() != null && jar.getParent().getParent() != null
+                    && jar.getParent().getParent().getParent() != null) {
+                script = jar.getParent().getParent().getParent().resolve("bin").resolve("jvirsh");
+            }
+        }
+        if (script == null || !Files.isExecutable(script)) {
+            return null;
+        }
+        return new QemuDriver.HelperCommand(script.normalize().toString(), List.of("lockfailure-helper"));
+    }
+
+    QemuDriver.Domain find(QemuDriver driver, String name) throws Failure {
+        try {
+            return driver.lookup(name);
+        } catch (VirError e) {
+            throw new Failure("failed to get domain '" + name + "'", e.getMessage());
+        }
+    }
+
+    abstract static class Sub implements Callable<Integer> {
+        @CommandLine.ParentCommand
+        Main main;
+    }
+
+    abstract static class DomainSub extends Sub {
+        @Parameters(index = "0", paramLabel = "domain", description = "domain name, id or uuid")
+        String domain;
+    }
+
+    @Command(name = "define", description = "define (but don't start) a domain from an XML file")
+    static final class Define extends Sub {
+        @Parameters(index = "0", paramLabel = "file", description = "file containing an XML domain description")
+        String file;
+
+        @Override
+        public Integer call() {
+            return main.withDriver(driver -> {
+                String xml;
+                try {
+                    xml = Files.readString(Path.of(file), StandardCharsets.UTF_8);
+                } catch (NoSuchFileException e) {
+                    throw new Failure("Failed to open file '" + file + "': No such file or directory");
+                } catch (IOException e) {
+                    throw new Failure("Failed to open file '" + file + "': " + e.getMessage());
+                }
+                DomainDef def;
+                try {
+                    def = driver.define(xml);
+                } catch (VirError e) {
+                    throw new Failure("Failed to define domain from " + file, e.getMessage());
+                }
+                main.out.println("Domain " + def.name() + " defined from " + file);
+                main.out.println();
+                return 0;
+            });
+        }
+    }
+
+    @Command(name = "undefine", description = "undefine a domain")
+    static final class Undefine extends DomainSub {
+        @Override
+        public Integer call() {
+            return main.withDriver(driver -> {
+                QemuDriver.Domain d = main.find(driver, domain);
+                try {
+                    driver.undefine(d.def().name());
+                } catch (VirError e) {
+                    throw new Failure("Failed to undefine domain " + domain, e.getMessage());
+                }
+                main.out.println("Domain " + domain + " has been undefined");
+                main.out.println();
+                return 0;
+            });
+        }
+    }
+
+    @Command(name = "start", description = "start a (previously defined) inactive domain")
+    static final class Start extends DomainSub {
+        @Override
+        public Integer call() {
+            return main.withDriver(driver -> {
+                QemuDriver.Domain d = main.find(driver, domain);
+                try {
+                    driver.start(d);
+                } catch (VirError e) {
+                    throw new Failure("Failed to start domain " + d.def().name(), e.getMessage());
+                }
+                main.out.println("Domain " + d.def().name() + " started");
+                main.out.println();
+                return 0;
+            });
+        }
+    }
+
+    @Command(name = "destroy", description = "destroy (stop) a domain")
+    static final class Destroy extends DomainSub {
+        @Override
+        public Integer call() {
+            return main.withDriver(driver -> {
+                QemuDriver.Domain d = main.find(driver, domain);
+                try {
+                    driver.destroy(d);
+                } catch (VirError e) {
+                    throw new Failure("Failed to destroy domain " + domain, e.getMessage());
+                }
+                main.out.println("Domain " + domain + " destroyed");
+                main.out.println();
+                return 0;
+            });
+        }
+    }
+
+    @Command(name = "suspend", description = "suspend a domain (its leases are released)")
+    static final class Suspend extends DomainSub {
+        @Override
+        public Integer call() {
+            return main.withDriver(driver -> {
+                QemuDriver.Domain d = main.find(driver, domain);
+                try {
+                    driver.suspend(d);
+                } catch (VirError e) {
+                    throw new Failure("Failed to suspend domain " + domain, e.getMessage());
+                }
+                main.out.println("Domain " + domain + " suspended");
+                main.out.println();
+                return 0;
+            });
+        }
+    }
+
+    @Command(name = "resume", description = "resume a domain (its leases are acquired again)")
+    static final class Resume extends DomainSub {
+        @Override
+        public Integer call() {
+            return main.withDriver(driver -> {
+                QemuDriver.Domain d = main.find(driver, domain);
+                try {
+                    driver.resume(d);
+                } catch (VirError e) {
+                    throw new Failure("Failed to resume domain " + domain, e.getMessage());
+                }
+                main.out.println("Domain " + domain + " resumed");
+                main.out.println();
+                return 0;
+            });
+        }
+    }
+
+    @Command(name = "list", description = "list domains")
+    static final class ListDomains extends Sub {
+        @Option(names = "--all", description = "list inactive & active domains")
+        boolean all;
+
+        @Override
+        public Integer call() {
+            return main.withDriver(driver -> {
+                main.out.printf(" %-5s %-30s %s%n", "Id", "Name", "State");
+                main.out.println("----------------------------------------------------");
+                for (QemuDriver.Domain d : driver.list(all)) {
+                    String id = d.status().map(s -> Integer.toString(s.id())).orElse("-");
+                    main.out.printf(" %-5s %-30s %s%n", id, d.def().name(), d.stateName());
+                }
+                main.out.println();
+                return 0;
+            });
+        }
+    }
+
+    @Command(name = "dumpxml", description = "domain information in XML")
+    static final class DumpXml extends DomainSub {
+        @Override
+        public Integer call() {
+            return main.withDriver(driver -> {
+                QemuDriver.Domain d = main.find(driver, domain);
+                main.out.print(d.def().xml());
+                return 0;
+            });
+        }
+    }
+
+    @Command(name = "domstate", description = "domain state")
+    static final class DomState extends DomainSub {
+        @Override
+        public Integer call() {
+            return main.withDriver(driver -> {
+                QemuDriver.Domain d = main.find(driver, domain);
+                main.out.println(d.stateName());
+                main.out.println();
+                return 0;
+            });
+        }
+    }
+
+    /**
+     * Run by the lease daemon (killpath) when this host loses the lockspace of a running
+     * domain's leases: applies the domain's on_lockfailure action, like libvirt's
+     * libvirt_sanlock_helper (vm-leases.md §4.7). Usage: STATE_DIR UUID ACTION.
+     */
+    @Command(name = "lockfailure-helper", hidden = true)
+    static final class LockFailureHelper extends Sub {
+        @Parameters(index = "0")
+        Path dir;
+        @Parameters(index = "1")
+        String uuid;
+        @Parameters(index = "2")
+        String action;
+
+        @Override
+        public Integer call() {
+            if (!action.equals("poweroff") && !action.equals("pause")) {
+                boolean known = action.equals("restart") || action.equals("ignore") || action.equals("default");
+                main.err.println((known ? "unsupported" : "invalid") + " failure action: '" + action + "'");
+                return 1;
+            }
+            main.stateDir = dir;
+            return main.withDriver(driver -> {
+                QemuDriver.Domain d = main.find(driver, uuid);
+                if (d.status().isEmpty()) {
+                    return 0; // already inactive: nothing to do
+                }
+                try {
+                    if (action.equals("poweroff")) {
+                        driver.destroy(d);
+                    } else {
+                        driver.suspend(d);
+                    }
+                } catch (VirError e) {
+                    throw new Failure(e.getMessage());
+                }
+                main.out.println("lock failure: domain " + d.def().name() + " " + action);
+                return 0;
+            });
+        }
+    }
+
+    static String describe(DomainStatus s) {
+        return s.id() + " " + s.guest().pid();
+    }
+}

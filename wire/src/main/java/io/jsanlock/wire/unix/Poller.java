@@ -1,0 +1,169 @@
+package io.jsanlock.wire.unix;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.LockSupport;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+/**
+ * Readiness waiting for non-blocking FFM sockets, so that a thread waiting for a
+ * message parks instead of sitting in a native call.
+ *
+ * <p>Why: a virtual thread inside a native (FFM) call pins its carrier, and there are
+ * only as many carriers as cores. A daemon with 1000 registered clients, each blocked in
+ * {@code recv()}, would starve every other virtual thread; so would 1000 client threads
+ * blocked waiting for ACQUIRE replies. Instead all fds are non-blocking; on EAGAIN a
+ * thread arms a one-shot epoll interest and parks, and this class's single platform
+ * thread ({@code epoll_wait}) unparks it. This is the same scheme the JDK uses for its
+ * own channels, done here because the JDK cannot give us the fd we need for
+ * SO_PEERCRED (see {@link UnixSocket}).
+ *
+ * <p>No wakeup is lost: interest is level-triggered, so arming after data already
+ * arrived reports it at once, and an unpark that precedes the park makes the park
+ * return immediately. Callers always retry their non-blocking call after waking
+ * (spurious wakeups are harmless).
+ */
+final class Poller {
+    private static volatile Poller instance;
+
+    static Poller get() {
+        Poller p = instance;
+        if (p == null) {
+            synchronized (Poller.class) {
+                p = instance;
+                if (p == null) {
+                    p = new Poller();
+                    instance = p;
+                }
+            }
+        }
+        return p;
+    }
+
+    private static final class Interest {
+        Thread reader;
+        Thread writer;
+        boolean added;
+    }
+
+    private final int epfd;
+    private final Map<Integer, Interest> interests = new ConcurrentHashMap<>();
+
+    private Poller() {
+        epfd = Libc.epollCreate();
+        if (epfd < 0) {
+            throw new IllegalStateException("epoll_create1 failed: errno " + -epfd);
+        }
+        Thread t = Thread.ofPlatform().daemon().name("jsanlock-poller").unstarted(this::loop);
+        t.start();
+    }
+
+    /**
+     * Parks the calling thread until {@code fd} is probably readable (or writable), the
+     * deadline ({@link System#nanoTime} scale, 0 = none) passes, or it is interrupted.
+     */
+    void await(int fd, boolean write, long deadlineNanos) {
+        Thread me = Thread.currentThread();
+        Interest in = interests.computeIfAbsent(fd, k -> new Interest());
+        synchronized (in) {
+            if (write) {
+                in.writer = me;
+            } else {
+                in.reader = me;
+            }
+            arm(fd, in);
+        }
+        if (deadlineNanos == 0) {
+            LockSupport.park(this);
+        } else {
+            long left = deadlineNanos - System.nanoTime();
+            if (left > 0) {
+                LockSupport.parkNanos(this, left);
+            }
+        }
+        synchronized (in) {
+            if (write && in.writer == me) {
+                in.writer = null;
+            } else if (!write && in.reader == me) {
+                in.reader = null;
+            }
+        }
+    }
+
+    private void arm(int fd, Interest in) {
+        int ev = Libc.EPOLLONESHOT | Libc.EPOLLRDHUP;
+        if (in.reader != null) {
+            ev |= Libc.EPOLLIN;
+        }
+        if (in.writer != null) {
+            ev |= Libc.EPOLLOUT;
+        }
+        int r = in.added ? Libc.epollCtl(epfd, Libc.EPOLL_CTL_MOD, fd, ev) : Libc.epollCtl(epfd, Libc.EPOLL_CTL_ADD, fd, ev);
+        if (r == 0) {
+            in.added = true;
+        } else if (!in.added && r == -17) { // EEXIST: a stale registration of a reused fd
+            Libc.epollCtl(epfd, Libc.EPOLL_CTL_MOD, fd, ev);
+            in.added = true;
+        } else {
+            // fd unusable (closed/EBADF): wake the waiters so they retry and see the error.
+            wake(in.reader);
+            wake(in.writer);
+        }
+    }
+
+    /** Forgets {@code fd} before it is closed, waking anyone still waiting on it. */
+    void forget(int fd) {
+        Interest in = interests.remove(fd);
+        Libc.epollCtl(epfd, Libc.EPOLL_CTL_DEL, fd, 0);
+        if (in != null) {
+            synchronized (in) {
+                wake(in.reader);
+                wake(in.writer);
+            }
+        }
+    }
+
+    private static void wake(Thread t) {
+        if (t != null) {
+            LockSupport.unpark(t);
+        }
+    }
+
+    private void loop() {
+        final int max = 256;
+        MemorySegment events = Arena.global().allocate((long) max * Libc.EPOLL_EVENT_SIZE, 8);
+        while (true) {
+            int n = Libc.epollWait(epfd, events, max, -1);
+            if (n < 0) {
+                continue; // EINTR
+            }
+            for (int i = 0; i < n; i++) {
+                long base = (long) i * Libc.EPOLL_EVENT_SIZE;
+                int ev = events.get(JAVA_INT, base);
+                int fd = (int) events.get(JAVA_LONG.withByteAlignment(4), base + Libc.EPOLL_DATA_OFFSET);
+                Interest in = interests.get(fd);
+                if (in == null) {
+                    continue;
+                }
+                synchronized (in) {
+                    boolean any = (ev & (Libc.EPOLLERR | Libc.EPOLLHUP | Libc.EPOLLRDHUP)) != 0;
+                    if (any || (ev & Libc.EPOLLIN) != 0) {
+                        wake(in.reader);
+                        in.reader = null;
+                    }
+                    if (any || (ev & Libc.EPOLLOUT) != 0) {
+                        wake(in.writer);
+                        in.writer = null;
+                    }
+                    if (in.reader != null || in.writer != null) {
+                        arm(fd, in); // one-shot fired for one direction only: re-arm the other
+                    }
+                }
+            }
+        }
+    }
+}
