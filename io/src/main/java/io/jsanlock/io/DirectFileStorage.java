@@ -45,6 +45,8 @@ public final class DirectFileStorage implements SectorStorage {
     private int inFlight;
     private boolean closed;
     private boolean fdClosed;
+    /** Test seam: runs on the I/O worker just before each system call (simulates a hung or failing device). */
+    volatile MemoryStorage.FaultHook beforeSyscall;
 
     private DirectFileStorage(String path, int fd, int sectorSize, boolean blockDevice, boolean direct) {
         this.path = path;
@@ -192,6 +194,15 @@ public final class DirectFileStorage implements SectorStorage {
 
     /** One logical transfer, looping on short counts; runs on an I/O worker. */
     private int transfer(boolean write, MemorySegment buf, int len, long offset) throws SanlockException {
+        MemoryStorage.FaultHook hook = beforeSyscall;
+        if (hook != null) {
+            try {
+                hook.beforeIo(write, offset, len);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new SanlockException(-4, "I/O interrupted", e);
+            }
+        }
         int done = 0;
         while (done < len) {
             MemorySegment part = buf.asSlice(done);

@@ -1,0 +1,307 @@
+package io.jsanlock.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.jsanlock.base.SanlockError;
+import io.jsanlock.base.SanlockException;
+import io.jsanlock.format.Geometry;
+import io.jsanlock.format.Leader;
+import io.jsanlock.format.LockspaceSpec;
+import io.jsanlock.format.ResourceSpec;
+import io.jsanlock.lease.HostState;
+import io.jsanlock.lease.testing.Areas;
+import io.jsanlock.lease.testing.FaultyStorage;
+import io.jsanlock.lease.testing.FaultyStorage.Fault;
+import io.jsanlock.lease.testing.MemoryStorage;
+import io.jsanlock.lease.testing.ScaledClock;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The engine with real threads on a clock running 10x fast, several engines
+ * (hosts) over one in-memory disk. Times asserted are on that clock.
+ */
+class LeaseEngineTest {
+    static final Geometry G = Geometry.S512_A1M;
+    static final String PATH = "/mem/disk";
+    final ScaledClock clock = new ScaledClock(10, 1000);
+    final MemoryStorage mem = new MemoryStorage(4 << 20);
+    final FaultyStorage disk = new FaultyStorage(mem, clock);
+    final List<LeaseEngine> engines = new ArrayList<>();
+
+    @BeforeEach
+    void setUp() throws Exception {
+        disk.setRecording(false);
+        Areas.initLockspace(mem, 0, G, "LS", 1);
+        Areas.initResource(mem, 1 << 20, G, "LS", "R1", 0);
+        Areas.initResource(mem, 2 << 20, G, "LS", "R2", 0);
+    }
+
+    @AfterEach
+    void tearDown() {
+        for (LeaseEngine e : engines) {
+            if (!e.halted()) {
+                e.close();
+            }
+        }
+    }
+
+    LeaseEngine engine(String name) throws SanlockException {
+        LeaseEngine e = LeaseEngine.builder(name).clock(clock).seed(7).storage(p -> {
+            if (!p.equals(PATH)) {
+                throw new SanlockException(SanlockError.ENOENT, "no such path " + p);
+            }
+            return disk;
+        }).build();
+        engines.add(e);
+        return e;
+    }
+
+    static LockspaceSpec ls(long hostId) {
+        return new LockspaceSpec("LS", hostId, PATH, 0);
+    }
+
+    static ResourceSpec res(String name, long offset) {
+        return new ResourceSpec("LS", name, List.of(new ResourceSpec.Disk(PATH, offset)), 0, false, false);
+    }
+
+    static final ResourceSpec R1 = res("R1", 1 << 20);
+    static final ResourceSpec R2 = res("R2", 2 << 20);
+
+    void await(String what, long virtualSeconds, BooleanSupplier cond) throws InterruptedException {
+        long deadline = clock.seconds() + virtualSeconds;
+        while (!cond.getAsBoolean()) {
+            if (clock.seconds() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.sleep(5);
+        }
+    }
+
+    static int code(Throwable t) {
+        return ((SanlockException) t).code();
+    }
+
+    Leader leader(long offset) {
+        return Leader.decode(ByteBuffer.wrap(mem.copy(offset, 512)).order(ByteOrder.LITTLE_ENDIAN), 0);
+    }
+
+    @Test
+    void twoHostsJoinSeeEachOtherLiveAndContendForALease() throws Exception {
+        LeaseEngine a = engine("hostA");
+        LeaseEngine b = engine("hostB");
+        long t0 = clock.seconds();
+        LockspaceInfo ia = a.addLockspace(ls(1), 1);
+        assertThat(clock.seconds() - t0).isBetween(2L, 3L); // 2·io_timeout short delay
+        assertThat(ia.generation()).isEqualTo(1);
+        assertThat(ia.state()).isEqualTo(LockspaceState.JOINED);
+        b.addLockspace(ls(2), 1);
+        assertThatThrownBy(() -> b.hosts("LS")).satisfies(e -> assertThat(code(e)).isEqualTo(-11));
+        await("mutual LIVE", 20, () -> live(a, 2) && live(b, 1));
+
+        ResourceLease la = a.acquire(R1, AcquireOptions.exclusive());
+        assertThat(la.lver()).isEqualTo(1);
+        assertThat(la.toResourceString()).isEqualTo("LS:R1:/mem/disk:1048576:1");
+        assertThat(a.isHeld(la)).isTrue();
+        assertThatThrownBy(() -> a.acquire(R1, AcquireOptions.exclusive()))
+                .satisfies(e -> assertThat(code(e)).isEqualTo(SanlockError.EEXIST.code()));
+        long tb = clock.seconds();
+        assertThatThrownBy(() -> b.acquire(R1, AcquireOptions.exclusive()))
+                .satisfies(e -> assertThat(code(e)).isEqualTo(SanlockError.ACQUIRE_IDLIVE.code()));
+        assertThat(clock.seconds() - tb).as("-243 within one owner renewal").isLessThanOrEqualTo(4);
+        a.release(la);
+        assertThat(a.isHeld(la)).isFalse();
+        assertThatThrownBy(() -> a.release(la)).satisfies(e -> assertThat(code(e)).isEqualTo(SanlockError.EPERM.code()));
+        ResourceLease lb = b.acquire(R1, AcquireOptions.exclusive());
+        assertThat(lb.lver()).isEqualTo(2);
+        assertThat(leader(1 << 20).ownerId()).isEqualTo(2);
+        assertThat(b.leases("LS")).containsExactly(lb);
+        assertThat(b.logDump()).contains("ballot 2 commit self owner 2 1");
+    }
+
+    static boolean live(LeaseEngine e, long hostId) {
+        try {
+            return e.hosts("LS").stream().anyMatch(h -> h.hostId() == hostId && h.state() == HostState.LIVE);
+        } catch (SanlockException x) {
+            return false;
+        }
+    }
+
+    @Test
+    void sharedLeasesJoinLocallyAndAcrossHostsAndExclusiveIsRefused() throws Exception {
+        LeaseEngine a = engine("hostA");
+        LeaseEngine b = engine("hostB");
+        a.addLockspace(ls(1), 1);
+        b.addLockspace(ls(2), 1);
+        ResourceLease s1 = a.acquire(R1, AcquireOptions.shared());
+        ResourceLease s2 = a.acquire(R1, AcquireOptions.shared()); // second local holder: no disk I/O
+        assertThat(s2.lver()).isEqualTo(s1.lver());
+        ResourceLease s3 = b.acquire(R1, AcquireOptions.shared());
+        assertThat(s3.lver()).isEqualTo(2);
+        await("b sees a live", 20, () -> live(b, 1));
+        ResourceLease r2 = b.acquire(R2, AcquireOptions.shared());
+        assertThat(r2.mode()).isEqualTo(LeaseMode.SHARED);
+        assertThat(r2.toResourceString()).endsWith(":SH");
+        b.release(s3);
+        assertThatThrownBy(() -> b.acquire(R1, AcquireOptions.exclusive()))
+                .satisfies(e -> assertThat(code(e)).isEqualTo(SanlockError.EAGAIN.code()));
+        a.release(s1);
+        assertThat(a.isHeld(s2)).isTrue();
+        a.release(s2); // last local holder: disk release of the mode block
+        ResourceLease x = b.acquire(R1, AcquireOptions.exclusive());
+        assertThat(x.mode()).isEqualTo(LeaseMode.EXCLUSIVE);
+    }
+
+    @Test
+    void aReleaseRequestReachesTheHolderThroughTheBitmap() throws Exception {
+        LeaseEngine a = engine("hostA");
+        LeaseEngine b = engine("hostB");
+        a.addLockspace(ls(1), 1);
+        b.addLockspace(ls(2), 1);
+        List<String> requests = new CopyOnWriteArrayList<>();
+        ResourceLease la = a.acquire(R1, AcquireOptions.exclusive().withHolder(new LeaseHolder() {
+            @Override
+            public void releaseRequested(ResourceLease lease, long lver, int forceMode) {
+                requests.add(lease.resource() + " " + lver + " " + forceMode);
+            }
+        }));
+        assertThatThrownBy(() -> b.request(R1, 1, 1, false))
+                .satisfies(e -> assertThat(code(e)).isEqualTo(SanlockError.REQUEST_OLD.code()));
+        long t0 = clock.seconds();
+        assertThat(b.request(R1, 2, 2, false)).isEqualTo(1);
+        // one requester renewal publishes the bit, one owner renewal reads it: <= 2·(2N+1.5)
+        await("request delivered", 12, () -> !requests.isEmpty());
+        assertThat(clock.seconds() - t0).isLessThanOrEqualTo(7);
+        assertThat(requests).containsExactly("R1 2 2");
+        a.release(la);
+    }
+
+    @Test
+    void renewalFailureMakesTheLockspaceFailingAtSixAndLostAtEightIoTimeouts() throws Exception {
+        List<String> seen = new CopyOnWriteArrayList<>();
+        List<long[]> times = new CopyOnWriteArrayList<>();
+        LeaseEngine a = engine("hostA");
+        a.addListener(new LockspaceListener() {
+            @Override
+            public void lockspaceFailing(LockspaceEvent e) {
+                seen.add("failing");
+                times.add(new long[] {clock.seconds() - e.lastSuccess()});
+            }
+
+            @Override
+            public void lockspaceLost(LockspaceEvent e) {
+                seen.add("lost " + e.leases().size());
+                times.add(new long[] {clock.seconds() - e.lastSuccess(), e.killDeadline() - e.lastSuccess()});
+            }
+
+            @Override
+            public void killDeadline(LockspaceEvent e) {
+                seen.add("kill");
+                times.add(new long[] {clock.seconds() - e.lastSuccess()});
+            }
+
+            @Override
+            public void lockspaceRemoved(LockspaceEvent e) {
+                seen.add("removed");
+            }
+        });
+        a.addLockspace(ls(1), 1);
+        List<LossReason> lost = new CopyOnWriteArrayList<>();
+        ResourceLease la = a.acquire(R1, AcquireOptions.exclusive().withHolder(new LeaseHolder() {
+            @Override
+            public void leaseLost(ResourceLease lease, LossReason reason) {
+                lost.add(reason);
+            }
+        }));
+        // every renewal read now fails (as a truncated lease file does: -90 every 0.5 s)
+        disk.inject(FaultyStorage.Match.any(FaultyStorage.Op.READ), Fault.SHORT, -1);
+        await("lost", 20, () -> seen.contains("lost 1"));
+        assertThat(seen).startsWith("failing", "lost 1");
+        assertThat(times.get(0)[0]).isEqualTo(6);  // 6N
+        assertThat(times.get(1)[0]).isEqualTo(8);  // 8N
+        assertThat(times.get(1)[1]).isEqualTo(48); // 8N + G
+        await("holder told", 5, () -> lost.contains(LossReason.LOCKSPACE_LOST));
+        assertThat(a.isHeld(la)).isFalse();
+        assertThat(a.lockspaceState("LS")).contains(LockspaceState.LOST);
+        assertThatThrownBy(() -> a.acquire(R2, AcquireOptions.exclusive()))
+                .satisfies(e -> assertThat(code(e)).isEqualTo(SanlockError.ENOSPC.code()));
+        await("kill deadline", 60, () -> seen.contains("kill"));
+        assertThat(times.get(2)[0]).isEqualTo(48);
+        assertThat(a.lockspaceState("LS")).as("not freed while a holder has not released").contains(LockspaceState.LOST);
+        disk.clearFaults();
+        byte[] before = mem.copy(1 << 20, 512);
+        a.release(la); // no I/O for a lost lease
+        assertThat(mem.copy(1 << 20, 512)).isEqualTo(before);
+        await("removed", 10, () -> seen.contains("removed"));
+        assertThat(leader(1 << 20).timestamp()).as("lease stays owned on disk").isNotZero();
+        assertThat(a.logDump()).contains("check_our_lease warning", "check_our_lease failed 8");
+    }
+
+    @Test
+    void aHaltedHostsLeaseIsTakenOverOnlyAfterHostDeadSeconds() throws Exception {
+        LeaseEngine a = engine("hostA");
+        LeaseEngine b = engine("hostB");
+        a.addLockspace(ls(1), 1);
+        b.addLockspace(ls(2), 1);
+        a.acquire(R1, AcquireOptions.exclusive());
+        await("b sees a live", 20, () -> live(b, 1));
+        a.halt();
+        long lastRenewal = leader(0).timestamp(); // a's final delta timestamp (same clock here)
+        long lastTs = Leader.decode(ByteBuffer.wrap(mem.copy(0, 512)).order(ByteOrder.LITTLE_ENDIAN), 0).timestamp();
+        assertThat(lastTs).isEqualTo(lastRenewal);
+        ResourceLease lb = null;
+        while (lb == null) {
+            try {
+                lb = b.acquire(R1, AcquireOptions.exclusive());
+            } catch (SanlockException e) {
+                assertThat(e.code()).isEqualTo(SanlockError.ACQUIRE_IDLIVE.code());
+                Thread.sleep(50);
+            }
+        }
+        long took = clock.seconds() - lastTs;
+        // never earlier than 8N+W after the last renewal (+1 for the strict ">"), and promptly after
+        assertThat(took).isBetween(69L, 69L + 4);
+        assertThat(lb.lver()).isEqualTo(2);
+        assertThat(b.hosts("LS")).filteredOn(h -> h.hostId() == 1).extracting(HostInfo::state)
+                .containsExactly(HostState.DEAD);
+    }
+
+    @Test
+    void localConflictsAndBadInputGiveTheReferencesCodes() throws Exception {
+        LeaseEngine a = engine("hostA");
+        assertThatThrownBy(() -> a.acquire(R1, AcquireOptions.exclusive()))
+                .satisfies(e -> assertThat(code(e)).isEqualTo(SanlockError.ENOSPC.code()));
+        assertThatThrownBy(() -> a.addLockspace(new LockspaceSpec("LS", 0, PATH, 0), 1))
+                .satisfies(e -> assertThat(code(e)).isEqualTo(SanlockError.EINVAL.code()));
+        assertThatThrownBy(() -> a.addLockspace(new LockspaceSpec("LS", 1, "/nope", 0), 1))
+                .satisfies(e -> assertThat(code(e)).isEqualTo(SanlockError.ENOENT.code()));
+        a.addLockspace(ls(1), 1);
+        assertThatThrownBy(() -> a.addLockspace(ls(1), 1))
+                .satisfies(e -> assertThat(code(e)).isEqualTo(SanlockError.EEXIST.code()));
+        assertThatThrownBy(() -> a.addLockspace(ls(2), 1))
+                .satisfies(e -> assertThat(code(e)).isEqualTo(SanlockError.EINVAL.code()));
+        assertThatThrownBy(() -> a.acquire(res("R1", 2 << 20), AcquireOptions.exclusive()))
+                .satisfies(e -> assertThat(code(e)).isEqualTo(SanlockError.LEADER_RESOURCE.code()));
+        assertThatThrownBy(() -> a.removeLockspace("NOPE", false))
+                .satisfies(e -> assertThat(code(e)).isEqualTo(SanlockError.ENOENT.code()));
+        ResourceLease l = a.acquire(R1, AcquireOptions.exclusive());
+        assertThatThrownBy(() -> a.removeLockspace("LS", true))
+                .satisfies(e -> assertThat(code(e)).isEqualTo(SanlockError.EBUSY.code()));
+        a.removeLockspace("LS", false);
+        assertThat(a.isHeld(l)).isFalse();
+        assertThat(a.lockspaceState("LS")).isEmpty();
+        Leader slot = Leader.decode(ByteBuffer.wrap(mem.copy(0, 512)).order(ByteOrder.LITTLE_ENDIAN), 0);
+        assertThat(slot.timestamp()).as("host_id released").isZero();
+        assertThat(leader(1 << 20).timestamp()).as("lease abandoned, not released").isNotZero();
+        assertThatThrownBy(() -> LeaseEngine.builder("x".repeat(48)).build())
+                .satisfies(e -> assertThat(code(e)).isEqualTo(SanlockError.EINVAL.code()));
+    }
+}

@@ -1,0 +1,77 @@
+package io.jsanlock.lease;
+
+import io.jsanlock.base.SanlockException;
+import io.jsanlock.format.Leader;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.List;
+
+/**
+ * My membership of one lockspace: my delta lease plus my table of the other
+ * hosts, kept current by scanning every area my renewals read. It is the
+ * {@link OwnerView} the paxos layer consults for leases of this lockspace.
+ *
+ * <p>Renewals and the host scan run on the lockspace's own thread; the
+ * {@link OwnerView} methods may be called from any acquire thread (each read of
+ * an owner's slot uses its own buffer, so acquires never share I/O state with
+ * the renewal thread or with each other).
+ */
+public final class LockspaceMember implements OwnerView {
+    private final DeltaLease delta;
+    private final HostTable table;
+    private final io.jsanlock.base.MonotonicClock clock;
+
+    public LockspaceMember(DeltaLease delta, io.jsanlock.base.MonotonicClock clock) {
+        this.delta = delta;
+        this.clock = clock;
+        this.table = new HostTable(delta.geometry().maxHosts(), delta.hostId(), delta.timeouts());
+    }
+
+    public DeltaLease delta() {
+        return delta;
+    }
+
+    public HostTable table() {
+        return table;
+    }
+
+    /**
+     * One renewal with the host scan; returns the timestamp written and passes the
+     * hosts whose bitmap asks me to look to {@code requests}.
+     */
+    public long renew(byte[] bitmap, long[] event, java.util.function.Consumer<List<Long>> requests)
+            throws SanlockException {
+        return delta.renew(bitmap, event, (area, now) -> {
+            List<Long> notify = AreaScan.scan(area, delta.geometry(), delta.spaceName(), table, now);
+            if (!notify.isEmpty() && requests != null) {
+                requests.accept(notify);
+            }
+        });
+    }
+
+    @Override
+    public HostStatus hostStatus(long hostId) {
+        return table.status(hostId);
+    }
+
+    @Override
+    public Leader readHostSlot(long hostId) throws SanlockException {
+        ByteBuffer buf = ByteBuffer.allocate(delta.geometry().sectorSize()).order(ByteOrder.LITTLE_ENDIAN);
+        return delta.readSlot(hostId, buf);
+    }
+
+    @Override
+    public boolean hostLive(long hostId, long generation, long now) {
+        return table.hostLive(hostId, generation, now);
+    }
+
+    @Override
+    public Timeouts myTimeouts() {
+        return delta.timeouts();
+    }
+
+    /** get_hosts state of a host now. */
+    public HostState state(long hostId) {
+        return table.state(hostId, clock.seconds());
+    }
+}
