@@ -28,7 +28,6 @@ import java.nio.file.Path;
  * for a single machine, unsafe for storage shared between hosts.
  */
 public final class DirectFileStorage implements SectorStorage {
-    private static final System.Logger LOG = System.getLogger(DirectFileStorage.class.getName());
     private static final int BUFFER_ALIGN = 4096;
 
     /** How to open the storage. */
@@ -80,7 +79,7 @@ public final class DirectFileStorage implements SectorStorage {
             r = Posix.open(p, base | Posix.O_SYNC);
             direct = false;
             if (!r.failed()) {
-                LOG.log(System.Logger.Level.WARNING, "{0}: the filesystem refuses O_DIRECT; using O_SYNC without "
+                System.getLogger(DirectFileStorage.class.getName()).log(System.Logger.Level.WARNING, "{0}: the filesystem refuses O_DIRECT; using O_SYNC without "
                         + "O_DIRECT (reads may be served from the page cache; do not share this storage between hosts)", p);
             }
         }

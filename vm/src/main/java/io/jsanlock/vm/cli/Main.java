@@ -362,6 +362,9 @@ public final class Main implements Callable<Integer> {
                 if (d.status().isEmpty()) {
                     return 0; // already inactive: nothing to do
                 }
+                String name = d.def().name();
+                driver.log(name, "lock failure: lease lost, applying on_lockfailure " + action + " to pid "
+                        + d.status().get().guest().pid());
                 try {
                     if (action.equals("poweroff")) {
                         driver.destroy(d);
@@ -369,9 +372,11 @@ public final class Main implements Callable<Integer> {
                         driver.suspend(d);
                     }
                 } catch (VirError e) {
+                    driver.log(name, "lock failure: " + action + " failed: " + e.getMessage());
                     throw new Failure(e.getMessage());
                 }
-                main.out.println("lock failure: domain " + d.def().name() + " " + action);
+                driver.log(name, "lock failure: " + action + " done");
+                main.out.println("lock failure: domain " + name + " " + action);
                 return 0;
             });
         }
