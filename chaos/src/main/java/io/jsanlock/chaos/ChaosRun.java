@@ -199,14 +199,13 @@ public final class ChaosRun {
         Thread.sleep(5000);
         while (System.nanoTime() < end - 10_000_000_000L) {
             FaultKind kind = !firstRound.isEmpty() ? firstRound.getFirst() : randomKind();
-            SimHost h = pickHealthyHost();
-            long left = end - System.nanoTime();
             boolean longFault = kind == FaultKind.PAUSE_LONG || kind == FaultKind.KILL_DAEMON;
-            if (h == null || (longFault && left < 100_000_000_000L && firstRound.isEmpty())) {
+            if (longFault && firstRound.isEmpty() && end - System.nanoTime() < 100_000_000_000L) {
+                continue; // no time left for its takeover to be seen: pick another kind
+            }
+            SimHost h = pickHealthyHost();
+            if (h == null) {
                 Thread.sleep(1000);
-                if (h != null && longFault) {
-                    firstRound.remove(kind); // no time left for its takeover; try others
-                }
                 continue;
             }
             if (!firstRound.isEmpty()) {
@@ -214,7 +213,6 @@ public final class ChaosRun {
             }
             injected.merge(kind, 1, Integer::sum);
             SimHost target = h;
-            h.state = h.state == SimHost.State.UP ? SimHost.State.UP : h.state;
             running.add(Thread.ofPlatform().daemon().name("fault-" + kind).start(() -> inject(kind, target)));
             Thread.sleep(3000 + rnd.nextInt(firstRound.isEmpty() ? 12000 : 5000));
         }
