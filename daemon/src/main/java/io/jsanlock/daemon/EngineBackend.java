@@ -50,6 +50,7 @@ public final class EngineBackend implements LeaseBackend {
     private final List<Orphan> orphans = new java.util.concurrent.CopyOnWriteArrayList<>();
     private int nextSpaceId = 1;
     private final LeaseHolder holder;
+    private volatile TroubleSink trouble;
 
     private record Orphan(HeldLease lease, int pid) {}
 
@@ -59,16 +60,40 @@ public final class EngineBackend implements LeaseBackend {
         this.holder = new LeaseHolder() {
             @Override
             public void leaseLost(ResourceLease lease, LossReason reason) {
-                log.error("s" + lease.lockspace() + ":r" + lease.resource() + " lease lost: " + reason
-                        + " (holder fencing is not implemented yet)");
+                log.error("s" + lease.lockspace() + ":r" + lease.resource() + " lease lost: " + reason);
             }
 
             @Override
             public void releaseRequested(ResourceLease lease, long requestedLver, int forceMode) {
                 log.info("s" + lease.lockspace() + ":r" + lease.resource() + " release requested lver " + requestedLver
                         + " force_mode " + forceMode);
+                TroubleSink t = trouble;
+                if (t != null && forceMode != 0) {
+                    t.releaseRequested(lease.lockspace(), lease.resource(), forceMode);
+                }
             }
         };
+        engine.addListener(new io.jsanlock.engine.LockspaceListener() {
+            @Override
+            public void lockspaceFailing(io.jsanlock.engine.LockspaceEvent e) {
+                log.warn("s" + e.lockspace() + " check_our_lease warning, last success " + e.lastSuccess());
+            }
+
+            @Override
+            public void lockspaceLost(io.jsanlock.engine.LockspaceEvent e) {
+                log.error("s" + e.lockspace() + " check_our_lease failed, last success " + e.lastSuccess()
+                        + " kill deadline " + e.killDeadline());
+                TroubleSink t = trouble;
+                if (t != null) {
+                    t.lockspaceLost(e.lockspace(), e.killDeadline());
+                }
+            }
+        });
+    }
+
+    @Override
+    public void onTrouble(TroubleSink sink) {
+        this.trouble = sink;
     }
 
     private static SanlockException unsupported(String what) {
