@@ -535,8 +535,34 @@ final class CommandHandler {
                 return r;
             }
             default -> {
-                return run(() -> d.backend.remLockspace(ls, (h.cmdFlags() & CommandFlags.REM_ASYNC) != 0,
-                        (h.cmdFlags() & CommandFlags.REM_UNUSED) != 0));
+                boolean async = (h.cmdFlags() & CommandFlags.REM_ASYNC) != 0;
+                boolean unused = (h.cmdFlags() & CommandFlags.REM_UNUSED) != 0;
+                if (unused || d.fencer.holders(ls.name(), null).isEmpty()) {
+                    return run(() -> d.backend.remLockspace(ls, async, unused));
+                }
+                // Holders must be dead before the host id is released: once it is free, other
+                // hosts may take their leases at once (algorithms.md 4.4). SIGKILL them first.
+                int known = d.backend.inqLockspace(ls);
+                if (known == SanlockError.ENOENT.code()) {
+                    return known;
+                }
+                Runnable removal = () -> {
+                    if (!d.fencer.killForRemoval(ls.name())) {
+                        d.log.error("s" + ls.name() + " rem_lockspace: holders still alive, lockspace kept");
+                        return;
+                    }
+                    try {
+                        d.backend.remLockspace(ls, false, false);
+                    } catch (SanlockException e) {
+                        d.log.error("s" + ls.name() + " rem_lockspace failed " + e.code() + ": " + e.getMessage());
+                    }
+                };
+                if (async) {
+                    Thread.ofVirtual().start(removal);
+                    return 0;
+                }
+                removal.run();
+                return d.backend.inqLockspace(ls) == SanlockError.ENOENT.code() ? 0 : SanlockError.EBUSY.code();
             }
         }
     }

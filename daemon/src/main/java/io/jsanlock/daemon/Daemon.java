@@ -47,6 +47,7 @@ public final class Daemon implements AutoCloseable {
     final ClientTable clients = new ClientTable();
     final Map<String, List<UnixSocket>> eventChannels = new ConcurrentHashMap<>();
     private final CommandHandler handler;
+    final Fencer fencer;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final List<Runnable> onExit = new CopyOnWriteArrayList<>();
     private RunDirectory runDirectory;
@@ -60,7 +61,9 @@ public final class Daemon implements AutoCloseable {
         this.log = log;
         this.clock = clock;
         this.handler = new CommandHandler(this);
+        this.fencer = new Fencer(this);
         backend.onEvent(this::deliverEvent);
+        backend.onTrouble(fencer);
     }
 
     /** Sets up the run directory (pid lock, socket) and starts accepting. -17 when another daemon runs there. */
@@ -247,6 +250,10 @@ public final class Daemon implements AutoCloseable {
         log.info("shutdown");
         if (server != null) {
             server.close();
+        }
+        // Holders first: a lease must not be released while its process may still run.
+        if (!fencer.killAllHolders(10_000)) {
+            log.error("shutdown: some lease holders did not exit within 10 s; releasing their leases anyway");
         }
         List<Client> all = clients.all();
         for (Client c : all) {

@@ -20,8 +20,26 @@ import java.util.function.Function;
 public final class DaemonMain {
     private DaemonMain() {}
 
-    /** Chooses the lease backend; replaced when the engine module provides one. */
-    static volatile Function<DaemonContext, LeaseBackend> backendFactory = ctx -> new NoEngineBackend();
+    /** Chooses the lease backend: the jsanlock lease engine (tests may install another). */
+    static volatile Function<DaemonContext, LeaseBackend> backendFactory = DaemonMain::engineBackend;
+
+    /**
+     * The engine-backed backend. The host name goes into delta leases, which hold at most
+     * 47 bytes (ondisk.md 0), so a longer -e name is cut there as the reference cuts it.
+     */
+    static LeaseBackend engineBackend(DaemonContext ctx) {
+        String host = ctx.options().hostName();
+        if (host.length() > 47) {
+            host = host.substring(0, 47);
+        }
+        try {
+            io.jsanlock.engine.LeaseEngine engine = io.jsanlock.engine.LeaseEngine.builder(host)
+                    .clock(ctx.clock()).killGraceSeconds(ctx.options().graceSeconds()).build();
+            return new EngineBackend(engine, ctx.log());
+        } catch (SanlockException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+    }
 
     /** What a backend factory gets: options, log and clock of the daemon being built. */
     public record DaemonContext(DaemonOptions options, DaemonLog log, MonotonicClock clock) {}
@@ -45,7 +63,13 @@ public final class DaemonMain {
         }
         MonotonicClock clock = MonotonicClock.SYSTEM;
         DaemonLog log = new DaemonLog(clock, err, opts.foreground() ? DaemonLog.DEBUG : DaemonLog.ERROR);
-        LeaseBackend backend = backendFactory.apply(new DaemonContext(opts, log, clock));
+        LeaseBackend backend;
+        try {
+            backend = backendFactory.apply(new DaemonContext(opts, log, clock));
+        } catch (IllegalArgumentException e) {
+            err.println("jsanlock daemon: " + e.getMessage());
+            return 1;
+        }
         Daemon daemon = new Daemon(opts, backend, log, clock);
         try {
             daemon.start();

@@ -121,6 +121,19 @@ public interface LeaseBackend {
         void deliver(String lockspace, io.jsanlock.wire.EventCallback event);
     }
 
+    /** Where the backend reports what needs holders stopped (fencing); default: nothing reported. */
+    default void onTrouble(TroubleSink sink) {
+    }
+
+    /** Fencing requests from the lease engine to the daemon, which knows the holder processes. */
+    interface TroubleSink {
+        /** The lockspace is lost (8N without renewal): stop its holders; from {@code killDeadline} (monotonic s) with SIGKILL. */
+        void lockspaceLost(String lockspace, long killDeadline);
+
+        /** Another host requested a lease we hold (REQUEST force_mode 1 FORCE, 2 GRACEFUL). */
+        void releaseRequested(String lockspace, String resource, int forceMode);
+    }
+
     /** Leaves every lockspace (daemon shutdown). */
     void shutdown();
 }

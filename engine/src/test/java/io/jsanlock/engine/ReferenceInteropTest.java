@@ -160,6 +160,18 @@ class ReferenceInteropTest {
             String out = ref.cli("client", "gets", "-h", "1").out();
             return out.matches("(?s).*h 2 gen 1 timestamp \\d+ LIVE.*") ? out : null;
         });
+        // host events both ways (set_event; scenario-07's encoding)
+        List<HostEvent> got = new java.util.concurrent.CopyOnWriteArrayList<>();
+        j.addListener(new LockspaceListener() {
+            @Override
+            public void hostEvent(HostEvent e) {
+                got.add(e);
+            }
+        });
+        Reference.check(ref.runDir, "client", "set_event", "-s", "LS:1:" + path + ":0", "-i", "2", "-g", "1", "-e", "7",
+                "-d", "99");
+        eventually("jsanlock receives the reference's event", 20, () -> !got.isEmpty());
+        assertThat(got.get(0)).isEqualTo(new HostEvent("LS", 1, 1, 1, 7, 99));
         // timestamps are both hosts' CLOCK_MONOTONIC seconds (same machine): close to each other
         long refTs = j.hostStatus("LS", 1).orElseThrow().timestamp();
         assertThat(Math.abs(refTs - j.clock().seconds())).isLessThan(10);
