@@ -37,9 +37,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * types, keeps the daemon-only state (orphans, SET_CONFIG flags, space ids) and formats
  * the status records.
  *
- * <p>Not yet provided here (answered -95 EOPNOTSUPP with a log line): CONVERT, LVBs,
- * events, resource indexes and the storage commands (ALIGN, WRITE/READ_*), which need
- * engine or format support that has not landed.
+ * <p>Storage commands (ALIGN, WRITE/READ_*) are served by {@link DaemonStorage}. Not yet
+ * provided (answered -95 EOPNOTSUPP with a log line): CONVERT, LVBs, events and resource
+ * indexes, which need engine support that has not landed.
  */
 public final class EngineBackend implements LeaseBackend {
     private final LeaseEngine engine;
@@ -380,12 +380,12 @@ public final class EngineBackend implements LeaseBackend {
 
     // ---------------------------------------------------------------- storage, lvb, events: not yet
 
-    @Override public long align(Disk disk) throws SanlockException { throw unsupported("align"); }
-    @Override public void writeLockspace(Lockspace ls, int ioTimeout) throws SanlockException { throw unsupported("write_lockspace"); }
-    @Override public void writeResource(Resource r, int numHosts, boolean clear) throws SanlockException { throw unsupported("write_resource"); }
-    @Override public LockspaceRead readLockspace(Lockspace ls) throws SanlockException { throw unsupported("read_lockspace"); }
-    @Override public Resource readResource(Resource r) throws SanlockException { throw unsupported("read_resource"); }
-    @Override public Owners readResourceOwners(Resource r) throws SanlockException { throw unsupported("read_resource_owners"); }
+    @Override public long align(Disk disk) throws SanlockException { return DaemonStorage.align(disk); }
+    @Override public void writeLockspace(Lockspace ls, int ioTimeout) throws SanlockException { DaemonStorage.writeLockspace(ls, ioTimeout); }
+    @Override public void writeResource(Resource r, int numHosts, boolean clear) throws SanlockException { DaemonStorage.writeResource(r, numHosts, clear); }
+    @Override public LockspaceRead readLockspace(Lockspace ls) throws SanlockException { return DaemonStorage.readLockspace(ls); }
+    @Override public Resource readResource(Resource r) throws SanlockException { return DaemonStorage.readResource(r); }
+    @Override public Owners readResourceOwners(Resource r) throws SanlockException { return DaemonStorage.readResourceOwners(r); }
     @Override public void setLvb(Resource r, byte[] data) throws SanlockException { throw unsupported("set_lvb"); }
     @Override public byte[] getLvb(Resource r, int size) throws SanlockException { throw unsupported("get_lvb"); }
     @Override public void setEvent(String lockspace, HostEvent event, int flags) throws SanlockException { throw unsupported("set_event"); }
