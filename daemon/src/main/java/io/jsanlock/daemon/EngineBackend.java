@@ -357,11 +357,19 @@ public final class EngineBackend implements LeaseBackend {
     @Override
     public List<StateRecord> resourceRecords(List<ClientLeases> holders) {
         List<StateRecord> out = new ArrayList<>();
-        int token = 1;
+        // The reference lists held resources most recently acquired first (wire.md 5.1); engine
+        // handle ids grow with each acquire, so sort on them, newest first.
+        record Held(int pid, HeldLease lease) {}
+        List<Held> held = new ArrayList<>();
         for (ClientLeases cl : holders) {
             for (HeldLease l : cl.leases()) {
-                out.add(resourceRecord(l, cl.pid(), "held", token++));
+                held.add(new Held(cl.pid(), l));
             }
+        }
+        held.sort((x, y) -> Long.compare(((ResourceLease) y.lease().handle()).id(), ((ResourceLease) x.lease().handle()).id()));
+        int token = 1;
+        for (Held h : held) {
+            out.add(resourceRecord(h.lease(), h.pid(), "held", token++));
         }
         for (Orphan o : orphans) {
             out.add(resourceRecord(o.lease(), o.pid(), "orphan", 0));
