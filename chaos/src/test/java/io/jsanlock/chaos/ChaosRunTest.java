@@ -20,7 +20,7 @@ class ChaosRunTest {
     @Test
     void threeHostsEveryFaultKindZeroViolations() throws Exception {
         long seed = Long.getLong("chaos.seed", 20261123L);
-        int seconds = Integer.getInteger("chaos.seconds", 170);
+        int seconds = Integer.getInteger("chaos.seconds", 150);
         System.out.println("chaos run seed " + seed + " (bin/chaos --hosts 3 --guests 1 --resources 2 --seconds " + seconds
                 + " --seed " + seed + ")");
         ChaosRun run = new ChaosRun(work, System.getProperty("java.class.path"), seed, 3, 1, 2, seconds, true, System.out);

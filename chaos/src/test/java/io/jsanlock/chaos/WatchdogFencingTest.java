@@ -8,6 +8,7 @@ import io.jsanlock.client.SanlockClient;
 import io.jsanlock.wire.Disk;
 import io.jsanlock.wire.Lockspace;
 import io.jsanlock.wire.Resource;
+import io.jsanlock.wire.StateRecord;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -150,6 +151,22 @@ class WatchdogFencingTest {
 
         assertThat(Procs.run("blockdev", "--setro", loop)).isZero();
         long failedAt = System.nanoTime() / 1_000_000_000L;
+        await("recovery", 30, () -> {
+            try {
+                return !logLines(h.log(), "check_our_lease failed").isEmpty();
+            } catch (IOException e) {
+                return false;
+            }
+        });
+        // the renewal history shows it while the lockspace is in recovery: last record = T, failures after it
+        Thread.sleep(1500);
+        List<StateRecord> renewals = h.client().renewal("LSF").records();
+        assertThat(renewals).as("renewal history").hasSizeGreaterThanOrEqualTo(2);
+        StateRecord last = renewals.getLast();
+        System.out.println("hostF renewal history: " + renewals.stream().map(StateRecord::text).toList());
+        Matcher counts = Pattern.compile("next_timeouts=(\\d+) next_errors=(\\d+)").matcher(last.text());
+        assertThat(counts.find()).isTrue();
+        assertThat(Integer.parseInt(counts.group(1)) + Integer.parseInt(counts.group(2))).as("failed attempts after T").isGreaterThanOrEqualTo(3);
         await("the stand-in fires", 100, () -> !h.wd().fires().isEmpty());
         long fired = h.wd().fires().getFirst();
         await("the host's processes are gone", 10, () -> !holder.isAlive() && !h.daemon().isAlive());
@@ -160,6 +177,9 @@ class WatchdogFencingTest {
         long killDeadline = Long.parseLong(lost.group(3));
         assertThat(t).as("T: last success before the disk failed").isLessThanOrEqualTo(failedAt);
         assertThat(lostAt - t).as("recovery at 8N").isBetween(8L, 9L);
+        assertThat(last.data64()).as("last renewal record is T").isEqualTo(t);
+        System.out.println("hostF timeline: T=" + t + " lost=" + lostAt + " killDeadline=" + killDeadline + " fired="
+                + (h.wd().fires().getFirst() / 1_000_000_000L));
         assertThat(killDeadline).as("SIGKILL point 8N + G").isEqualTo(t + 48);
         List<Matcher> terms = logLines(h.log(), "kill " + holder.pid() + " sig 15 count (\\d+)");
         assertThat(terms).as("SIGTERM each second from 8N").hasSizeGreaterThanOrEqualTo(45);

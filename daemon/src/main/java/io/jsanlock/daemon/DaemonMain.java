@@ -36,6 +36,7 @@ public final class DaemonMain {
             io.jsanlock.engine.LeaseEngine engine = io.jsanlock.engine.LeaseEngine.builder(host)
                     .clock(ctx.clock()).killGraceSeconds(ctx.options().graceSeconds()).build();
             LeaseBackend backend = new EngineBackend(engine, ctx.log());
+            backend = io.jsanlock.daemon.history.RenewalHistory.install(engine, backend, ctx.options().renewalHistorySize());
             if (ctx.options().useWatchdog()) {
                 backend = io.jsanlock.daemon.watchdog.WatchdogSetup.install(engine, backend, ctx.clock(), ctx.log()::info);
             }
