@@ -6,7 +6,6 @@ import io.jsanlock.vm.config.SanlockDriverConfig;
 import io.jsanlock.vm.domain.DomainDef;
 import io.jsanlock.vm.lock.SanlockLockDriver;
 import io.jsanlock.vm.lock.ClientLeaseDaemon;
-import io.jsanlock.vm.state.DomainStatus;
 import io.jsanlock.vm.state.HostState;
 
 import java.io.IOException;
@@ -380,9 +379,5 @@ public final class Main implements Callable<Integer> {
                 return 0;
             });
         }
-    }
-
-    static String describe(DomainStatus s) {
-        return s.id() + " " + s.guest().pid();
     }
 }
