@@ -48,7 +48,8 @@ public final class ChaosMain {
         if (work == null) {
             work = Files.createTempDirectory("jsanlock-chaos-");
         }
-        System.out.println("chaos: seed " + seed + " (rerun: bin/chaos --hosts " + hosts + " --seconds " + seconds + " --seed " + seed + ")");
+        System.out.println("chaos: seed " + seed + " (rerun: bin/chaos --hosts " + hosts + " --guests " + guests + " --resources " + resources
+                + " --seconds " + seconds + " --seed " + seed + (loop ? "" : " --file") + ")");
         ChaosRun run = new ChaosRun(work.toAbsolutePath(), System.getProperty("java.class.path"), seed, hosts, guests, resources,
                 seconds, loop, System.out);
         HistoryChecker.Report r = run.run();
