@@ -689,8 +689,12 @@ public final class LeaseEngine implements AutoCloseable {
                 out.add(h.lease());
                 events.execute(() -> h.holder().leaseLost(h.lease(), why));
             }
-            if (hs.isEmpty()) {
-                resources.remove(r.key, r);
+            synchronized (r) {
+                // an acquire still running keeps its entry: it finds the lockspace lost, marks its
+                // lease lost and tells the holder, who then releases it (no I/O)
+                if (r.handles.isEmpty() && r.phase != HeldResource.Phase.ACQUIRING) {
+                    resources.remove(r.key, r);
+                }
             }
         }
         return out;
