@@ -111,6 +111,11 @@ class LeaseEngineTest {
 
         ResourceLease la = a.acquire(R1, AcquireOptions.exclusive());
         assertThat(la.lver()).isEqualTo(1);
+        List<RenewalRecord> ren = a.renewals("LS");
+        assertThat(ren).isNotEmpty();
+        for (int i = 1; i < ren.size(); i++) { // renewals are 2N+0.5 .. 2N+1.5 s apart
+            assertThat(ren.get(i).timestamp() - ren.get(i - 1).timestamp()).isBetween(2L, 6L);
+        }
         assertThat(la.toResourceString()).isEqualTo("LS:R1:/mem/disk:1048576:1");
         assertThat(a.isHeld(la)).isTrue();
         assertThatThrownBy(() -> a.acquire(R1, AcquireOptions.exclusive()))
