@@ -1,0 +1,175 @@
+package io.jsanlock.cli;
+
+import java.io.BufferedOutputStream;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * {@code bin/jsanlock}: sanlock's command line. Same sub-commands, syntax,
+ * output and exit statuses as sanlock 3.8.5 (wire.md 7); everything sanlock
+ * prints goes to stdout, byte for byte. Explanations sanlock does not give
+ * (what exactly was wrong with an argument) go to stderr, prefixed
+ * {@code jsanlock:}, so scripts that parse stdout see the reference's text.
+ *
+ * <p>Start-up is kept light: only the classes of the chosen command load.
+ */
+public final class Main {
+    /** The sanlock release whose behaviour jsanlock reproduces. */
+    static final String SANLOCK_VERSION = "3.8.5";
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        // Names on disk are byte strings carried as Latin-1 chars: print them back as the same bytes.
+        PrintStream out = new PrintStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16), false,
+                StandardCharsets.ISO_8859_1);
+        PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
+        int rc;
+        try {
+            rc = run(args, out, err);
+        } catch (RuntimeException | Error e) {
+            out.flush();
+            err.println("jsanlock: internal error: " + e);
+            rc = 1;
+        }
+        out.flush();
+        System.exit(rc);
+    }
+
+    /** Runs one command line; returns the exit status. Used in-process by tests. */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        if (args.length == 0) {
+            printUsage(out);
+            return 0;
+        }
+        String command = args[0];
+        switch (command) {
+            case "help", "--help", "-h" -> {
+                printUsage(out);
+                return 0;
+            }
+            case "version" -> {
+                out.println(SANLOCK_VERSION);
+                return 0;
+            }
+            case "--version", "-V" -> {
+                out.println("jsanlock " + SANLOCK_VERSION + " (jsanlock, a Java reimplementation of sanlock " + SANLOCK_VERSION + ")");
+                return 0;
+            }
+            case "direct" -> {
+                return direct(args, out, err);
+            }
+            case "client" -> {
+                if (args.length < 2) {
+                    printUsage(out);
+                    return 1;
+                }
+                return client(args[1], args, 2, out, err);
+            }
+            case "daemon" -> {
+                err.println("jsanlock: the daemon is not available in this build yet");
+                return 1;
+            }
+            default -> {
+                // sanlock takes any other first word as a client action.
+                return client(command, args, 1, out, err);
+            }
+        }
+    }
+
+    private static int direct(String[] args, PrintStream out, PrintStream err) {
+        if (args.length < 2) {
+            printUsage(out);
+            return 1;
+        }
+        String action = args[1];
+        switch (action) {
+            case "init" -> {
+                SanlockOptions o = SanlockOptions.parse(args, 2, out, err);
+                if (o.helpRequested) {
+                    return commandUsage(out, "sanlock direct init ");
+                }
+                return o.failure != null ? o.failure : DirectInit.run(o, out, err);
+            }
+            case "read_leader" -> {
+                SanlockOptions o = SanlockOptions.parse(args, 2, out, err);
+                if (o.helpRequested) {
+                    return commandUsage(out, "sanlock direct read_leader ");
+                }
+                return o.failure != null ? o.failure : DirectReadLeader.run(o, out, err);
+            }
+            case "dump" -> {
+                if (args.length < 3) {
+                    return 1;
+                }
+                if (args[2].equals("-h") && args.length == 3) {
+                    return commandUsage(out, "sanlock direct dump ");
+                }
+                SanlockOptions o = SanlockOptions.parse(args, 3, out, err);
+                if (o.helpRequested) {
+                    return commandUsage(out, "sanlock direct dump ");
+                }
+                return o.failure != null ? o.failure : DirectDump.run(args[2], o, out, err);
+            }
+            case "-h", "--help", "help" -> {
+                return commandUsage(out, "sanlock direct ");
+            }
+            default -> {
+                out.println("direct action \"" + action + "\" is unknown");
+                return 1;
+            }
+        }
+    }
+
+    private static int client(String action, String[] args, int from, PrintStream out, PrintStream err) {
+        if (action.equals("-h") || action.equals("--help")) {
+            return commandUsage(out, "sanlock client ");
+        }
+        err.println("jsanlock: client action \"" + action + "\" is not available in this build yet");
+        return 1;
+    }
+
+    static void printUsage(PrintStream out) {
+        out.print(usageText());
+    }
+
+    /**
+     * jsanlock's {@code -h} on a command: that command's usage lines from the
+     * usage text, then the LOCKSPACE/RESOURCE formats and the limits.
+     */
+    private static int commandUsage(PrintStream out, String prefix) {
+        StringBuilder b = new StringBuilder();
+        for (String block : usageText().split("\n\n")) {
+            StringBuilder lines = new StringBuilder();
+            for (String line : block.split("\n")) {
+                if (line.startsWith(prefix)) {
+                    lines.append(line).append('\n');
+                }
+            }
+            if (block.startsWith("LOCKSPACE =") || block.startsWith("RESOURCE =") || block.startsWith("Limits:")) {
+                lines.append(block.strip()).append('\n');
+            }
+            if (!lines.isEmpty()) {
+                b.append(b.isEmpty() ? "" : "\n").append(lines);
+            }
+        }
+        out.print(b);
+        return 0;
+    }
+
+    private static String usageText() {
+        try (InputStream in = Main.class.getResourceAsStream("usage.txt")) {
+            if (in == null) {
+                throw new IllegalStateException("usage.txt missing from the jar");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read usage.txt", e);
+        }
+    }
+}

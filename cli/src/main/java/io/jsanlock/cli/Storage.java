@@ -1,0 +1,49 @@
+package io.jsanlock.cli;
+
+import io.jsanlock.base.SanlockError;
+import io.jsanlock.base.SanlockException;
+import io.jsanlock.io.DirectFileStorage;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+
+/** Opening lease storage for the direct commands. */
+final class Storage {
+    private Storage() {
+    }
+
+    /**
+     * Opens {@code path} read-write.
+     *
+     * @param missing the code sanlock reports when the path does not exist
+     */
+    static DirectFileStorage openForWrite(String path, SanlockError missing) throws SanlockException {
+        return open(path, DirectFileStorage.Access.READ_WRITE, missing);
+    }
+
+    static DirectFileStorage openForRead(String path, SanlockError missing) throws SanlockException {
+        return open(path, DirectFileStorage.Access.READ_ONLY, missing);
+    }
+
+    private static DirectFileStorage open(String path, DirectFileStorage.Access access, SanlockError missing)
+            throws SanlockException {
+        Path p;
+        try {
+            p = Path.of(path);
+        } catch (InvalidPathException e) {
+            throw new SanlockException(SanlockError.EINVAL, "invalid path '" + path + "'");
+        }
+        try {
+            return DirectFileStorage.open(p, access);
+        } catch (SanlockException e) {
+            if (e.code() == SanlockError.ENOENT.code()) {
+                throw new SanlockException(missing, "no such file or device: " + path);
+            }
+            throw e;
+        }
+    }
+
+    /** Per-I/O timeout of a direct command: its io_timeout (-o, default 10 s). */
+    static long timeoutMillis(SanlockOptions o) {
+        return o.ioTimeoutSeconds() * 1000L;
+    }
+}
