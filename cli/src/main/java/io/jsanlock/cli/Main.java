@@ -130,8 +130,7 @@ public final class Main {
         if (action.equals("-h") || action.equals("--help")) {
             return commandUsage(out, "sanlock client ");
         }
-        err.println("jsanlock: client action \"" + action + "\" is not available in this build yet");
-        return 1;
+        return ClientEntry.run(action, args, from, out, err, prefix -> commandUsage(out, prefix));
     }
 
     static void printUsage(PrintStream out) {
