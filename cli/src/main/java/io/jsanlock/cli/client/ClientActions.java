@@ -90,7 +90,12 @@ public final class ClientActions {
 
     /** {@code <name>} / {@code <name> done <rv>}, exit 0 only for 0. */
     static int progress(Context c, String name, Call call) {
-        c.out().println(name);
+        return progress(c, name, "", call);
+    }
+
+    /** {@code <name><detail>} / {@code <name> done <rv>}. */
+    static int progress(Context c, String name, String detail, Call call) {
+        c.out().println(name + detail);
         c.out().flush();
         int rv = rv(c, call);
         c.out().println(name + " done " + rv);
@@ -131,10 +136,11 @@ public final class ClientActions {
         Lockspace ls = c.args().wireLockspace(0);
         long o = c.args().atoll('o', 0);
         int ioTimeout = o == 0 ? 10 : (int) o;
-        if (ioTimeout != 10) {
-            return progress(c, "add_lockspace_timeout", () -> c.client().addLockspace(ls, ioTimeout, false));
+        if (ioTimeout == 10) {
+            return progress(c, "add_lockspace", () -> c.client().addLockspace(ls, 0, false));
         }
-        return progress(c, "add_lockspace", () -> c.client().addLockspace(ls, 0, false));
+        // Another io_timeout than the default: sanlock names it and sends it in data.
+        return progress(c, "add_lockspace_timeout", " " + ioTimeout, () -> c.client().addLockspace(ls, ioTimeout, false));
     }
 
     private static int inqLockspace(Context c) {

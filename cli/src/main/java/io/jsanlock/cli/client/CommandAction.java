@@ -53,7 +53,11 @@ final class CommandAction {
         lines.println("register done " + fd);
         lines.println("acquire fd " + fd);
         try {
-            reg.acquire(resources, flags, Options.NONE);
+            if (resources.isEmpty()) {
+                EmptyAcquire.call(reg.socket(), EmptyAcquire.request(-1, flags));
+            } else {
+                reg.acquire(resources, flags, Options.NONE);
+            }
         } catch (SanlockException e) {
             lines.println("acquire done " + c.code(e));
             emit(c, buf);

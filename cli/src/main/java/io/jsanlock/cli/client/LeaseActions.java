@@ -63,7 +63,13 @@ final class LeaseActions {
     private static int acquire(ClientActions.Context c) {
         List<Resource> res = acquireResources(c);
         int flags = acquireFlags(c);
-        return withPid(c, "acquire", () -> c.client().acquire(c.args().pid(), flags, res, Options.NONE));
+        return withPid(c, "acquire", () -> {
+            if (res.isEmpty()) {
+                EmptyAcquire.send(c.client(), c.args().pid(), flags);
+            } else {
+                c.client().acquire(c.args().pid(), flags, res, Options.NONE);
+            }
+        });
     }
 
     private static int convert(ClientActions.Context c) {

@@ -22,6 +22,9 @@ final class StorageActions {
         Args a = c.args();
         int geometry = a.geometryFlags();
         return ClientActions.progress(c, "init", () -> {
+            if (a.sectorSize() != 0 && a.alignSize() == 0) {
+                throw new SanlockException(SanlockError.EPERM, "-Z needs a valid -A (1M, 2M, 4M or 8M)");
+            }
             if (a.lockspacePathGiven()) {
                 c.client().writeLockspace(a.wireLockspace(geometry), (int) a.atoll('m', 0), (int) a.atoll('o', 0));
             } else if (!a.resources().isEmpty()) {
@@ -52,6 +55,9 @@ final class StorageActions {
                 throw new SanlockException(SanlockError.EINVAL, "read needs -s LOCKSPACE or -r RESOURCE");
             }
             Resource req = Args.wireResource(a.resources().get(0), 0, 0);
+            if (req.numDisks() == 0) {
+                throw new SanlockException(SanlockError.EINVAL, "resource " + req.name() + " names no disk");
+            }
             Resource got;
             List<Host> owners = null;
             if (a.atoll('h', 0) != 0) {
