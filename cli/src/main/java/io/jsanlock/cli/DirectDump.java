@@ -60,8 +60,10 @@ final class DirectDump {
                 out.println("Cannot find sector_size and align_size, set with -A and -Z.");
                 return 1;
             }
-            out.printf("%8s %36s %48s %10s %4s %4s %s%n", "offset", "lockspace", "resource", "timestamp", "own", "gen",
-                    detail >= 1 ? "lver/req/mode" : "lver");
+            // printf("%8s %36s %48s %10s %4s %4s %s") of the column names.
+            out.println(left("offset", 8) + ' ' + left("lockspace", 36) + ' ' + left("resource", 48) + ' '
+                    + left("timestamp", 10) + ' ' + left("own", 4) + ' ' + left("gen", 4) + ' '
+                    + (detail >= 1 ? "lver/req/mode" : "lver"));
             ByteBuffer area = ByteBuffer.allocate(g.alignSize());
             StringBuilder b = new StringBuilder(4096);
             for (long pos = offset; size == 0 || pos < offset + size; pos += g.alignSize()) {

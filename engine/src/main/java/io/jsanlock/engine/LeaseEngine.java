@@ -451,10 +451,16 @@ public final class LeaseEngine implements AutoCloseable {
                 if (rt.stop || halted) {
                     break;
                 }
-                byte[] bitmap = bitmap(rt, clock.seconds());
-                rt.lastAttempt = clock.seconds();
+                long nowS = clock.seconds();
+                byte[] bitmap = bitmap(rt, nowS);
+                long[] ev = rt.outEvent;
+                if (ev != null && nowS - rt.outEventSet > rt.mine.setBitmapSeconds()) {
+                    rt.outEvent = null; // published for set_bitmap_seconds, then the fields go back to 0
+                    ev = null;
+                }
+                rt.lastAttempt = nowS;
                 try {
-                    long ts = m.renew(bitmap, null, hosts -> workers.execute(() -> examineRequests(rt, hosts)));
+                    long ts = m.renew(bitmap, ev, notices -> workers.execute(() -> notices(rt, notices)));
                     rt.lastSuccess = ts;
                     rt.lastResult = 0;
                 } catch (SanlockException e) {
@@ -489,12 +495,21 @@ public final class LeaseEngine implements AutoCloseable {
         return bits;
     }
 
-    private void examineRequests(LockspaceRuntime rt, List<Long> requesters) {
+    private void notices(LockspaceRuntime rt, List<io.jsanlock.lease.AreaScan.Notice> notices) {
         long now = clock.seconds();
         boolean any = false;
-        for (long h : requesters) {
-            if (rt.member.table().takeRequestTurn(h, now)) {
-                log.logf("s%s:%d host %d asks us to look", rt.name(), rt.spec.hostId(), h);
+        for (io.jsanlock.lease.AreaScan.Notice n : notices) {
+            if (n.event() != 0) {
+                HostEvent he = new HostEvent(rt.name(), n.hostId(), n.ownerGeneration(), n.generation(), n.event(),
+                        n.data());
+                log.logf("s%s:%d host event from %d gen %d event %d data %d", rt.name(), rt.spec.hostId(), n.hostId(),
+                        n.generation(), n.event(), n.data());
+                for (LockspaceListener l : listeners) {
+                    events.execute(() -> l.hostEvent(he));
+                }
+            }
+            if (rt.member.table().takeRequestTurn(n.hostId(), now)) {
+                log.logf("s%s:%d host %d asks us to look", rt.name(), rt.spec.hostId(), n.hostId());
                 any = true;
             }
         }
@@ -533,6 +548,33 @@ public final class LeaseEngine implements AutoCloseable {
                 log.logf("r%s:%s examine error %d", rt.name(), r.key.resource(), e.code());
             }
         }
+    }
+
+    /**
+     * Sends a host event (set_event): my next renewals carry (generation, event, data)
+     * in my delta lease and set {@code targetHostId}'s bit for set_bitmap_seconds (6N).
+     *
+     * @throws SanlockException -28 not joined, -22 bad host id, -16 a different event
+     *         was set less than 6N ago
+     */
+    public void setEvent(String lockspace, long targetHostId, long generation, long event, long data)
+            throws SanlockException {
+        LockspaceRuntime rt = joined(lockspace);
+        if (targetHostId < 1 || targetHostId > rt.member.table().maxHosts()) {
+            throw new SanlockException(SanlockError.EINVAL, "host_id " + targetHostId + " is out of range");
+        }
+        long now = clock.seconds();
+        long[] cur = rt.outEvent;
+        long[] next = {generation, event, data};
+        if (cur != null && now - rt.outEventSet <= rt.mine.setBitmapSeconds() && !java.util.Arrays.equals(cur, next)) {
+            throw new SanlockException(SanlockError.EBUSY, "a different event was set " + (now - rt.outEventSet)
+                    + " s ago");
+        }
+        rt.outEvent = next;
+        rt.outEventSet = now;
+        rt.notify.put(targetHostId, now);
+        log.logf("s%s:%d set_event host_id %d gen %d event %d data %d", rt.name(), rt.spec.hostId(), targetHostId,
+                generation, event, data);
     }
 
     /** Runs the request examination now for every lease held in a lockspace (client examine). */

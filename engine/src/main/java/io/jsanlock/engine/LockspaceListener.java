@@ -26,4 +26,8 @@ public interface LockspaceListener {
     /** The lockspace is gone (removed, or lost and all holders released). */
     default void lockspaceRemoved(LockspaceEvent e) {
     }
+
+    /** A host event addressed to me arrived (set_event on another host, delivered by its renewals). */
+    default void hostEvent(HostEvent e) {
+    }
 }

@@ -24,6 +24,9 @@ final class LockspaceRuntime {
     volatile boolean finishing;
     /** host id → my local second when I asked it to look (request written); bit set for 6N. */
     final ConcurrentHashMap<Long, Long> notify = new ConcurrentHashMap<>();
+    /** My outgoing host event {generation, event, data} and when it was set (my second), or null. */
+    volatile long[] outEvent;
+    volatile long outEventSet;
 
     LockspaceRuntime(LockspaceSpec spec, Timeouts mine, LeaseStorage disk) {
         this.spec = spec;

@@ -185,6 +185,28 @@ class LeaseEngineTest {
     }
 
     @Test
+    void hostEventsTravelThroughTheDeltaLease() throws Exception {
+        LeaseEngine a = engine("hostA");
+        LeaseEngine b = engine("hostB");
+        List<HostEvent> got = new CopyOnWriteArrayList<>();
+        b.addListener(new LockspaceListener() {
+            @Override
+            public void hostEvent(HostEvent e) {
+                got.add(e);
+            }
+        });
+        a.addLockspace(ls(1), 1);
+        b.addLockspace(ls(2), 1);
+        a.setEvent("LS", 2, 1, 7, 99);
+        assertThatThrownBy(() -> a.setEvent("LS", 2, 1, 8, 99))
+                .satisfies(e -> assertThat(code(e)).isEqualTo(SanlockError.EBUSY.code()));
+        await("event delivered", 12, () -> !got.isEmpty());
+        assertThat(got.get(0)).isEqualTo(new HostEvent("LS", 1, 1, 1, 7, 99));
+        Leader slot = Leader.decode(ByteBuffer.wrap(mem.copy(0, 512)).order(ByteOrder.LITTLE_ENDIAN), 0);
+        assertThat(slot.writeGeneration()).isEqualTo(7);
+    }
+
+    @Test
     void renewalFailureMakesTheLockspaceFailingAtSixAndLostAtEightIoTimeouts() throws Exception {
         List<String> seen = new CopyOnWriteArrayList<>();
         List<long[]> times = new CopyOnWriteArrayList<>();

@@ -137,6 +137,21 @@ public record Leader(int magic, int version, int flags, int sectorSize, long num
         return computeChecksum(b, off) == Le.u32(b, off + OFF_CHECKSUM);
     }
 
+    /** owner_id of the leader at {@code off}, without decoding the rest (hot paths: liveness scans). */
+    public static long ownerIdAt(ByteBuffer b, int off) {
+        return Le.u64(b, off + OFF_OWNER_ID);
+    }
+
+    /** owner_generation of the leader at {@code off}, without decoding the rest. */
+    public static long ownerGenerationAt(ByteBuffer b, int off) {
+        return Le.u64(b, off + OFF_OWNER_GENERATION);
+    }
+
+    /** timestamp of the leader at {@code off}, without decoding the rest. */
+    public static long timestampAt(ByteBuffer b, int off) {
+        return Le.u64(b, off + OFF_TIMESTAMP);
+    }
+
     /** The first u32 of a record: how dump and readers tell record types apart. */
     public static int magicAt(ByteBuffer b, int off) {
         return Le.u32(b, off);

@@ -162,6 +162,8 @@ class VectorsTest {
 
         b = Vectors.load("scenario-01-joined");
         assertDelta(b, 0, 1, 1, "host1", 1146);
+        assertThat(new long[] {Leader.ownerIdAt(b, 512), Leader.ownerGenerationAt(b, 512), Leader.timestampAt(b, 512)})
+                .containsExactly(2, 1, 1146);
         assertDelta(b, 512, 2, 1, "host2", 1146);
 
         b = Vectors.load("scenario-02-held-h1");

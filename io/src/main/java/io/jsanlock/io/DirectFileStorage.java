@@ -28,7 +28,6 @@ import java.nio.file.Path;
  * for a single machine, unsafe for storage shared between hosts.
  */
 public final class DirectFileStorage implements SectorStorage {
-    private static final System.Logger LOG = System.getLogger(DirectFileStorage.class.getName());
     private static final int BUFFER_ALIGN = 4096;
 
     /** How to open the storage. */
@@ -45,6 +44,8 @@ public final class DirectFileStorage implements SectorStorage {
     private int inFlight;
     private boolean closed;
     private boolean fdClosed;
+    /** Test seam: runs on the I/O worker just before each system call (simulates a hung or failing device). */
+    volatile MemoryStorage.FaultHook beforeSyscall;
 
     private DirectFileStorage(String path, int fd, int sectorSize, boolean blockDevice, boolean direct) {
         this.path = path;
@@ -78,7 +79,7 @@ public final class DirectFileStorage implements SectorStorage {
             r = Posix.open(p, base | Posix.O_SYNC);
             direct = false;
             if (!r.failed()) {
-                LOG.log(System.Logger.Level.WARNING, "{0}: the filesystem refuses O_DIRECT; using O_SYNC without "
+                System.getLogger(DirectFileStorage.class.getName()).log(System.Logger.Level.WARNING, "{0}: the filesystem refuses O_DIRECT; using O_SYNC without "
                         + "O_DIRECT (reads may be served from the page cache; do not share this storage between hosts)", p);
             }
         }
@@ -192,6 +193,15 @@ public final class DirectFileStorage implements SectorStorage {
 
     /** One logical transfer, looping on short counts; runs on an I/O worker. */
     private int transfer(boolean write, MemorySegment buf, int len, long offset) throws SanlockException {
+        MemoryStorage.FaultHook hook = beforeSyscall;
+        if (hook != null) {
+            try {
+                hook.beforeIo(write, offset, len);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new SanlockException(-4, "I/O interrupted", e);
+            }
+        }
         int done = 0;
         while (done < len) {
             MemorySegment part = buf.asSlice(done);

@@ -38,20 +38,35 @@ final class Posix {
     private static final VarHandle ERRNO = CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
     private static final Linker.Option CAPTURE = Linker.Option.captureCallState("errno");
 
-    private static final MethodHandle OPEN = bind("open",
-            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT),
-            CAPTURE, Linker.Option.firstVariadicArg(2));
-    private static final MethodHandle PREAD = bind("pread",
-            FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG),
-            CAPTURE);
-    private static final MethodHandle PWRITE = bind("pwrite",
-            FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG),
-            CAPTURE);
-    private static final MethodHandle IOCTL = bind("ioctl",
-            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.ADDRESS),
-            CAPTURE, Linker.Option.firstVariadicArg(2));
-    private static final MethodHandle CLOSE = bind("close",
-            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT), CAPTURE);
+    // Each downcall is linked on first use (holder classes): linking generates code, and a
+    // read-only command should not pay for pwrite or ioctl.
+    private static final class Open {
+        static final MethodHandle H = bind("open",
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT),
+                CAPTURE, Linker.Option.firstVariadicArg(2));
+    }
+
+    private static final class Pread {
+        static final MethodHandle H = bind("pread",
+                FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG),
+                CAPTURE);
+    }
+
+    private static final class Pwrite {
+        static final MethodHandle H = bind("pwrite",
+                FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG),
+                CAPTURE);
+    }
+
+    private static final class Ioctl {
+        static final MethodHandle H = bind("ioctl",
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.ADDRESS),
+                CAPTURE, Linker.Option.firstVariadicArg(2));
+    }
+
+    private static final class Close {
+        static final MethodHandle H = bind("close", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT), CAPTURE);
+    }
 
     private Posix() {
     }
@@ -71,7 +86,7 @@ final class Posix {
     static Result open(String path, int flags) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment state = a.allocate(CALL_STATE);
-            int fd = (int) OPEN.invokeExact(state, a.allocateFrom(path), flags, 0);
+            int fd = (int) Open.H.invokeExact(state, a.allocateFrom(path), flags, 0);
             return new Result(fd, fd < 0 ? (int) ERRNO.get(state, 0L) : 0);
         } catch (Throwable t) {
             throw new IllegalStateException("open downcall failed", t);
@@ -81,7 +96,7 @@ final class Posix {
     static Result pread(int fd, MemorySegment buf, long len, long offset) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment state = a.allocate(CALL_STATE);
-            long n = (long) PREAD.invokeExact(state, fd, buf, len, offset);
+            long n = (long) Pread.H.invokeExact(state, fd, buf, len, offset);
             return new Result(n, n < 0 ? (int) ERRNO.get(state, 0L) : 0);
         } catch (Throwable t) {
             throw new IllegalStateException("pread downcall failed", t);
@@ -91,7 +106,7 @@ final class Posix {
     static Result pwrite(int fd, MemorySegment buf, long len, long offset) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment state = a.allocate(CALL_STATE);
-            long n = (long) PWRITE.invokeExact(state, fd, buf, len, offset);
+            long n = (long) Pwrite.H.invokeExact(state, fd, buf, len, offset);
             return new Result(n, n < 0 ? (int) ERRNO.get(state, 0L) : 0);
         } catch (Throwable t) {
             throw new IllegalStateException("pwrite downcall failed", t);
@@ -102,7 +117,7 @@ final class Posix {
     static Result ioctl(int fd, long request, MemorySegment arg) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment state = a.allocate(CALL_STATE);
-            int r = (int) IOCTL.invokeExact(state, fd, request, arg);
+            int r = (int) Ioctl.H.invokeExact(state, fd, request, arg);
             return new Result(r, r < 0 ? (int) ERRNO.get(state, 0L) : 0);
         } catch (Throwable t) {
             throw new IllegalStateException("ioctl downcall failed", t);
@@ -112,7 +127,7 @@ final class Posix {
     static Result close(int fd) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment state = a.allocate(CALL_STATE);
-            int r = (int) CLOSE.invokeExact(state, fd);
+            int r = (int) Close.H.invokeExact(state, fd);
             return new Result(r, r < 0 ? (int) ERRNO.get(state, 0L) : 0);
         } catch (Throwable t) {
             throw new IllegalStateException("close downcall failed", t);

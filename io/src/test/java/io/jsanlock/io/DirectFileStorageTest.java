@@ -82,4 +82,48 @@ class DirectFileStorageTest {
         assertThatThrownBy(() -> s.read(0, ByteBuffer.allocate(512), 0))
                 .isInstanceOfSatisfying(SanlockException.class, e -> assertThat(e.code()).isEqualTo(-9));
     }
+
+    @Test
+    void hungSyscallTimesOutAndTheAbandonedReadNeverTouchesTheCallersBuffer() throws Exception {
+        Path f = dir.resolve("hang");
+        byte[] content = new byte[4096];
+        java.util.Arrays.fill(content, (byte) 9);
+        Files.write(f, content);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+        try (DirectFileStorage s = DirectFileStorage.open(f, DirectFileStorage.Access.READ_WRITE)) {
+            s.beforeSyscall = (write, off, len) -> {
+                release.await();
+                done.countDown();
+            };
+            ByteBuffer dst = ByteBuffer.allocate(512);
+            long t0 = System.nanoTime();
+            assertThatThrownBy(() -> s.read(0, dst, 300))
+                    .isInstanceOfSatisfying(SanlockException.class, e -> {
+                        assertThat(e.code()).isEqualTo(-202);
+                        assertThat(e.getMessage()).contains("read of 512 bytes at offset 0").contains("timed out after 300 ms");
+                    });
+            assertThat((System.nanoTime() - t0) / 1_000_000).isBetween(250L, 5000L);
+            // A timed-out write may still land later, from the copy it took: the caller's buffer is free at once.
+            byte[] mine = new byte[512];
+            ByteBuffer src = ByteBuffer.wrap(mine);
+            assertThatThrownBy(() -> s.write(512, src, 300))
+                    .isInstanceOfSatisfying(SanlockException.class, e -> assertThat(e.code()).isEqualTo(-202));
+            java.util.Arrays.fill(mine, (byte) 5);
+            release.countDown();
+            assertThat(done.await(5, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            s.beforeSyscall = null;
+            // Wait (bounded) for the abandoned write of zeros to reach the file.
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (Files.readAllBytes(f)[512] != 0 && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+            assertThat(Files.readAllBytes(f)[512]).as("abandoned write used its own copy (zeros), not the reused buffer").isZero();
+            assertThat(dst.array()).containsOnly(0);
+            assertThat(dst.position()).isZero();
+            ByteBuffer again = ByteBuffer.allocate(512);
+            assertThat(s.read(0, again, 5000)).isEqualTo(512);
+            assertThat(again.array()).containsOnly(9);
+        }
+    }
 }

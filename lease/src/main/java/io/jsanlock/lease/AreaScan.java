@@ -17,9 +17,25 @@ public final class AreaScan {
     private AreaScan() {
     }
 
-    /** Scans all max_hosts slots of {@code area}; returns host ids whose changed slot asks me to look. */
+    /**
+     * A changed slot of another host whose bitmap has my bit set: a request or a host
+     * event for me. {@code event} (write_generation) non-zero means a host event with
+     * {@code generation} (write_id) and {@code data} (write_timestamp).
+     */
+    public record Notice(long hostId, long ownerGeneration, long generation, long event, long data) {}
+
+    /** Host ids of {@link #scanNotices}. */
     public static List<Long> scan(ByteBuffer area, Geometry g, String spaceName, HostTable table, long now) {
-        List<Long> notify = new ArrayList<>(0);
+        List<Long> ids = new ArrayList<>(0);
+        for (Notice n : scanNotices(area, g, spaceName, table, now)) {
+            ids.add(n.hostId());
+        }
+        return ids;
+    }
+
+    /** Scans all max_hosts slots of {@code area}; returns the changed slots that ask me to look. */
+    public static List<Notice> scanNotices(ByteBuffer area, Geometry g, String spaceName, HostTable table, long now) {
+        List<Notice> notify = new ArrayList<>(0);
         int ss = g.sectorSize();
         int me = (int) table.myHostId();
         int n = Math.min(g.maxHosts(), table.maxHosts());
@@ -30,7 +46,8 @@ public final class AreaScan {
             boolean myBit = me <= HostIdBitmap.MAX_HOST_ID && HostIdBitmap.isSet(area, off, me);
             if (table.observe(i + 1, new HostTable.SlotReading(valid, l.ownerId(), l.ownerGeneration(), l.timestamp(),
                     l.ioTimeout(), l.resourceName(), myBit), now)) {
-                notify.add((long) (i + 1));
+                notify.add(new Notice(i + 1, l.ownerGeneration(), l.writeId(), l.writeGeneration(),
+                        l.writeTimestamp()));
             }
         }
         table.scanDone();

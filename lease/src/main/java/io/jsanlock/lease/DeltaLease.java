@@ -40,6 +40,7 @@ public final class DeltaLease {
 
     private Leader lastWritten;
     private boolean lastRenewalOk;
+    private boolean lastReadTimedOut;
     private long lastSuccess;
 
     public DeltaLease(LeaseStorage disk, long areaOffset, Geometry geometry, String spaceName, long hostId,
@@ -209,7 +210,19 @@ public final class DeltaLease {
             area = ByteBuffer.allocate(geometry.alignSize()).order(ByteOrder.LITTLE_ENDIAN);
         }
         area.clear();
-        disk.read(areaOffset, area, mine.ioTimeoutNanos());
+        // The reference, after a renewal read timed out, first waits up to N more for that
+        // still-outstanding read (renewal_read_extend_sec) before issuing a fresh one. Our
+        // storage abandons a timed-out I/O, so the equivalent is to give the next read N + N:
+        // a slow-but-working disk gets the same total time to answer as with the reference.
+        long readTimeout = mine.ioTimeoutNanos()
+                + (lastReadTimedOut ? mine.renewalReadExtendSeconds() * 1_000_000_000L : 0);
+        try {
+            disk.read(areaOffset, area, readTimeout);
+            lastReadTimedOut = false;
+        } catch (SanlockException e) {
+            lastReadTimedOut = e.code() == SanlockError.AIO_TIMEOUT.code();
+            throw e;
+        }
         int off = (int) geometry.deltaLeaseOffset(hostId);
         Leader l = Leader.decodeDeltaChecked(area, off, spaceName);
         if (l.sectorSize() != geometry.sectorSize()) {

@@ -39,10 +39,10 @@ public final class LockspaceMember implements OwnerView {
      * One renewal with the host scan; returns the timestamp written and passes the
      * hosts whose bitmap asks me to look to {@code requests}.
      */
-    public long renew(byte[] bitmap, long[] event, java.util.function.Consumer<List<Long>> requests)
+    public long renew(byte[] bitmap, long[] event, java.util.function.Consumer<List<AreaScan.Notice>> requests)
             throws SanlockException {
         return delta.renew(bitmap, event, (area, now) -> {
-            List<Long> notify = AreaScan.scan(area, delta.geometry(), delta.spaceName(), table, now);
+            List<AreaScan.Notice> notify = AreaScan.scanNotices(area, delta.geometry(), delta.spaceName(), table, now);
             if (!notify.isEmpty() && requests != null) {
                 requests.accept(notify);
             }
@@ -51,6 +51,10 @@ public final class LockspaceMember implements OwnerView {
 
     @Override
     public HostStatus hostStatus(long hostId) {
+        if (hostId < 1 || hostId > table.maxHosts()) {
+            // a leader naming an impossible owner: nothing known about it (never "fresh")
+            return new HostStatus(hostId, 0, 0, 0, 0, 0, 0, 0, 0, null, true);
+        }
         return table.status(hostId);
     }
 

@@ -330,7 +330,7 @@ public final class PaxosLease {
                     + resourceName + " is not joined here");
         }
         long ownerId = l.ownerId();
-        HostStatus hs = ownerId >= 1 && ownerId <= 2000 ? owners.hostStatus(ownerId) : null;
+        HostStatus hs = owners.hostStatus(ownerId);
         long waitStart;
         long lastTs;
         boolean fresh = hs != null && hs.lastCheck() != 0 && hs.lastLive() != 0 && hs.ownerId() == ownerId

@@ -240,6 +240,17 @@ public final class QemuDriver {
         state.saveStatus(d.def().name(), d.def(), new DomainStatus(s.id(), s.guest(), false));
     }
 
+    /** Appends a timestamped line to the domain's log, as libvirt logs lock driver events there. */
+    public void log(String name, String line) {
+        try {
+            java.nio.file.Files.writeString(state.logFile(name),
+                    java.time.OffsetDateTime.now() + ": " + line + "\n", java.nio.file.StandardOpenOption.CREATE,
+                    java.nio.file.StandardOpenOption.APPEND);
+        } catch (java.io.IOException e) {
+            System.err.println("warning : cannot write log of " + name + ": " + e.getMessage());
+        }
+    }
+
     public Optional<DomainDef> persistentDefinition(String name) throws VirError {
         return state.definition(name);
     }

@@ -72,7 +72,7 @@ class AutoDiskLeasesTest {
     @Test
     void automaticLeasesProtectWritableDisksAndShareShareableOnes() throws Exception {
         // Driver start-up on both hosts creates and joins the automatic lockspace.
-        CompletableFuture<Cmd.Result> l1 = CompletableFuture.supplyAsync(() -> hosts.jvirsh(1, "list", "--all"));
+        CompletableFuture<Cmd.Result> l1 = CompletableFuture.supplyAsync(() -> hosts.jvirsh(1, "list", "--all"), Cmd.ASYNC);
         Cmd.Result l2 = hosts.jvirsh(2, "list", "--all");
         assertThat(l1.get().exit()).as(l1.get().toString()).isZero();
         assertThat(l2.exit()).as(l2.toString()).isZero();

@@ -17,6 +17,13 @@ final class Cmd {
         }
     }
 
+    /**
+     * Threads for output readers and parallel commands. Not the common pool: on a 2-core
+     * machine it has one thread, and a long command run there would starve the readers of
+     * every other command.
+     */
+    static final java.util.concurrent.ExecutorService ASYNC = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor();
+
     private Cmd() {
     }
 
@@ -26,8 +33,8 @@ final class Cmd {
         try {
             Process p = pb.start();
             p.getOutputStream().close();
-            CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> read(p.getInputStream()));
-            CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
+            CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> read(p.getInputStream()), ASYNC);
+            CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()), ASYNC);
             if (!p.waitFor(120, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
                 throw new AssertionError("timed out: " + cmd);

@@ -98,7 +98,7 @@ final class TwoHosts implements AutoCloseable {
     /** Both hosts join {@code lockspace} on {@code device} with host ids 1 and 2, io_timeout 1, in parallel. */
     void joinBoth(String lockspace, String device) throws Exception {
         java.util.concurrent.CompletableFuture<Cmd.Result> h1 = java.util.concurrent.CompletableFuture
-                .supplyAsync(() -> sanlock(1, "client", "add_lockspace", "-s", lockspace + ":1:" + device + ":0", "-o", "1"));
+                .supplyAsync(() -> sanlock(1, "client", "add_lockspace", "-s", lockspace + ":1:" + device + ":0", "-o", "1"), Cmd.ASYNC);
         Cmd.Result r2 = sanlock(2, "client", "add_lockspace", "-s", lockspace + ":2:" + device + ":0", "-o", "1");
         Cmd.Result r1 = h1.get();
         if (!r1.out().contains("done 0") || !r2.out().contains("done 0")) {
@@ -108,7 +108,17 @@ final class TwoHosts implements AutoCloseable {
 
     /** Attaches {@code file} to a loop device (detached in {@link #close}). */
     String attachLoop(Path file) {
-        Cmd.Result r = Cmd.run(dir, Map.of(), List.of("losetup", "-f", "--show", file.toString()));
+        return attachLoop(file, false);
+    }
+
+    /** As {@link #attachLoop(Path)}, optionally with direct I/O to the file (no second page cache). */
+    String attachLoop(Path file, boolean directIo) {
+        List<String> cmd = new ArrayList<>(List.of("losetup", "-f", "--show"));
+        if (directIo) {
+            cmd.add("--direct-io=on");
+        }
+        cmd.add(file.toString());
+        Cmd.Result r = Cmd.run(dir, Map.of(), cmd);
         if (r.exit() != 0) {
             throw new AssertionError("losetup failed: " + r);
         }
@@ -129,6 +139,17 @@ final class TwoHosts implements AutoCloseable {
             }
         }
         return Optional.empty();
+    }
+
+    /** True when {@code pid} has exited (a zombie counts: it holds no sockets any more). */
+    static boolean gone(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            char state = stat.charAt(stat.lastIndexOf(')') + 2);
+            return state == 'Z' || state == 'X';
+        } catch (IOException e) {
+            return true;
+        }
     }
 
     static void await(String what, long millis, BooleanSupplier cond) {

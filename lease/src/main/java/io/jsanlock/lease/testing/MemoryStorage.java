@@ -1,61 +1,69 @@
 package io.jsanlock.lease.testing;
 
-import io.jsanlock.base.SanlockError;
 import io.jsanlock.base.SanlockException;
 import io.jsanlock.lease.LeaseStorage;
 import java.nio.ByteBuffer;
-import java.util.Arrays;
 
 /**
- * A lease store in a byte array, for tests and for several engines in one JVM.
- * Each call is atomic (like a single sector I/O, and stronger for larger ones);
- * reads beyond the end come back short (EMSGSIZE), as from a truncated file.
+ * The io module's in-memory storage seen as {@link LeaseStorage}, plus the two
+ * test conveniences the protocol tests need: copy bytes out for assertions and
+ * poke bytes in (another host's write, corruption) at any offset.
  */
 public final class MemoryStorage implements LeaseStorage {
-    private byte[] bytes;
+    private static final long T = 10_000;
+    private final io.jsanlock.io.MemoryStorage store;
+    private final LeaseStorage lease;
 
     public MemoryStorage(int size) {
-        this.bytes = new byte[size];
+        this.store = new io.jsanlock.io.MemoryStorage("memory", 512, size, false);
+        this.lease = LeaseStorage.of(store);
     }
 
+    /** A store holding a copy of {@code image} (e.g. a sanlock-written vector). */
     public MemoryStorage(byte[] image) {
-        this.bytes = image.clone();
+        this(image.length);
+        poke(0, image);
     }
 
     @Override
-    public synchronized void read(long offset, ByteBuffer dst, long timeoutNanos) throws SanlockException {
-        int n = dst.remaining();
-        if (offset < 0 || offset + n > bytes.length) {
-            throw new SanlockException(SanlockError.EMSGSIZE, "short read at " + offset + " of " + n + " bytes");
-        }
-        dst.put(bytes, (int) offset, n);
+    public void read(long offset, ByteBuffer dst, long timeoutNanos) throws SanlockException {
+        lease.read(offset, dst, timeoutNanos);
     }
 
     @Override
-    public synchronized void write(long offset, ByteBuffer src, long timeoutNanos) throws SanlockException {
-        int n = src.remaining();
-        if (offset < 0 || offset + n > bytes.length) {
-            throw new SanlockException(SanlockError.EMSGSIZE, "short write at " + offset + " of " + n + " bytes");
-        }
-        src.get(bytes, (int) offset, n);
+    public void write(long offset, ByteBuffer src, long timeoutNanos) throws SanlockException {
+        lease.write(offset, src, timeoutNanos);
     }
 
     /** A copy of the bytes [offset, offset+len). */
-    public synchronized byte[] copy(long offset, int len) {
-        return Arrays.copyOfRange(bytes, (int) offset, (int) offset + len);
+    public byte[] copy(long offset, int len) {
+        long start = offset - offset % 512;
+        int span = (int) (((offset + len + 511) / 512) * 512 - start);
+        ByteBuffer b = ByteBuffer.allocate(span);
+        try {
+            store.readFully(start, b, T);
+        } catch (SanlockException e) {
+            throw new IllegalStateException(e);
+        }
+        byte[] out = new byte[len];
+        b.get((int) (offset - start), out);
+        return out;
     }
 
-    /** Overwrites bytes directly (test setup, corruption). */
-    public synchronized void poke(long offset, byte[] data) {
-        System.arraycopy(data, 0, bytes, (int) offset, data.length);
+    /** Overwrites bytes at any offset (read-modify-write of the covering sectors). */
+    public void poke(long offset, byte[] data) {
+        long start = offset - offset % 512;
+        int span = (int) (((offset + data.length + 511) / 512) * 512 - start);
+        ByteBuffer b = ByteBuffer.wrap(copy(start, span));
+        b.put((int) (offset - start), data);
+        try {
+            store.write(start, b, T);
+        } catch (SanlockException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
-    /** Cuts the store to {@code size} bytes (a truncated lease file). */
-    public synchronized void truncate(int size) {
-        bytes = Arrays.copyOf(bytes, size);
-    }
-
-    public synchronized int size() {
-        return bytes.length;
+    public int size() {
+        return (int) store.size();
     }
 }

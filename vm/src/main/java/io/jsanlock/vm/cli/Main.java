@@ -6,7 +6,6 @@ import io.jsanlock.vm.config.SanlockDriverConfig;
 import io.jsanlock.vm.domain.DomainDef;
 import io.jsanlock.vm.lock.SanlockLockDriver;
 import io.jsanlock.vm.lock.ClientLeaseDaemon;
-import io.jsanlock.vm.state.DomainStatus;
 import io.jsanlock.vm.state.HostState;
 
 import java.io.IOException;
@@ -362,6 +361,9 @@ public final class Main implements Callable<Integer> {
                 if (d.status().isEmpty()) {
                     return 0; // already inactive: nothing to do
                 }
+                String name = d.def().name();
+                driver.log(name, "lock failure: lease lost, applying on_lockfailure " + action + " to pid "
+                        + d.status().get().guest().pid());
                 try {
                     if (action.equals("poweroff")) {
                         driver.destroy(d);
@@ -369,15 +371,13 @@ public final class Main implements Callable<Integer> {
                         driver.suspend(d);
                     }
                 } catch (VirError e) {
+                    driver.log(name, "lock failure: " + action + " failed: " + e.getMessage());
                     throw new Failure(e.getMessage());
                 }
-                main.out.println("lock failure: domain " + d.def().name() + " " + action);
+                driver.log(name, "lock failure: " + action + " done");
+                main.out.println("lock failure: domain " + name + " " + action);
                 return 0;
             });
         }
-    }
-
-    static String describe(DomainStatus s) {
-        return s.id() + " " + s.guest().pid();
     }
 }

@@ -1,0 +1,52 @@
+package io.jsanlock.daemon;
+
+import io.jsanlock.wire.unix.UnixSocket;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One connection slot of the daemon (the reference's "client"): an ordinary request
+ * connection, a registered process (the lease holder), an event channel, or one of the
+ * two internal entries ({@code helper}, {@code listener}) that `client status` lists.
+ * Mutable state is guarded by the object's monitor.
+ */
+final class Client {
+    final int ci;
+    final UnixSocket socket;
+    final boolean internal;
+    /** Reads this connection's request bodies, counting bytes for draining. */
+    final BodyReader in;
+
+    String name = "";
+    int pid = -1;
+    boolean registered;
+    int restricted;
+    int killpathFlags;
+    String killpath = "";
+    String killargs = "";
+    /** A registered-class command is running with this client as its target. */
+    boolean cmdActive;
+    int cmdLast;
+    /** The registered connection has closed: the process is gone. */
+    boolean dead;
+    boolean released;
+    boolean eventChannel;
+    final List<HeldLease> leases = new ArrayList<>();
+
+    Client(int ci, UnixSocket socket, boolean internal, String name) {
+        this.ci = ci;
+        this.socket = socket;
+        this.internal = internal;
+        this.in = socket == null ? null : new BodyReader(socket);
+        this.name = name;
+    }
+
+    int fd() {
+        return socket == null ? -1 : socket.fd();
+    }
+
+    boolean restrictedAll() {
+        return (restricted & io.jsanlock.wire.CommandFlags.RESTRICT_ALL) != 0;
+    }
+}

@@ -1,0 +1,794 @@
+package io.jsanlock.daemon;
+
+import io.jsanlock.base.SanlockError;
+import io.jsanlock.base.SanlockException;
+import io.jsanlock.wire.Command;
+import io.jsanlock.wire.CommandFlags;
+import io.jsanlock.wire.Header;
+import io.jsanlock.wire.Limits;
+import io.jsanlock.wire.Lockspace;
+import io.jsanlock.wire.Replies;
+import io.jsanlock.wire.Requests;
+import io.jsanlock.wire.Resource;
+import io.jsanlock.wire.ResourceEntry;
+import io.jsanlock.wire.ResourceFlags;
+import io.jsanlock.wire.ResourceStrings;
+import io.jsanlock.wire.StateRecord;
+import io.jsanlock.wire.StateType;
+import io.jsanlock.wire.WireException;
+import io.jsanlock.wire.unix.UnixSocket;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Serves one command on a connection: reads exactly the body the command defines
+ * (never trusting {@code header.length}, except for SET_LVB and draining), does the work
+ * (mostly through the {@link LeaseBackend}), and writes the reply the reference writes
+ * (wire.md 2.2, 4). Bad bodies get the reference's error code as the result.
+ */
+final class CommandHandler {
+    enum Outcome { KEEP, CLOSE, EVENT_CHANNEL }
+
+    private final Daemon d;
+
+    CommandHandler(Daemon d) {
+        this.d = d;
+    }
+
+    Outcome handle(Client c, Header h) throws IOException, WireException {
+        Command cmd = h.command();
+        String name = cmd.statusName();
+        c.in.reset();
+        if (!c.registered) {
+            synchronized (c) {
+                c.name = name;
+            }
+        }
+        try {
+            return switch (cmd.commandClass()) {
+                case INLINE -> inline(c, h, cmd);
+                case WORKER -> {
+                    worker(c, h, cmd);
+                    yield Outcome.KEEP;
+                }
+                case REGISTERED -> {
+                    registered(c, h, cmd);
+                    yield Outcome.KEEP;
+                }
+            };
+        } catch (EOFException e) {
+            // body shorter than the command needs: -107 (the peer is gone, so this usually cannot be delivered)
+            d.log.warn("ci " + c.ci + " " + cmd + " body cut short: " + e.getMessage());
+            replyQuietly(c, Replies.result(h, SanlockError.ENOTCONN.code()));
+            return Outcome.CLOSE;
+        }
+    }
+
+    // ------------------------------------------------------------------ replies
+
+    private void reply(Client c, ByteBuffer b) throws IOException {
+        c.socket.writeFully(b);
+    }
+
+    private void replyQuietly(Client c, ByteBuffer b) {
+        try {
+            c.socket.writeFully(b);
+        } catch (IOException e) {
+            // the client went away
+        }
+    }
+
+    /** A decode failure: reply its code and drain what is left of the request (wire.md 1.4). */
+    private void rejectBody(Client c, Header h, WireException e) throws IOException {
+        d.log.warn("ci " + c.ci + " " + h.command() + " rejected " + e.code() + ": " + e.getMessage());
+        reply(c, Replies.result(h, e.code()));
+        drain(c.socket, (h.length() & 0xFFFFFFFFL) - Header.SIZE - c.in.consumed());
+    }
+
+    /** Reads and drops up to {@code n} bytes, giving up after ~20 ms without data (as the reference). */
+    static void drain(UnixSocket s, long n) throws IOException {
+        byte[] b = new byte[64];
+        while (n > 0) {
+            int r = s.readSome(b, 0, (int) Math.min(64, n), System.nanoTime() + 20_000_000L);
+            if (r <= 0) {
+                return;
+            }
+            n -= r;
+        }
+    }
+
+    // ------------------------------------------------------------------ inline commands
+
+    private Outcome inline(Client c, Header h, Command cmd) throws IOException, WireException {
+        switch (cmd) {
+            case REGISTER -> {
+                int pid;
+                try {
+                    pid = c.socket.peerCredentials().pid();
+                } catch (IOException e) {
+                    // wire.md 1.3: not honoured, connection closed without a reply
+                    d.log.error("ci " + c.ci + " register: SO_PEERCRED failed: " + e.getMessage());
+                    synchronized (c) {
+                        c.registered = false;
+                    }
+                    return Outcome.CLOSE;
+                }
+                synchronized (c) {
+                    if (c.registered && !c.leases.isEmpty()) {
+                        // The reference drops the old token table without releasing; the leases stay held
+                        // until the daemon exits. We keep that behaviour (clients depend on nothing else) and say so.
+                        d.log.error("ci " + c.ci + " register again with " + c.leases.size() + " leases held; they stay held");
+                    }
+                    c.leases.clear();
+                    c.pid = pid;
+                    c.registered = true;
+                    c.name = Integer.toString(pid);
+                }
+                d.log.info("cmd_register ci " + c.ci + " fd " + c.fd() + " pid " + pid);
+                return Outcome.KEEP;
+            }
+            case RESTRICT -> {
+                synchronized (c) {
+                    c.restricted = h.cmdFlags();
+                }
+                d.log.info("cmd_restrict ci " + c.ci + " fd " + c.fd() + " pid " + c.pid + " flags " + Integer.toHexString(h.cmdFlags()));
+                reply(c, Replies.result(h, 0));
+                return Outcome.KEEP;
+            }
+            case VERSION -> {
+                reply(c, Replies.version(h, Limits.DAEMON_VERSION));
+                return Outcome.KEEP;
+            }
+            case SHUTDOWN -> {
+                boolean force = h.data() != 0;
+                if (!force && !d.backend.lockspaces().isEmpty()) {
+                    d.log.info("shutdown ignored: lockspaces exist and force not given");
+                    return Outcome.CLOSE;
+                }
+                Thread.ofVirtual().start(d::shutdown);
+                return Outcome.CLOSE;
+            }
+            case STATUS -> {
+                reply(c, h.inlineReply(0).toBuffer());
+                for (StateRecord r : statusRecords(h.data())) {
+                    ByteBuffer b = ByteBuffer.allocate(r.encodedSize()).order(ByteOrder.LITTLE_ENDIAN);
+                    r.encode(b);
+                    reply(c, b.flip());
+                }
+                return Outcome.CLOSE;
+            }
+            case HOST_STATUS, RENEWAL -> {
+                Lockspace ls = Requests.readLockspace(c.in);
+                List<StateRecord> recs;
+                int data2 = h.data2();
+                try {
+                    if (cmd == Command.HOST_STATUS) {
+                        recs = d.backend.hostRecords(ls.name());
+                    } else {
+                        recs = d.backend.renewalRecords(ls.name());
+                        if (!recs.isEmpty()) {
+                            data2 = d.backend.ioTimeout(ls.name());
+                        }
+                    }
+                } catch (SanlockException e) {
+                    reply(c, h.inlineReply(e.code()).toBuffer());
+                    return Outcome.CLOSE;
+                }
+                reply(c, h.inlineReply(0).withData2(data2).toBuffer());
+                for (StateRecord r : recs) {
+                    ByteBuffer b = ByteBuffer.allocate(r.encodedSize()).order(ByteOrder.LITTLE_ENDIAN);
+                    r.encode(b);
+                    reply(c, b.flip());
+                }
+                return Outcome.CLOSE;
+            }
+            case LOG_DUMP -> {
+                reply(c, Replies.logDump(h, d.log.dump()));
+                return Outcome.CLOSE;
+            }
+            case GET_LOCKSPACES -> {
+                List<Lockspace> all = d.backend.lockspaces();
+                int max = Limits.MAX_REPLY_BODY / Lockspace.SIZE;
+                List<Lockspace> sent = all.size() > max ? all.subList(0, max) : all;
+                reply(c, Replies.lockspaces(h, all.size() > max ? SanlockError.ENOSPC.code() : 0, sent, all.size()));
+                return Outcome.CLOSE;
+            }
+            case GET_HOSTS -> {
+                Lockspace ls = Requests.readLockspace(c.in);
+                try {
+                    reply(c, Replies.hosts(h, 0, d.backend.hosts(ls.name(), ls.hostId())));
+                } catch (SanlockException e) {
+                    reply(c, Replies.hosts(h, e.code(), List.of()));
+                }
+                return Outcome.CLOSE;
+            }
+            case REG_EVENT -> {
+                Requests.LockspaceEvent le = Requests.readLockspaceEvent(c.in);
+                int result = 0;
+                if (le.lockspace().name().isEmpty()) {
+                    result = SanlockError.EINVAL.code();
+                } else {
+                    try {
+                        d.backend.checkEventLockspace(le.lockspace().name());
+                        List<UnixSocket> chans = d.eventChannels.get(le.lockspace().name());
+                        if (chans != null && chans.size() >= Limits.MAX_EVENT_FDS) {
+                            result = -50; // ENOCSI
+                        }
+                    } catch (SanlockException e) {
+                        result = e.code();
+                    }
+                }
+                reply(c, h.inlineReply(result).toBuffer());
+                if (result != 0) {
+                    return Outcome.CLOSE;
+                }
+                d.registerEventChannel(le.lockspace().name(), c.socket);
+                synchronized (c) {
+                    c.eventChannel = true;
+                }
+                d.clients.remove(c);
+                return Outcome.EVENT_CHANNEL;
+            }
+            case END_EVENT -> {
+                Lockspace ls = Requests.readLockspace(c.in);
+                int result = 0;
+                if (ls.name().isEmpty()) {
+                    result = SanlockError.EINVAL.code();
+                } else {
+                    try {
+                        d.backend.checkEventLockspace(ls.name());
+                        endEventChannels(ls.name());
+                    } catch (SanlockException e) {
+                        result = e.code();
+                    }
+                }
+                reply(c, h.inlineReply(result).toBuffer());
+                return Outcome.CLOSE;
+            }
+            case SET_CONFIG -> {
+                Lockspace ls = Requests.readLockspace(c.in);
+                int result = 0;
+                int v = h.data();
+                if (v != CommandFlags.CONFIG_USED && v != CommandFlags.CONFIG_UNUSED
+                        && v != CommandFlags.CONFIG_USED_BY_ORPHANS && v != CommandFlags.CONFIG_UNUSED_BY_ORPHANS) {
+                    result = SanlockError.EINVAL.code();
+                } else {
+                    try {
+                        d.backend.setConfig(ls.name(), v);
+                    } catch (SanlockException e) {
+                        result = e.code();
+                    }
+                }
+                reply(c, h.inlineReply(result).toBuffer());
+                return Outcome.CLOSE;
+            }
+            default -> throw new IllegalStateException("not inline: " + cmd);
+        }
+    }
+
+    /** END_EVENT: drop the lockspace's channels whose client wrote the value 1, closed, or failed. */
+    private void endEventChannels(String lockspace) {
+        List<UnixSocket> chans = d.eventChannels.get(lockspace);
+        if (chans == null) {
+            return;
+        }
+        for (UnixSocket s : chans) {
+            byte[] b = new byte[4];
+            boolean drop;
+            try {
+                int r = s.readSome(b, 0, 4, System.nanoTime());
+                drop = r < 0 || (r == 4 && ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).getInt() == 1) || r > 0;
+            } catch (IOException e) {
+                drop = true;
+            }
+            if (drop) {
+                chans.remove(s);
+                s.close();
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ status
+
+    List<StateRecord> statusRecords(int section) {
+        List<StateRecord> out = new ArrayList<>();
+        out.add(daemonRecord());
+        if (section == 1) {
+            return out;
+        }
+        List<LeaseBackend.ClientLeases> holders = new ArrayList<>();
+        for (Client c : d.clients.all()) {
+            synchronized (c) {
+                out.add(new StateRecord(StateType.CLIENT, 0, c.pid, 0, c.name, clientText(c), null, null));
+                if (!c.leases.isEmpty()) {
+                    holders.add(new LeaseBackend.ClientLeases(c.pid, List.copyOf(c.leases)));
+                }
+            }
+        }
+        if (section == 2) {
+            return out;
+        }
+        out.addAll(d.backend.lockspaceRecords());
+        if (section == 3) {
+            return out;
+        }
+        out.addAll(d.backend.resourceRecords(holders));
+        return out;
+    }
+
+    private StateRecord daemonRecord() {
+        DaemonOptions o = d.options;
+        String text = "our_host_name=" + o.hostName()
+                + " use_watchdog=" + (o.useWatchdog() ? 1 : 0)
+                + " high_priority=" + (o.highPriority() ? 1 : 0)
+                + " mlock_level=" + o.mlockLevel()
+                + " quiet_fail=" + (o.quietFail() ? 1 : 0)
+                + " debug_renew=" + (o.debugRenew() ? 1 : 0)
+                + " debug_clients=0"
+                + " debug_cmds=0xfffffffffe06ffff"
+                + " renewal_history_size=" + o.renewalHistorySize()
+                + " gid=0 uid=0"
+                + " sh_retries=8"
+                + " max_sectors_kb_ignore=0 max_sectors_kb_align=0 max_sectors_kb_num=0"
+                + " max_worker_threads=" + o.maxWorkerThreads()
+                + " write_init_io_timeout=60"
+                + " use_aio=1"
+                + " kill_grace_seconds=" + o.graceSeconds()
+                + " helper_pid=-1 helper_kill_fd=-1 helper_full_count=0 helper_last_status=0"
+                + " monotime=" + d.clock.seconds()
+                + " version_str=3.8.5 version_num=3.8.5 version_hex=03080500 smproto_hex=00000001";
+        return new StateRecord(StateType.DAEMON, 0, 0, 0, o.hostName(), text, null, null);
+    }
+
+    private static String clientText(Client c) {
+        return "ci=" + c.ci + " fd=" + c.fd() + " pid=" + c.pid + " flags=" + Integer.toHexString(c.killpathFlags)
+                + " restricted=" + Integer.toHexString(c.restricted) + " cmd_active=" + (c.cmdActive ? 1 : 0)
+                + " cmd_last=" + c.cmdLast + " pid_dead=" + (c.dead ? 1 : 0) + " kill_count=0 kill_last=0 suspend=0 need_free=0";
+    }
+
+    // ------------------------------------------------------------------ worker commands
+
+    private void worker(Client c, Header h, Command cmd) throws IOException, WireException {
+        BodyReader s = c.in;
+        switch (cmd) {
+            case ADD_LOCKSPACE, INQ_LOCKSPACE, REM_LOCKSPACE -> {
+                Lockspace ls = Requests.readLockspace(s);
+                int result = lockspaceCommand(cmd, h, ls);
+                d.log.info("cmd_" + cmd.statusName() + " ci " + c.ci + " " + ls.name() + ":" + ls.hostId() + ":"
+                        + ls.disk().path() + ":" + ls.disk().offset() + " result " + result);
+                reply(c, Replies.result(h, result));
+            }
+            case REQUEST -> {
+                Resource r;
+                try {
+                    r = Requests.readResourceWithDisks(s);
+                } catch (WireException e) {
+                    rejectBody(c, h, e);
+                    return;
+                }
+                reply(c, Replies.result(h, run(() -> d.backend.request(r, h.data(), h.cmdFlags()))));
+            }
+            case EXAMINE_RESOURCE -> {
+                Resource r = Requests.readResourceHead(s);
+                d.backend.examine(null, r);
+                reply(c, Replies.result(h, 0));
+            }
+            case EXAMINE_LOCKSPACE -> {
+                Lockspace ls = Requests.readLockspace(s);
+                d.backend.examine(ls, null);
+                reply(c, Replies.result(h, 0));
+            }
+            case ALIGN -> {
+                var disk = Requests.readDisk(s);
+                int result;
+                try {
+                    result = (int) d.backend.align(disk);
+                } catch (SanlockException e) {
+                    result = e.code();
+                }
+                reply(c, Replies.result(h, result));
+            }
+            case WRITE_LOCKSPACE -> {
+                Lockspace ls = Requests.readLockspace(s);
+                reply(c, Replies.result(h, run(() -> d.backend.writeLockspace(ls, h.data2()))));
+            }
+            case WRITE_RESOURCE -> {
+                Resource r;
+                try {
+                    r = Requests.readResourceWithDisks(s);
+                } catch (WireException e) {
+                    rejectBody(c, h, e);
+                    return;
+                }
+                reply(c, Replies.result(h, run(() -> d.backend.writeResource(r, h.data(),
+                        (h.cmdFlags() & CommandFlags.WRITE_CLEAR) != 0))));
+            }
+            case READ_LOCKSPACE -> {
+                Lockspace ls = Requests.readLockspace(s);
+                try {
+                    LeaseBackend.LockspaceRead lr = d.backend.readLockspace(ls);
+                    reply(c, Replies.readLockspace(h, 0, lr.ioTimeout(), lr.lockspace()));
+                } catch (SanlockException e) {
+                    reply(c, Replies.readLockspace(h, e.code(), 0, ls));
+                }
+            }
+            case READ_RESOURCE, READ_RESOURCE_OWNERS -> {
+                Resource r;
+                try {
+                    r = Requests.readResourceWithDisks(s);
+                } catch (WireException e) {
+                    rejectBody(c, h, e);
+                    return;
+                }
+                Resource head = new Resource(r.lockspace(), r.name(), 0, 0, 0, 0, r.numDisks(), List.of());
+                if (cmd == Command.READ_RESOURCE) {
+                    try {
+                        reply(c, Replies.readResource(h, 0, d.backend.readResource(r)));
+                    } catch (SanlockException e) {
+                        reply(c, Replies.readResource(h, e.code(), head));
+                    }
+                } else {
+                    try {
+                        LeaseBackend.Owners o = d.backend.readResourceOwners(r);
+                        reply(c, Replies.readResourceOwners(h, 0, o.resource(), o.owners()));
+                    } catch (SanlockException e) {
+                        reply(c, Replies.readResourceOwners(h, e.code(), head, List.of()));
+                    }
+                }
+            }
+            case SET_LVB -> {
+                Requests.SetLvb sl;
+                try {
+                    sl = Requests.readSetLvb(h, s);
+                } catch (WireException e) {
+                    rejectBody(c, h, e);
+                    return;
+                }
+                reply(c, Replies.result(h, run(() -> d.backend.setLvb(sl.resource(), sl.lvb()))));
+            }
+            case GET_LVB -> {
+                Resource r = Requests.readResourceHead(s);
+                int size = h.data2();
+                if (size < 0 || size > Limits.MAX_LVB_LEN) {
+                    reply(c, Replies.lvb(h, SanlockError.E2BIG.code(), new byte[0]));
+                    return;
+                }
+                try {
+                    reply(c, Replies.lvb(h, 0, d.backend.getLvb(r, size)));
+                } catch (SanlockException e) {
+                    reply(c, Replies.lvb(h, e.code(), new byte[0]));
+                }
+            }
+            case SHUTDOWN_WAIT -> {
+                boolean force = h.data() != 0;
+                if (!force && !d.backend.lockspaces().isEmpty()) {
+                    reply(c, Replies.result(h, SanlockError.EBUSY.code()));
+                    return;
+                }
+                d.onExit(() -> replyQuietly(c, Replies.shutdownWaitDone()));
+                Thread.ofVirtual().start(d::shutdown);
+            }
+            case SET_EVENT -> {
+                Requests.LockspaceEvent le = Requests.readLockspaceEvent(s);
+                int result;
+                if (le.lockspace().name().isEmpty() || le.event().hostId() == 0 && (h.cmdFlags() & CommandFlags.SETEV_ALL_HOSTS) == 0
+                        || le.event().hostId() > Limits.MAX_HOSTS) {
+                    result = SanlockError.EINVAL.code();
+                } else {
+                    result = run(() -> d.backend.setEvent(le.lockspace().name(), le.event(), h.cmdFlags()));
+                }
+                reply(c, Replies.result(h, result));
+            }
+            case FORMAT_RINDEX, REBUILD_RINDEX -> {
+                Requests.readRindex(s);
+                d.log.warn("ci " + c.ci + " " + cmd + ": resource indexes are not supported by jsanlock's daemon yet");
+                reply(c, Replies.result(h, SanlockError.EOPNOTSUPP.code()));
+            }
+            case UPDATE_RINDEX, LOOKUP_RINDEX, CREATE_RESOURCE, DELETE_RESOURCE -> {
+                Requests.readRindex(s);
+                Requests.readRentry(s);
+                d.log.warn("ci " + c.ci + " " + cmd + ": resource indexes are not supported by jsanlock's daemon yet");
+                reply(c, Replies.rentry(h, SanlockError.EOPNOTSUPP.code(), ResourceEntry.EMPTY));
+            }
+            default -> throw new IllegalStateException("not a worker command: " + cmd);
+        }
+    }
+
+    @FunctionalInterface
+    interface Op {
+        void run() throws SanlockException;
+    }
+
+    private static int run(Op op) {
+        try {
+            op.run();
+            return 0;
+        } catch (SanlockException e) {
+            return e.code();
+        }
+    }
+
+    private int lockspaceCommand(Command cmd, Header h, Lockspace ls) {
+        switch (cmd) {
+            case ADD_LOCKSPACE -> {
+                if (ls.name().isEmpty() || ls.hostId() == 0 || ls.disk().path().isEmpty()) {
+                    return SanlockError.EINVAL.code();
+                }
+                return run(() -> d.backend.addLockspace(ls, h.data(), (h.cmdFlags() & CommandFlags.ADD_ASYNC) != 0));
+            }
+            case INQ_LOCKSPACE -> {
+                int r = d.backend.inqLockspace(ls);
+                while (r == SanlockError.EINPROGRESS.code() && (h.cmdFlags() & CommandFlags.INQ_WAIT) != 0 && !d.stopping()) {
+                    try {
+                        Thread.sleep(1000);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        break;
+                    }
+                    r = d.backend.inqLockspace(ls);
+                }
+                return r;
+            }
+            default -> {
+                boolean async = (h.cmdFlags() & CommandFlags.REM_ASYNC) != 0;
+                boolean unused = (h.cmdFlags() & CommandFlags.REM_UNUSED) != 0;
+                if (unused || d.fencer.holders(ls.name(), null).isEmpty()) {
+                    return run(() -> d.backend.remLockspace(ls, async, unused));
+                }
+                // Holders must be dead before the host id is released: once it is free, other
+                // hosts may take their leases at once (algorithms.md 4.4). SIGKILL them first.
+                int known = d.backend.inqLockspace(ls);
+                if (known == SanlockError.ENOENT.code()) {
+                    return known;
+                }
+                Runnable removal = () -> {
+                    if (!d.fencer.killForRemoval(ls.name())) {
+                        d.log.error("s" + ls.name() + " rem_lockspace: holders still alive, lockspace kept");
+                        return;
+                    }
+                    try {
+                        d.backend.remLockspace(ls, false, false);
+                    } catch (SanlockException e) {
+                        d.log.error("s" + ls.name() + " rem_lockspace failed " + e.code() + ": " + e.getMessage());
+                    }
+                };
+                if (async) {
+                    Thread.ofVirtual().start(removal);
+                    return 0;
+                }
+                removal.run();
+                return d.backend.inqLockspace(ls) == SanlockError.ENOENT.code() ? 0 : SanlockError.EBUSY.code();
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ registered-class commands
+
+    private void registered(Client c, Header h, Command cmd) throws IOException, WireException {
+        Client target;
+        if (h.data2() == -1) {
+            target = c;
+            synchronized (c) {
+                if (!c.registered) {
+                    d.log.warn("ci " + c.ci + " " + cmd + " on an unregistered connection");
+                    reply(c, Replies.result(h, SanlockError.EBUSY.code()));
+                    drain(c.socket, (h.length() & 0xFFFFFFFFL) - Header.SIZE);
+                    return;
+                }
+            }
+        } else {
+            target = d.clients.registeredByPid(h.data2());
+            if (target == null) {
+                reply(c, Replies.result(h, SanlockError.ESRCH.code()));
+                drain(c.socket, (h.length() & 0xFFFFFFFFL) - Header.SIZE);
+                return;
+            }
+        }
+        synchronized (target) {
+            if (target.dead || !target.registered || target.cmdActive) {
+                reply(c, Replies.result(h, SanlockError.EBUSY.code()));
+                drain(c.socket, (h.length() & 0xFFFFFFFFL) - Header.SIZE);
+                return;
+            }
+            target.cmdActive = true;
+        }
+        try {
+            switch (cmd) {
+                case ACQUIRE -> acquire(c, target, h);
+                case RELEASE -> release(c, target, h);
+                case INQUIRE -> inquire(c, target, h);
+                case CONVERT -> convert(c, target, h);
+                case KILLPATH -> killpath(c, target, h);
+                default -> throw new IllegalStateException("not a registered command: " + cmd);
+            }
+        } finally {
+            boolean cleanup;
+            synchronized (target) {
+                target.cmdActive = false;
+                cleanup = target.dead;
+            }
+            if (cleanup) {
+                d.releaseAllOf(target, "client exit (deferred)");
+            }
+        }
+    }
+
+    private void acquire(Client c, Client target, Header h) throws IOException, WireException {
+        Requests.Acquire a;
+        try {
+            a = Requests.readAcquire(h, c.in);
+        } catch (WireException e) {
+            rejectBody(c, h, e);
+            return;
+        }
+        String who = target.ci + "," + target.fd() + "," + target.pid;
+        d.log.info("cmd_acquire " + who + " ci_in " + c.ci + " fd " + c.fd() + " count " + a.resources().size()
+                + " flags " + h.cmdFlags());
+        List<HeldLease> got = new ArrayList<>();
+        int result = 0;
+        for (Resource r : a.resources()) {
+            boolean dup;
+            synchronized (target) {
+                dup = target.leases.stream().anyMatch(l -> l.sameName(r));
+            }
+            if (dup) {
+                result = SanlockError.EEXIST.code();
+                break;
+            }
+            try {
+                got.add(d.backend.acquire(r, h.cmdFlags(), target.pid));
+            } catch (SanlockException e) {
+                result = e.code();
+                d.log.info("cmd_acquire " + who + " " + r.lockspace() + ":" + r.name() + " acquire_token " + result + " "
+                        + e.getMessage());
+                break;
+            }
+        }
+        boolean dead;
+        synchronized (target) {
+            dead = target.dead;
+            if (result == 0 && !dead) {
+                target.leases.addAll(got);
+                target.name = a.options().ownerName();
+            }
+        }
+        if (result != 0 || dead) {
+            for (HeldLease l : got) {
+                try {
+                    d.backend.release(l);
+                } catch (SanlockException e) {
+                    d.log.error("cmd_acquire " + who + " undo of " + l.resource().name() + " failed " + e.code());
+                }
+            }
+            if (result == 0) {
+                result = SanlockError.ENOTTY.code();
+            }
+        }
+        d.log.info("cmd_acquire " + who + " result " + result + " pid_dead " + (dead ? 1 : 0));
+        reply(c, Replies.result(h, result));
+    }
+
+    private void release(Client c, Client target, Header h) throws IOException, WireException {
+        List<Resource> names;
+        try {
+            names = Requests.readRelease(h, c.in);
+        } catch (WireException e) {
+            rejectBody(c, h, e);
+            return;
+        }
+        int result = 0;
+        if ((h.cmdFlags() & CommandFlags.REL_ORPHAN) != 0) {
+            Resource r = names.isEmpty() ? new Resource("", "", 0, 0, 0, 0, 0, List.of()) : names.get(0);
+            try {
+                result = d.backend.releaseOrphans(r.lockspace(), r.name());
+            } catch (SanlockException e) {
+                result = e.code();
+            }
+            reply(c, Replies.result(h, result));
+            return;
+        }
+        List<HeldLease> toRelease = new ArrayList<>();
+        synchronized (target) {
+            if ((h.cmdFlags() & CommandFlags.REL_ALL) != 0) {
+                toRelease.addAll(target.leases);
+                target.leases.clear();
+            } else {
+                for (Resource r : names) {
+                    HeldLease found = null;
+                    for (HeldLease l : target.leases) {
+                        if (l.sameName(r)) {
+                            found = l;
+                            break;
+                        }
+                    }
+                    if (found == null) {
+                        result = SanlockError.EPERM.code();
+                    } else {
+                        target.leases.remove(found);
+                        toRelease.add(found);
+                    }
+                }
+            }
+        }
+        for (HeldLease l : toRelease) {
+            try {
+                d.backend.release(l);
+            } catch (SanlockException e) {
+                result = e.code();
+            }
+        }
+        d.log.info("cmd_release " + target.ci + "," + target.fd() + "," + target.pid + " ci_in " + c.ci + " count "
+                + toRelease.size() + " flags " + h.cmdFlags() + " result " + result);
+        reply(c, Replies.result(h, result));
+    }
+
+    private void inquire(Client c, Client target, Header h) throws IOException {
+        List<HeldLease> leases;
+        synchronized (target) {
+            leases = List.copyOf(target.leases);
+        }
+        int result = 0;
+        StringBuilder sb = new StringBuilder();
+        for (HeldLease l : leases) {
+            String one = ResourceStrings.toState(l.forState());
+            if (one.length() > Limits.MAX_RESOURCE_STATE_LEN) {
+                result = -80; // ELIBBAD
+                break;
+            }
+            if (one.contains(" ")) {
+                result = -81; // ELIBSCN: the reference refuses a state with a space
+                break;
+            }
+            if (!sb.isEmpty()) {
+                sb.append(' ');
+            }
+            sb.append(one);
+        }
+        reply(c, Replies.inquire(h, result, leases.size(), result == 0 ? sb.toString() : null));
+    }
+
+    private void convert(Client c, Client target, Header h) throws IOException, WireException {
+        Resource r = Requests.readResourceHead(c.in);
+        boolean toShared = (r.flags() & ResourceFlags.SHARED) != 0;
+        HeldLease held;
+        synchronized (target) {
+            held = target.leases.stream().filter(l -> l.sameName(r)).findFirst().orElse(null);
+        }
+        int result;
+        if (held == null) {
+            result = SanlockError.ENOENT.code();
+        } else if (held.shared() == toShared) {
+            result = SanlockError.EALREADY.code();
+        } else {
+            try {
+                HeldLease now = d.backend.convert(held, toShared, h.cmdFlags());
+                synchronized (target) {
+                    int i = target.leases.indexOf(held);
+                    if (i >= 0) {
+                        target.leases.set(i, now);
+                    }
+                }
+                result = 0;
+            } catch (SanlockException e) {
+                result = e.code();
+            }
+        }
+        reply(c, Replies.result(h, result));
+    }
+
+    private void killpath(Client c, Client target, Header h) throws IOException, WireException {
+        Requests.Killpath k = Requests.readKillpath(c.in);
+        synchronized (target) {
+            target.killpath = k.path();
+            target.killargs = k.args();
+            target.killpathFlags = h.cmdFlags();
+        }
+        d.log.info("cmd_killpath ci " + target.ci + " pid " + target.pid + " path " + k.path() + " args " + k.args());
+        reply(c, Replies.result(h, 0));
+    }
+}

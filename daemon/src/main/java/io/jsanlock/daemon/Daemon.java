@@ -1,0 +1,303 @@
+package io.jsanlock.daemon;
+
+import io.jsanlock.base.MonotonicClock;
+import io.jsanlock.base.SanlockError;
+import io.jsanlock.base.SanlockException;
+import io.jsanlock.wire.Command;
+import io.jsanlock.wire.CommandClass;
+import io.jsanlock.wire.EventCallback;
+import io.jsanlock.wire.Header;
+import io.jsanlock.wire.WireException;
+import io.jsanlock.wire.unix.UnixServerSocket;
+import io.jsanlock.wire.unix.UnixSocket;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * The jsanlock daemon's socket server: sanlock 3.8.5's client protocol (wire.md) on
+ * {@code RUN_DIR/sanlock.sock}.
+ *
+ * <p>Threads: one virtual thread accepts; each connection gets a virtual thread that
+ * reads one header at a time and serves the command to completion before reading the
+ * next (the reference likewise stops polling a connection while a worker serves it).
+ * All socket waits park (see {@code io.jsanlock.wire.unix.Poller}), so a thousand idle
+ * registered clients cost a thousand parked virtual threads and no carrier, and one
+ * client's slow disk I/O never delays another's request.
+ *
+ * <p>A registered connection's end (EOF, reset) is the death of its process: the
+ * connection's own thread sees it at once and releases the client's leases (PERSISTENT
+ * ones become orphans). If a registered-class command for that client is running on
+ * another connection, the release happens when that command ends (as the reference
+ * defers it).
+ */
+public final class Daemon implements AutoCloseable {
+    final DaemonOptions options;
+    final LeaseBackend backend;
+    final DaemonLog log;
+    final MonotonicClock clock;
+    final ClientTable clients = new ClientTable();
+    final Map<String, List<UnixSocket>> eventChannels = new ConcurrentHashMap<>();
+    private final CommandHandler handler;
+    final Fencer fencer;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final List<Runnable> onExit = new CopyOnWriteArrayList<>();
+    private RunDirectory runDirectory;
+    private UnixServerSocket server;
+    private Thread acceptor;
+    private volatile boolean stopping;
+
+    public Daemon(DaemonOptions options, LeaseBackend backend, DaemonLog log, MonotonicClock clock) {
+        this.options = options;
+        this.backend = backend;
+        this.log = log;
+        this.clock = clock;
+        this.handler = new CommandHandler(this);
+        this.fencer = new Fencer(this);
+        backend.onEvent(this::deliverEvent);
+        backend.onTrouble(fencer);
+    }
+
+    /** Sets up the run directory (pid lock, socket) and starts accepting. -17 when another daemon runs there. */
+    public void start() throws SanlockException {
+        if (!options.runDir().equals(DaemonOptions.DEFAULT_RUN_DIR)) {
+            log.warn("Using non-standard run directory '" + options.runDir() + "'");
+        }
+        runDirectory = RunDirectory.lock(options.runDir(), options.socketUser(), options.socketGroup(), log);
+        try {
+            server = runDirectory.bindSocket(options.socketUser(), options.socketGroup(), log);
+        } catch (SanlockException e) {
+            runDirectory.close();
+            throw e;
+        }
+        log.info("sanlock daemon started 3.8.5 host " + options.hostName() + " (jsanlock)");
+        acceptor = Thread.ofVirtual().name("jsanlock-accept").start(this::acceptLoop);
+    }
+
+    public DaemonOptions options() {
+        return options;
+    }
+
+    /** Number of client connections currently open (not counting the two internal entries). */
+    public int connectionCount() {
+        return clients.count();
+    }
+
+    private void acceptLoop() {
+        while (!stopping) {
+            UnixSocket s;
+            try {
+                s = server.accept();
+            } catch (ClosedChannelException e) {
+                return;
+            } catch (IOException e) {
+                log.error("accept failed: " + e.getMessage());
+                continue;
+            }
+            Client c = clients.add(s);
+            if (c == null) {
+                log.error("no free connection slot (1024 in use), closing new connection");
+                s.close();
+                continue;
+            }
+            try {
+                s.setPassCred(true);
+            } catch (IOException e) {
+                log.warn("ci " + c.ci + " setsockopt SO_PASSCRED failed: " + e.getMessage());
+            }
+            Thread.ofVirtual().name("jsanlock-ci-" + c.ci).start(() -> serve(c));
+        }
+    }
+
+    private void serve(Client c) {
+        boolean handedOff = false;
+        try {
+            while (!stopping) {
+                ByteBuffer hb;
+                try {
+                    hb = c.socket.readOrEof(Header.SIZE);
+                } catch (EOFException e) {
+                    log.debug("ci " + c.ci + " fd " + c.fd() + " closed inside a header");
+                    break;
+                }
+                if (hb == null) {
+                    break;
+                }
+                Header h = Header.decode(hb);
+                synchronized (c) {
+                    if (c.restrictedAll()) {
+                        log.debug("ci " + c.ci + " restricted, ignoring cmd " + h.cmd());
+                        continue;
+                    }
+                }
+                if (!h.acceptedByDaemon()) {
+                    // wire.md 1.6: silently ignored, the connection stays open.
+                    log.warn("ci " + c.ci + " fd " + c.fd() + " ignore bad message " + h);
+                    continue;
+                }
+                Command cmd = h.command();
+                synchronized (c) {
+                    c.cmdLast = cmd.number();
+                }
+                CommandHandler.Outcome out = handler.handle(c, h);
+                if (out == CommandHandler.Outcome.EVENT_CHANNEL) {
+                    handedOff = true;
+                    return;
+                }
+                if (out == CommandHandler.Outcome.CLOSE) {
+                    synchronized (c) {
+                        if (!c.registered) {
+                            break;
+                        }
+                    }
+                }
+            }
+        } catch (ClosedChannelException e) {
+            // closed by shutdown
+        } catch (IOException e) {
+            log.debug("ci " + c.ci + " connection error: " + e.getMessage());
+        } catch (WireException e) {
+            log.warn("ci " + c.ci + " bad input: " + e.getMessage());
+        } catch (RuntimeException e) {
+            log.error("ci " + c.ci + " internal error, closing connection: " + e);
+        } finally {
+            if (!handedOff) {
+                connectionEnded(c);
+            }
+        }
+    }
+
+    /** The connection is gone: for a registered one, the process is gone. */
+    void connectionEnded(Client c) {
+        boolean releaseNow;
+        synchronized (c) {
+            c.dead = true;
+            releaseNow = c.registered && !c.cmdActive;
+        }
+        if (releaseNow) {
+            releaseAllOf(c, "client exit");
+        }
+        clients.remove(c);
+        c.socket.close();
+    }
+
+    /** Releases (or orphans) every lease of a dead client, once. */
+    void releaseAllOf(Client c, String why) {
+        List<HeldLease> leases;
+        int pid;
+        synchronized (c) {
+            if (c.released) {
+                return;
+            }
+            c.released = true;
+            leases = new ArrayList<>(c.leases);
+            c.leases.clear();
+            pid = c.pid;
+        }
+        for (HeldLease l : leases) {
+            if (l.persistent()) {
+                backend.orphan(l, pid);
+                log.info("ci " + c.ci + " pid " + pid + " " + why + ": " + l.resource().name() + " orphaned");
+                continue;
+            }
+            try {
+                backend.release(l);
+                log.info("ci " + c.ci + " pid " + pid + " " + why + ": released " + l.resource().lockspace() + ":" + l.resource().name());
+            } catch (SanlockException e) {
+                log.error("ci " + c.ci + " pid " + pid + " " + why + ": release " + l.resource().name() + " failed " + e.code()
+                        + " " + e.getMessage());
+            }
+        }
+    }
+
+    void registerEventChannel(String lockspace, UnixSocket s) {
+        eventChannels.computeIfAbsent(lockspace, k -> new CopyOnWriteArrayList<>()).add(s);
+    }
+
+    private void deliverEvent(String lockspace, EventCallback ev) {
+        List<UnixSocket> chans = eventChannels.get(lockspace);
+        if (chans == null) {
+            return;
+        }
+        ByteBuffer b = ByteBuffer.allocate(EventCallback.SIZE);
+        ev.encode(b);
+        for (UnixSocket s : chans) {
+            try {
+                s.writeFully(b.flip().duplicate());
+            } catch (IOException e) {
+                chans.remove(s);
+                s.close();
+            }
+        }
+    }
+
+    /** Begins shutdown (SHUTDOWN, SIGTERM): kill nothing, release every client's leases, leave lockspaces, stop. */
+    public void shutdown() {
+        synchronized (this) {
+            if (stopping) {
+                return;
+            }
+            stopping = true;
+        }
+        log.info("shutdown");
+        if (server != null) {
+            server.close();
+        }
+        // Holders first: a lease must not be released while its process may still run.
+        if (!fencer.killAllHolders(10_000)) {
+            log.error("shutdown: some lease holders did not exit within 10 s; releasing their leases anyway");
+        }
+        List<Client> all = clients.all();
+        for (Client c : all) {
+            if (!c.internal) {
+                releaseAllOf(c, "shutdown");
+            }
+        }
+        eventChannels.values().forEach(l -> l.forEach(UnixSocket::close));
+        backend.shutdown();
+        onExit.forEach(Runnable::run); // SHUTDOWN_WAIT's final reply, before its connection closes
+        for (Client c : all) {
+            if (!c.internal) {
+                c.socket.close();
+            }
+        }
+        if (runDirectory != null) {
+            runDirectory.close();
+        }
+        stopped.countDown();
+    }
+
+    /** Runs {@code r} when the daemon has left everything and is about to exit (SHUTDOWN_WAIT's reply). */
+    void onExit(Runnable r) {
+        onExit.add(r);
+    }
+
+    boolean stopping() {
+        return stopping;
+    }
+
+    public void awaitShutdown() throws InterruptedException {
+        stopped.await();
+    }
+
+    @Override
+    public void close() {
+        shutdown();
+    }
+
+    static CommandClass classOf(Header h) {
+        return h.command().commandClass();
+    }
+
+    static SanlockException internal(String msg) {
+        return new SanlockException(SanlockError.EIO, msg);
+    }
+}

@@ -1,0 +1,95 @@
+package io.jsanlock.daemon;
+
+import io.jsanlock.base.MonotonicClock;
+import io.jsanlock.base.SanlockException;
+
+import java.io.PrintStream;
+import java.util.function.Function;
+
+/**
+ * Entry point of {@code jsanlock daemon [options]} (sanlock 3.8.5's daemon options,
+ * {@link DaemonOptions}). The CLI calls {@link #run(String[], PrintStream, PrintStream)}
+ * with the arguments after {@code daemon}; it returns the exit status once the daemon
+ * has shut down (SHUTDOWN, SHUTDOWN_WAIT or SIGTERM).
+ *
+ * <p>Unlike the reference, the daemon never forks into the background: a JVM cannot
+ * fork safely. Without {@code -D} it runs in the foreground too, logging only to its
+ * in-memory log (LOG_DUMP) and errors to stderr; service managers run it in the
+ * foreground anyway.
+ */
+public final class DaemonMain {
+    private DaemonMain() {}
+
+    /** Chooses the lease backend: the jsanlock lease engine (tests may install another). */
+    static volatile Function<DaemonContext, LeaseBackend> backendFactory = DaemonMain::engineBackend;
+
+    /**
+     * The engine-backed backend. The host name goes into delta leases, which hold at most
+     * 47 bytes (ondisk.md 0), so a longer -e name is cut there as the reference cuts it.
+     */
+    static LeaseBackend engineBackend(DaemonContext ctx) {
+        String host = ctx.options().hostName();
+        if (host.length() > 47) {
+            host = host.substring(0, 47);
+        }
+        try {
+            io.jsanlock.engine.LeaseEngine engine = io.jsanlock.engine.LeaseEngine.builder(host)
+                    .clock(ctx.clock()).killGraceSeconds(ctx.options().graceSeconds()).build();
+            return new EngineBackend(engine, ctx.log());
+        } catch (SanlockException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+    }
+
+    /** What a backend factory gets: options, log and clock of the daemon being built. */
+    public record DaemonContext(DaemonOptions options, DaemonLog log, MonotonicClock clock) {}
+
+    /** Lets the engine integration install its backend (called before {@link #run}). */
+    public static void setBackendFactory(Function<DaemonContext, LeaseBackend> factory) {
+        backendFactory = factory;
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        DaemonOptions opts;
+        try {
+            opts = DaemonOptions.parse(args);
+        } catch (SanlockException e) {
+            out.println(e.getMessage());
+            return 1;
+        }
+        MonotonicClock clock = MonotonicClock.SYSTEM;
+        DaemonLog log = new DaemonLog(clock, err, opts.foreground() ? DaemonLog.DEBUG : DaemonLog.ERROR);
+        LeaseBackend backend;
+        try {
+            backend = backendFactory.apply(new DaemonContext(opts, log, clock));
+        } catch (IllegalArgumentException e) {
+            err.println("jsanlock daemon: " + e.getMessage());
+            return 1;
+        }
+        Daemon daemon = new Daemon(opts, backend, log, clock);
+        try {
+            daemon.start();
+        } catch (SanlockException e) {
+            err.println("jsanlock daemon: " + e.getMessage());
+            return 1;
+        }
+        Thread hook = new Thread(daemon::shutdown, "jsanlock-sigterm");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            daemon.awaitShutdown();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            daemon.shutdown();
+        }
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException e) {
+            // already shutting down (SIGTERM)
+        }
+        return 0;
+    }
+}

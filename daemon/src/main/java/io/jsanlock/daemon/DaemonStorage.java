@@ -1,0 +1,186 @@
+package io.jsanlock.daemon;
+
+import io.jsanlock.base.MonotonicClock;
+import io.jsanlock.base.SanlockError;
+import io.jsanlock.base.SanlockException;
+import io.jsanlock.format.DiskFormat;
+import io.jsanlock.format.Geometry;
+import io.jsanlock.format.Leader;
+import io.jsanlock.format.ModeBlock;
+import io.jsanlock.io.DirectFileStorage;
+import io.jsanlock.io.LeaseAreas;
+import io.jsanlock.wire.Disk;
+import io.jsanlock.wire.Host;
+import io.jsanlock.wire.Lockspace;
+import io.jsanlock.wire.Resource;
+import io.jsanlock.wire.ResourceFlags;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The storage commands the daemon serves without a lockspace (wire.md 4.10): ALIGN,
+ * WRITE_LOCKSPACE, WRITE_RESOURCE, READ_LOCKSPACE, READ_RESOURCE and
+ * READ_RESOURCE_OWNERS, on the format and io modules (direct I/O, as the reference).
+ */
+final class DaemonStorage {
+    /** Per-I/O timeout for these one-off commands (the reference's write_init_io_timeout is 60 s). */
+    static final long TIMEOUT_MILLIS = 60_000;
+
+    private DaemonStorage() {}
+
+    private static DirectFileStorage open(String path, boolean write, SanlockError missing) throws SanlockException {
+        if (path.isEmpty()) {
+            throw new SanlockException(SanlockError.ENODEV, "empty path");
+        }
+        try {
+            return DirectFileStorage.open(Path.of(path), write ? DirectFileStorage.Access.READ_WRITE : DirectFileStorage.Access.READ_ONLY);
+        } catch (InvalidPathException e) {
+            throw new SanlockException(missing, "invalid path " + path);
+        } catch (SanlockException e) {
+            if (e.code() == SanlockError.ENOENT.code()) {
+                throw new SanlockException(missing, "no such file or device: " + path);
+            }
+            throw e;
+        }
+    }
+
+    /** Geometry from ALIGN/SECTOR flags when both are given, else the device's sector size with the legacy align. */
+    private static Geometry geometry(int flags, DirectFileStorage s) throws SanlockException {
+        int sector = ResourceFlags.sectorSize(flags);
+        long align = ResourceFlags.alignSize(flags);
+        if (sector != 0 && align != 0) {
+            return Geometry.of(sector, align);
+        }
+        return Geometry.legacy(s.sectorSize());
+    }
+
+    private static int geometryFlags(Geometry g) {
+        return ResourceFlags.alignFlag(g.alignSize()) | ResourceFlags.sectorFlag(g.sectorSize());
+    }
+
+    static long align(Disk disk) throws SanlockException {
+        try (DirectFileStorage s = open(disk.path(), false, SanlockError.ENODEV)) {
+            return switch (s.sectorSize()) {
+                case 512 -> Geometry.MIB;
+                case 4096 -> 8L * Geometry.MIB;
+                default -> throw new SanlockException(SanlockError.EINVAL, "unknown sector size " + s.sectorSize());
+            };
+        } catch (SanlockException e) {
+            if (e.code() == SanlockError.EINVAL.code()) {
+                throw e;
+            }
+            throw new SanlockException(SanlockError.ENODEV, "cannot open " + disk.path() + ": " + e.getMessage());
+        }
+    }
+
+    static void writeLockspace(Lockspace ls, int ioTimeout) throws SanlockException {
+        try (DirectFileStorage s = open(ls.disk().path(), true, SanlockError.ENODEV)) {
+            Geometry g = geometry(ls.flags(), s);
+            LeaseAreas.checkPlacement(s, s.isBlockDevice(), g, ls.disk().offset());
+            LeaseAreas.initLockspace(s, ls.disk().offset(), g, ls.name(), ioTimeout == 0 ? Leader.DEFAULT_IO_TIMEOUT : ioTimeout,
+                    TIMEOUT_MILLIS);
+        }
+    }
+
+    static void writeResource(Resource r, int numHosts, boolean clear) throws SanlockException {
+        Disk d = r.disks().get(0);
+        try (DirectFileStorage s = open(d.path(), true, SanlockError.ENOENT)) {
+            Geometry g = geometry(r.flags(), s);
+            LeaseAreas.checkPlacement(s, s.isBlockDevice(), g, d.offset());
+            long n = numHosts <= 0 || numHosts > g.maxHosts() ? g.maxHosts() : numHosts;
+            Leader leader = Leader.newPaxosLeader(g, r.lockspace(), r.name(), n);
+            if (clear) {
+                leader = leader.withMagic(DiskFormat.PAXOS_DISK_CLEAR).withWrite(0, 0, MonotonicClock.SYSTEM.seconds());
+            }
+            LeaseAreas.initResource(s, d.offset(), g, leader, TIMEOUT_MILLIS);
+        }
+    }
+
+    private static ByteBuffer read(DirectFileStorage s, long offset, int len) throws SanlockException {
+        ByteBuffer b = ByteBuffer.allocateDirect(len).order(ByteOrder.LITTLE_ENDIAN);
+        s.read(offset, b, TIMEOUT_MILLIS);
+        b.flip();
+        return b;
+    }
+
+    private static Leader leaderAt(DirectFileStorage s, long offset, int sectorSize, int magic) throws SanlockException {
+        Leader l = Leader.decode(read(s, offset, sectorSize), 0);
+        if (l.magic() != magic) {
+            throw new SanlockException(SanlockError.LEADER_MAGIC, String.format("bad leader magic 0x%x at %s:%d", l.magic(),
+                    s.path(), offset));
+        }
+        return l;
+    }
+
+    static LeaseBackend.LockspaceRead readLockspace(Lockspace ls) throws SanlockException {
+        try (DirectFileStorage s = open(ls.disk().path(), false, SanlockError.ENODEV)) {
+            int sector = ResourceFlags.sectorSize(ls.flags()) != 0 ? ResourceFlags.sectorSize(ls.flags()) : s.sectorSize();
+            long hostId = ls.hostId() == 0 ? 1 : ls.hostId();
+            Leader first = leaderAt(s, ls.disk().offset(), sector, DiskFormat.DELTA_DISK_MAGIC);
+            Geometry g = Geometry.fromLeader(first);
+            Leader mine = hostId == 1 ? first
+                    : leaderAt(s, ls.disk().offset() + (hostId - 1) * g.sectorSize(), g.sectorSize(), DiskFormat.DELTA_DISK_MAGIC);
+            if (!ls.name().isEmpty() && !ls.name().equals(mine.spaceName())) {
+                throw new SanlockException(SanlockError.LEADER_LOCKSPACE, "lockspace name " + mine.spaceName() + " is not " + ls.name());
+            }
+            return new LeaseBackend.LockspaceRead(new Lockspace(mine.spaceName(), hostId, geometryFlags(g), ls.disk()), mine.ioTimeout());
+        }
+    }
+
+    private static Leader paxosLeader(Resource r, DirectFileStorage s) throws SanlockException {
+        Disk d = r.disks().get(0);
+        int sector = ResourceFlags.sectorSize(r.flags()) != 0 ? ResourceFlags.sectorSize(r.flags()) : s.sectorSize();
+        Leader l = leaderAt(s, d.offset(), sector, DiskFormat.PAXOS_DISK_MAGIC);
+        if (!r.lockspace().isEmpty() && !r.lockspace().equals(l.spaceName())) {
+            throw new SanlockException(SanlockError.LEADER_LOCKSPACE, "lockspace name " + l.spaceName() + " is not " + r.lockspace());
+        }
+        if (!r.name().isEmpty() && !r.name().equals(l.resourceName())) {
+            throw new SanlockException(SanlockError.LEADER_RESOURCE, "resource name " + l.resourceName() + " is not " + r.name());
+        }
+        return l;
+    }
+
+    static Resource readResource(Resource r) throws SanlockException {
+        try (DirectFileStorage s = open(r.disks().get(0).path(), false, SanlockError.ENOENT)) {
+            Leader l = paxosLeader(r, s);
+            Geometry g = Geometry.fromLeader(l);
+            return new Resource(l.spaceName(), l.resourceName(), l.lver(), 0, 0, geometryFlags(g), r.numDisks(), List.of());
+        }
+    }
+
+    static LeaseBackend.Owners readResourceOwners(Resource r) throws SanlockException {
+        if (r.lockspace().isEmpty()) {
+            // quirk of the reference (wire.md 4.10): READ_RESOURCE_OWNERS needs the lockspace name
+            throw new SanlockException(SanlockError.LEADER_LOCKSPACE, "read_resource_owners needs a lockspace name");
+        }
+        try (DirectFileStorage s = open(r.disks().get(0).path(), false, SanlockError.ENOENT)) {
+            Leader l = paxosLeader(r, s);
+            Geometry g = Geometry.fromLeader(l);
+            List<Host> owners = new ArrayList<>();
+            if (l.timestamp() != 0 && l.ownerId() != 0) {
+                owners.add(new Host(l.ownerId(), l.ownerGeneration(), l.timestamp(), 0, 0));
+            }
+            long n = Math.min(l.numHosts() == 0 ? l.maxHosts() : l.numHosts(), g.maxHosts());
+            ByteBuffer dblocks = read(s, r.disks().get(0).offset() + 2L * g.sectorSize(), (int) n * g.sectorSize());
+            boolean shared = false;
+            for (int i = 0; i < n; i++) {
+                ModeBlock mb = ModeBlock.decode(dblocks, i * g.sectorSize());
+                if (mb.shared()) {
+                    shared = true;
+                    long id = i + 1;
+                    if (owners.stream().noneMatch(h -> h.hostId() == id)) {
+                        owners.add(new Host(id, mb.generation(), 0, 0, 0));
+                    }
+                }
+            }
+            Resource head = new Resource(l.spaceName(), l.resourceName(), l.lver(), 0, 0, shared ? ResourceFlags.SHARED : 0,
+                    r.numDisks(), List.of());
+            return new LeaseBackend.Owners(head, owners);
+        }
+    }
+}

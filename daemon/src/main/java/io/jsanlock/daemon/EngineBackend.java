@@ -1,0 +1,406 @@
+package io.jsanlock.daemon;
+
+import io.jsanlock.base.SanlockError;
+import io.jsanlock.base.SanlockException;
+import io.jsanlock.engine.AcquireOptions;
+import io.jsanlock.engine.HostInfo;
+import io.jsanlock.engine.LeaseEngine;
+import io.jsanlock.engine.LeaseHolder;
+import io.jsanlock.engine.LeaseMode;
+import io.jsanlock.engine.LockspaceInfo;
+import io.jsanlock.engine.LockspaceState;
+import io.jsanlock.engine.LossReason;
+import io.jsanlock.engine.ResourceLease;
+import io.jsanlock.format.LockspaceSpec;
+import io.jsanlock.format.ResourceSpec;
+import io.jsanlock.lease.HostStatus;
+import io.jsanlock.wire.CommandFlags;
+import io.jsanlock.wire.Disk;
+import io.jsanlock.wire.Host;
+import io.jsanlock.wire.HostEvent;
+import io.jsanlock.wire.Lockspace;
+import io.jsanlock.wire.LockspaceFlags;
+import io.jsanlock.wire.Resource;
+import io.jsanlock.wire.ResourceFlags;
+import io.jsanlock.wire.StateRecord;
+import io.jsanlock.wire.StateType;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The daemon's lease backend on the jsanlock {@link LeaseEngine}: lockspaces and resource
+ * leases are the engine's; this class translates between wire structures and engine
+ * types, keeps the daemon-only state (orphans, SET_CONFIG flags, space ids) and formats
+ * the status records.
+ *
+ * <p>Storage commands (ALIGN, WRITE/READ_*) are served by {@link DaemonStorage}. Not yet
+ * provided (answered -95 EOPNOTSUPP with a log line): CONVERT, LVBs, events and resource
+ * indexes, which need engine support that has not landed.
+ */
+public final class EngineBackend implements LeaseBackend {
+    private final LeaseEngine engine;
+    private final DaemonLog log;
+    private final Map<String, Integer> spaceIds = new ConcurrentHashMap<>();
+    private final Map<String, Integer> externalUsed = new ConcurrentHashMap<>();
+    private final Map<String, Integer> usedByOrphans = new ConcurrentHashMap<>();
+    private final List<Orphan> orphans = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private int nextSpaceId = 1;
+    private final LeaseHolder holder;
+    private volatile TroubleSink trouble;
+
+    private record Orphan(HeldLease lease, int pid) {}
+
+    public EngineBackend(LeaseEngine engine, DaemonLog log) {
+        this.engine = engine;
+        this.log = log;
+        this.holder = new LeaseHolder() {
+            @Override
+            public void leaseLost(ResourceLease lease, LossReason reason) {
+                log.error("s" + lease.lockspace() + ":r" + lease.resource() + " lease lost: " + reason);
+            }
+
+            @Override
+            public void releaseRequested(ResourceLease lease, long requestedLver, int forceMode) {
+                log.info("s" + lease.lockspace() + ":r" + lease.resource() + " release requested lver " + requestedLver
+                        + " force_mode " + forceMode);
+                TroubleSink t = trouble;
+                if (t != null && forceMode != 0) {
+                    t.releaseRequested(lease.lockspace(), lease.resource(), forceMode);
+                }
+            }
+        };
+        engine.addListener(new io.jsanlock.engine.LockspaceListener() {
+            @Override
+            public void lockspaceFailing(io.jsanlock.engine.LockspaceEvent e) {
+                log.warn("s" + e.lockspace() + " check_our_lease warning, last success " + e.lastSuccess());
+            }
+
+            @Override
+            public void lockspaceLost(io.jsanlock.engine.LockspaceEvent e) {
+                log.error("s" + e.lockspace() + " check_our_lease failed, last success " + e.lastSuccess()
+                        + " kill deadline " + e.killDeadline());
+                TroubleSink t = trouble;
+                if (t != null) {
+                    t.lockspaceLost(e.lockspace(), e.killDeadline());
+                }
+            }
+        });
+    }
+
+    @Override
+    public void onTrouble(TroubleSink sink) {
+        this.trouble = sink;
+    }
+
+    private static SanlockException unsupported(String what) {
+        return new SanlockException(SanlockError.EOPNOTSUPP, what + " is not supported by jsanlock's daemon yet");
+    }
+
+    private static LockspaceSpec spec(Lockspace ls) {
+        return new LockspaceSpec(ls.name(), ls.hostId(), ls.disk().path(), ls.disk().offset());
+    }
+
+    static ResourceSpec spec(Resource r) {
+        List<ResourceSpec.Disk> ds = new ArrayList<>();
+        for (Disk d : r.disks()) {
+            ds.add(new ResourceSpec.Disk(d.path(), d.offset()));
+        }
+        boolean hasLver = (r.flags() & ResourceFlags.LVER) != 0;
+        return new ResourceSpec(r.lockspace(), r.name(), ds, hasLver ? r.lver() : 0, hasLver,
+                (r.flags() & ResourceFlags.SHARED) != 0);
+    }
+
+    // ---------------------------------------------------------------- lockspaces
+
+    @Override
+    public void addLockspace(Lockspace ls, int ioTimeout, boolean async) throws SanlockException {
+        synchronized (this) {
+            spaceIds.computeIfAbsent(ls.name(), k -> nextSpaceId++);
+        }
+        if (async) {
+            engine.addLockspaceAsync(spec(ls), ioTimeout).whenComplete((info, err) -> {
+                if (err != null) {
+                    log.error("s" + ls.name() + " add_lockspace async failed: " + err.getMessage());
+                }
+            });
+        } else {
+            engine.addLockspace(spec(ls), ioTimeout);
+        }
+    }
+
+    @Override
+    public int inqLockspace(Lockspace ls) {
+        Optional<LockspaceInfo> info = engine.lockspace(ls.name());
+        if (info.isEmpty()) {
+            return SanlockError.ENOENT.code();
+        }
+        LockspaceInfo i = info.get();
+        // name, path and offset all compared; host_id only when given (wire.md 4.9)
+        if (!i.path().equals(ls.disk().path()) || i.offset() != ls.disk().offset()
+                || (ls.hostId() != 0 && ls.hostId() != i.hostId())) {
+            return SanlockError.ENOENT.code();
+        }
+        return switch (i.state()) {
+            case JOINED, FAILING -> 0;
+            case JOINING, REMOVING -> SanlockError.EINPROGRESS.code();
+            default -> SanlockError.ENOENT.code();
+        };
+    }
+
+    @Override
+    public void remLockspace(Lockspace ls, boolean async, boolean unused) throws SanlockException {
+        Optional<LockspaceState> st = engine.lockspaceState(ls.name());
+        if (st.isEmpty() || st.get() == LockspaceState.REMOVED) {
+            throw new SanlockException(SanlockError.ENOENT, "lockspace " + ls.name() + " is not joined");
+        }
+        if (st.get() == LockspaceState.REMOVING) {
+            throw new SanlockException(SanlockError.EINPROGRESS, "lockspace " + ls.name() + " is being removed");
+        }
+        if (async) {
+            if (unused && !engine.leases(ls.name()).isEmpty()) {
+                throw new SanlockException(SanlockError.EBUSY, "lockspace " + ls.name() + " has leases held");
+            }
+            Thread.ofVirtual().start(() -> {
+                try {
+                    engine.removeLockspace(ls.name(), unused);
+                } catch (SanlockException e) {
+                    log.error("s" + ls.name() + " rem_lockspace async failed " + e.code() + ": " + e.getMessage());
+                }
+            });
+        } else {
+            engine.removeLockspace(ls.name(), unused);
+        }
+    }
+
+    @Override
+    public List<Lockspace> lockspaces() {
+        List<Lockspace> joined = new ArrayList<>();
+        List<Lockspace> leaving = new ArrayList<>();
+        List<Lockspace> joining = new ArrayList<>();
+        for (LockspaceInfo i : engine.lockspaces()) {
+            switch (i.state()) {
+                case JOINING -> joining.add(new Lockspace(i.name(), i.hostId(), LockspaceFlags.ADD, new Disk(i.path(), i.offset())));
+                case REMOVING -> leaving.add(new Lockspace(i.name(), i.hostId(), LockspaceFlags.REM, new Disk(i.path(), i.offset())));
+                case REMOVED -> { }
+                default -> joined.add(new Lockspace(i.name(), i.hostId(), 0, new Disk(i.path(), i.offset())));
+            }
+        }
+        List<Lockspace> out = new ArrayList<>(joined);
+        out.addAll(leaving);
+        out.addAll(joining);
+        return out;
+    }
+
+    @Override
+    public List<Host> hosts(String lockspace, long hostId) throws SanlockException {
+        List<Host> out = new ArrayList<>();
+        for (HostInfo h : engine.hosts(lockspace)) {
+            if (hostId != 0 ? h.hostId() == hostId : h.timestamp() != 0) {
+                out.add(new Host(h.hostId(), h.generation(), h.timestamp(), h.ioTimeout(), h.state().flag()));
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public List<StateRecord> lockspaceRecords() {
+        List<StateRecord> out = new ArrayList<>();
+        for (Lockspace l : lockspaces()) {
+            LockspaceInfo i = engine.lockspace(l.name()).orElse(null);
+            if (i == null) {
+                continue;
+            }
+            String list = (l.flags() & LockspaceFlags.ADD) != 0 ? "add" : (l.flags() & LockspaceFlags.REM) != 0 ? "rem" : "spaces";
+            String text = "list=" + list + " space_id=" + spaceIds.getOrDefault(l.name(), 0) + " io_timeout=" + i.ioTimeout()
+                    + " sector_size=512 align_size=1048576 host_generation=" + i.generation()
+                    + " renew_fail=" + (i.state() == LockspaceState.FAILING ? 1 : 0)
+                    + " space_dead=" + (i.state() == LockspaceState.LOST ? 1 : 0)
+                    + " killing_pids=0 used_retries=0 external_used=" + externalUsed.getOrDefault(l.name(), 0)
+                    + " used_by_orphans=" + usedByOrphans.getOrDefault(l.name(), 0)
+                    + " renewal_read_extend_sec=" + i.ioTimeout() + " set_max_sectors_kb=0 corrupt_result=0"
+                    + " acquire_last_result=1 renewal_last_result=" + (i.lastResult() == 0 ? 1 : i.lastResult())
+                    + " acquire_last_attempt=" + i.lastSuccess() + " acquire_last_success=" + i.lastSuccess()
+                    + " renewal_last_attempt=" + i.lastAttempt() + " renewal_last_success=" + i.lastSuccess();
+            out.add(new StateRecord(StateType.LOCKSPACE, 0, 0, i.hostId(), l.name(), text,
+                    new Lockspace(l.name(), l.hostId(), 0, l.disk()), null));
+        }
+        return out;
+    }
+
+    @Override
+    public List<StateRecord> hostRecords(String lockspace) throws SanlockException {
+        if (engine.lockspace(lockspace).isEmpty()) {
+            throw new SanlockException(SanlockError.ENOSPC, "lockspace " + lockspace + " unknown");
+        }
+        List<StateRecord> out = new ArrayList<>();
+        List<HostInfo> hosts;
+        try {
+            hosts = engine.hosts(lockspace);
+        } catch (SanlockException e) {
+            return out; // not scanned yet: no host records
+        }
+        for (HostInfo h : hosts) {
+            HostStatus s = engine.hostStatus(lockspace, h.hostId()).orElse(null);
+            if (s == null) {
+                continue;
+            }
+            String text = "last_check=" + s.lastCheck() + " last_live=" + s.lastLive() + " last_req=" + s.lastReq()
+                    + " owner_id=" + s.ownerId() + " owner_generation=" + s.ownerGeneration() + " timestamp=" + s.timestamp()
+                    + " io_timeout=" + s.ioTimeout() + " owner_name=" + s.ownerName();
+            out.add(new StateRecord(StateType.HOST, 0, (int) h.hostId(), s.timestamp(), "", text, null, null));
+        }
+        return out;
+    }
+
+    @Override
+    public List<StateRecord> renewalRecords(String lockspace) throws SanlockException {
+        if (engine.lockspace(lockspace).isEmpty()) {
+            throw new SanlockException(SanlockError.ENOSPC, "lockspace " + lockspace + " unknown");
+        }
+        return List.of(); // the engine keeps no renewal history yet: the reference then also sends no records
+    }
+
+    @Override
+    public int ioTimeout(String lockspace) throws SanlockException {
+        return engine.lockspace(lockspace).orElseThrow(
+                () -> new SanlockException(SanlockError.ENOSPC, "lockspace " + lockspace + " unknown")).ioTimeout();
+    }
+
+    @Override
+    public void setConfig(String lockspace, int cmd) throws SanlockException {
+        LockspaceInfo i = engine.lockspace(lockspace).orElseThrow(
+                () -> new SanlockException(SanlockError.ENOENT, "lockspace " + lockspace + " unknown"));
+        if (cmd == CommandFlags.CONFIG_USED && i.state() == LockspaceState.LOST) {
+            throw new SanlockException(SanlockError.ENOSPC, "lockspace " + lockspace + " has failed");
+        }
+        switch (cmd) {
+            case CommandFlags.CONFIG_USED -> externalUsed.put(lockspace, 1);
+            case CommandFlags.CONFIG_UNUSED -> externalUsed.put(lockspace, 0);
+            case CommandFlags.CONFIG_USED_BY_ORPHANS -> usedByOrphans.put(lockspace, 1);
+            default -> usedByOrphans.put(lockspace, 0);
+        }
+    }
+
+    // ---------------------------------------------------------------- resource leases
+
+    @Override
+    public HeldLease acquire(Resource r, int cmdFlags, int pid) throws SanlockException {
+        if ((cmdFlags & (CommandFlags.ACQUIRE_ORPHAN | CommandFlags.ACQUIRE_ORPHAN_ONLY)) != 0 || !orphans.isEmpty()) {
+            for (Orphan o : orphans) {
+                if (o.lease().sameName(r)) {
+                    if ((cmdFlags & CommandFlags.ACQUIRE_ORPHAN) == 0 || o.lease().shared() != ((r.flags() & ResourceFlags.SHARED) != 0)) {
+                        throw new SanlockException(SanlockError.EUCLEAN, "resource " + r.name() + " exists as an orphan");
+                    }
+                    orphans.remove(o);
+                    return o.lease();
+                }
+            }
+        }
+        boolean shared = (r.flags() & ResourceFlags.SHARED) != 0;
+        AcquireOptions opt = new AcquireOptions(shared ? LeaseMode.SHARED : LeaseMode.EXCLUSIVE,
+                (r.flags() & ResourceFlags.LVER) != 0 ? r.lver() : 0,
+                (cmdFlags & CommandFlags.ACQUIRE_OWNER_NOWAIT) != 0,
+                (r.flags() & ResourceFlags.NUM_HOSTS) != 0 ? r.data32() : 0, holder);
+        ResourceLease lease = engine.acquire(spec(r), opt);
+        return new HeldLease(r, shared, lease.lver(), (r.flags() & ResourceFlags.PERSISTENT) != 0,
+                (cmdFlags & CommandFlags.ACQUIRE_LVB) != 0, lease);
+    }
+
+    @Override
+    public void release(HeldLease lease) throws SanlockException {
+        engine.release((ResourceLease) lease.handle());
+    }
+
+    @Override
+    public void orphan(HeldLease lease, int pid) {
+        orphans.add(new Orphan(lease, pid));
+    }
+
+    @Override
+    public int releaseOrphans(String lockspace, String name) throws SanlockException {
+        int n = 0;
+        for (Orphan o : orphans) {
+            Resource r = o.lease().resource();
+            if (r.lockspace().equals(lockspace) && (name.isEmpty() || r.name().equals(name))) {
+                orphans.remove(o);
+                engine.release((ResourceLease) o.lease().handle());
+                n++;
+            }
+        }
+        return n;
+    }
+
+    @Override
+    public HeldLease convert(HeldLease lease, boolean toShared, int cmdFlags) throws SanlockException {
+        throw unsupported("convert");
+    }
+
+    @Override
+    public void request(Resource r, int forceMode, int cmdFlags) throws SanlockException {
+        engine.request(spec(r), (r.flags() & ResourceFlags.LVER) != 0 ? r.lver() : 0, forceMode,
+                (cmdFlags & CommandFlags.REQUEST_NEXT_LVER) != 0);
+    }
+
+    @Override
+    public void examine(Lockspace ls, Resource r) {
+        try {
+            engine.examine(ls != null ? ls.name() : r.lockspace());
+        } catch (SanlockException e) {
+            // the reference answers 0 even for unknown names
+        }
+    }
+
+    @Override
+    public List<StateRecord> resourceRecords(List<ClientLeases> holders) {
+        List<StateRecord> out = new ArrayList<>();
+        int token = 1;
+        for (ClientLeases cl : holders) {
+            for (HeldLease l : cl.leases()) {
+                out.add(resourceRecord(l, cl.pid(), "held", token++));
+            }
+        }
+        for (Orphan o : orphans) {
+            out.add(resourceRecord(o.lease(), o.pid(), "orphan", 0));
+        }
+        return out;
+    }
+
+    private static StateRecord resourceRecord(HeldLease l, int pid, String list, int token) {
+        Resource r = l.resource();
+        String text = "list=" + list + " flags=" + (l.shared() ? 1 : 0) + (l.lvb() ? 0x20 : 0) + " sector_size=512 align_size=1048576 lver="
+                + l.lver() + " reused=0 res_id=0 token_id=" + token;
+        Resource tail = new Resource(r.lockspace(), r.name(), 0, 0, 0, l.shared() ? ResourceFlags.SHARED : 0,
+                r.disks().size(), r.disks());
+        return new StateRecord(StateType.RESOURCE, 0, pid, l.lver(), r.name(), text, null, tail);
+    }
+
+    // ---------------------------------------------------------------- storage, lvb, events: not yet
+
+    @Override public long align(Disk disk) throws SanlockException { return DaemonStorage.align(disk); }
+    @Override public void writeLockspace(Lockspace ls, int ioTimeout) throws SanlockException { DaemonStorage.writeLockspace(ls, ioTimeout); }
+    @Override public void writeResource(Resource r, int numHosts, boolean clear) throws SanlockException { DaemonStorage.writeResource(r, numHosts, clear); }
+    @Override public LockspaceRead readLockspace(Lockspace ls) throws SanlockException { return DaemonStorage.readLockspace(ls); }
+    @Override public Resource readResource(Resource r) throws SanlockException { return DaemonStorage.readResource(r); }
+    @Override public Owners readResourceOwners(Resource r) throws SanlockException { return DaemonStorage.readResourceOwners(r); }
+    @Override public void setLvb(Resource r, byte[] data) throws SanlockException { throw unsupported("set_lvb"); }
+    @Override public byte[] getLvb(Resource r, int size) throws SanlockException { throw unsupported("get_lvb"); }
+    @Override public void setEvent(String lockspace, HostEvent event, int flags) throws SanlockException { throw unsupported("set_event"); }
+
+    @Override
+    public void checkEventLockspace(String lockspace) throws SanlockException {
+        if (engine.lockspace(lockspace).isEmpty()) {
+            throw new SanlockException(SanlockError.ENOENT, "lockspace " + lockspace + " unknown");
+        }
+    }
+
+    @Override public void onEvent(EventSink sink) { }
+
+    @Override
+    public void shutdown() {
+        engine.close();
+    }
+}

@@ -1,0 +1,139 @@
+package io.jsanlock.daemon;
+
+import io.jsanlock.base.SanlockException;
+import io.jsanlock.wire.Disk;
+import io.jsanlock.wire.Host;
+import io.jsanlock.wire.HostEvent;
+import io.jsanlock.wire.Lockspace;
+import io.jsanlock.wire.Resource;
+import io.jsanlock.wire.StateRecord;
+
+import java.util.List;
+
+/**
+ * What the daemon needs from the lease engine: lockspaces (delta leases), resource
+ * leases (paxos), storage initialisation/reads and events. The daemon owns everything
+ * about clients and connections (registration, tokens per client, release on client
+ * death, the wire format); the backend owns the leases on disk. Results and failures
+ * use sanlock's codes so they go on the wire unchanged.
+ */
+public interface LeaseBackend {
+
+    // ---- lockspaces
+
+    /** ADD_LOCKSPACE; returns when joined, or at once when {@code async}. */
+    void addLockspace(Lockspace ls, int ioTimeout, boolean async) throws SanlockException;
+
+    /** INQ_LOCKSPACE: 0 joined, -115 joining/leaving, -2 unknown. */
+    int inqLockspace(Lockspace ls);
+
+    /** REM_LOCKSPACE; {@code unused}: -16 when a lease of this host uses it. */
+    void remLockspace(Lockspace ls, boolean async, boolean unused) throws SanlockException;
+
+    /** GET_LOCKSPACES: joined, leaving (flag REM), joining (flag ADD). */
+    List<Lockspace> lockspaces();
+
+    /** GET_HOSTS: -2 unknown lockspace, -11 other hosts not read yet. */
+    List<Host> hosts(String lockspace, long hostId) throws SanlockException;
+
+    /** LOCKSPACE records of STATUS (with their sanlk_lockspace tails). */
+    List<StateRecord> lockspaceRecords();
+
+    /** HOST_STATUS records; -28 unknown lockspace. */
+    List<StateRecord> hostRecords(String lockspace) throws SanlockException;
+
+    /** RENEWAL history records; -28 unknown lockspace. */
+    List<StateRecord> renewalRecords(String lockspace) throws SanlockException;
+
+    /** io_timeout of a known lockspace (RENEWAL reply data2). */
+    int ioTimeout(String lockspace) throws SanlockException;
+
+    /** SET_CONFIG (1 USED, 2 UNUSED, 4/8 by orphans). */
+    void setConfig(String lockspace, int cmd) throws SanlockException;
+
+    // ---- resource leases
+
+    /**
+     * Acquires one lease on this host for client {@code pid}. {@code cmdFlags}:
+     * ACQUIRE_* bits of the request. Failures: -243, -240, -17, -11, -16, -28, -117 ...
+     */
+    HeldLease acquire(Resource r, int cmdFlags, int pid) throws SanlockException;
+
+    /** Releases a lease acquired with {@link #acquire}. */
+    void release(HeldLease lease) throws SanlockException;
+
+    /** Keeps a PERSISTENT lease of a dead client as an orphan. */
+    void orphan(HeldLease lease, int pid);
+
+    /** Drops orphans of a lockspace (one by name, or all when name is empty); returns how many. */
+    int releaseOrphans(String lockspace, String name) throws SanlockException;
+
+    /** CONVERT to shared/exclusive; returns the lease in its new mode. */
+    HeldLease convert(HeldLease lease, boolean toShared, int cmdFlags) throws SanlockException;
+
+    /** REQUEST (force_mode 0/1/2, NEXT_LVER flag). */
+    void request(Resource r, int forceMode, int cmdFlags) throws SanlockException;
+
+    /** EXAMINE_RESOURCE / EXAMINE_LOCKSPACE. */
+    void examine(Lockspace ls, Resource r);
+
+    /** RESOURCE records of STATUS for leases held/being acquired/released/orphans (the daemon passes what clients hold). */
+    List<StateRecord> resourceRecords(List<ClientLeases> holders);
+
+    /** A client's pid and held leases, for STATUS. */
+    record ClientLeases(int pid, List<HeldLease> leases) {}
+
+    // ---- storage done by the daemon
+
+    long align(Disk disk) throws SanlockException;
+
+    void writeLockspace(Lockspace ls, int ioTimeout) throws SanlockException;
+
+    void writeResource(Resource r, int numHosts, boolean clear) throws SanlockException;
+
+    /** READ_LOCKSPACE: the lockspace as stored plus its io_timeout. */
+    record LockspaceRead(Lockspace lockspace, int ioTimeout) {}
+
+    LockspaceRead readLockspace(Lockspace ls) throws SanlockException;
+
+    Resource readResource(Resource r) throws SanlockException;
+
+    record Owners(Resource resource, List<Host> owners) {}
+
+    Owners readResourceOwners(Resource r) throws SanlockException;
+
+    void setLvb(Resource r, byte[] data) throws SanlockException;
+
+    byte[] getLvb(Resource r, int size) throws SanlockException;
+
+    // ---- events
+
+    void setEvent(String lockspace, HostEvent event, int flags) throws SanlockException;
+
+    /** Checks a lockspace exists for REG_EVENT (-2 otherwise). */
+    void checkEventLockspace(String lockspace) throws SanlockException;
+
+    /** Registers the sink the backend calls for events other hosts set for us. */
+    void onEvent(EventSink sink);
+
+    /** Receives events to push to REG_EVENT channels. */
+    interface EventSink {
+        void deliver(String lockspace, io.jsanlock.wire.EventCallback event);
+    }
+
+    /** Where the backend reports what needs holders stopped (fencing); default: nothing reported. */
+    default void onTrouble(TroubleSink sink) {
+    }
+
+    /** Fencing requests from the lease engine to the daemon, which knows the holder processes. */
+    interface TroubleSink {
+        /** The lockspace is lost (8N without renewal): stop its holders; from {@code killDeadline} (monotonic s) with SIGKILL. */
+        void lockspaceLost(String lockspace, long killDeadline);
+
+        /** Another host requested a lease we hold (REQUEST force_mode 1 FORCE, 2 GRACEFUL). */
+        void releaseRequested(String lockspace, String resource, int forceMode);
+    }
+
+    /** Leaves every lockspace (daemon shutdown). */
+    void shutdown();
+}

@@ -1,0 +1,187 @@
+package io.jsanlock.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.jsanlock.format.Leader;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The reference sanlock 3.8.5 for interop tests: daemons started with
+ * shared/peer/start-daemon.sh (killed by pid), CLI runs, lease files and loop
+ * devices. A missing reference makes the calling test FAIL, never skip.
+ */
+final class Reference {
+    static final Path SANLOCK = Path.of("/usr/sbin/sanlock");
+
+    private Reference() {
+    }
+
+    static Path shared() {
+        String s = System.getProperty("jsanlock.shared");
+        if (s != null && Files.isDirectory(Path.of(s, "peer"))) {
+            return Path.of(s);
+        }
+        return Path.of("/work/shared");
+    }
+
+    static void require() {
+        assertThat(Files.isExecutable(SANLOCK)).as("reference sanlock binary at " + SANLOCK).isTrue();
+        assertThat(Files.isExecutable(shared().resolve("peer/start-daemon.sh"))).as("shared/peer/start-daemon.sh").isTrue();
+    }
+
+    record Result(int exit, String out) {}
+
+    static Result run(Path runDir, String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(SANLOCK.toString());
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        if (runDir != null) {
+            pb.environment().put("SANLOCK_RUN_DIR", runDir.toString());
+        }
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("sanlock " + String.join(" ", args) + " finished").isTrue();
+        return new Result(p.exitValue(), out);
+    }
+
+    static Result check(Path runDir, String... args) throws IOException, InterruptedException {
+        Result r = run(runDir, args);
+        assertThat(r.exit()).as("sanlock " + String.join(" ", args) + ": " + r.out()).isZero();
+        return r;
+    }
+
+    /** Sparse lease file with lockspace LS (io_timeout 1) at 0 and resources at 1 MiB, 2 MiB, ... */
+    static void initLeases(String path, String ls, String... resources) throws IOException, InterruptedException {
+        require();
+        check(null, "direct", "init", "-s", ls + ":0:" + path + ":0", "-o", "1");
+        for (int i = 0; i < resources.length; i++) {
+            check(null, "direct", "init", "-r", ls + ":" + resources[i] + ":" + path + ":" + ((i + 1) * 1048576L));
+        }
+    }
+
+    static void createFile(Path file, long size) throws IOException {
+        try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
+            f.setLength(size);
+        }
+    }
+
+    /** Attaches {@code file} to a free loop device; detach with {@link #detachLoop}. */
+    static String attachLoop(Path file) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder("losetup", "-f", "--show", file.toString()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as("losetup: " + out).isZero();
+        assertThat(out).startsWith("/dev/loop");
+        return out;
+    }
+
+    static void detachLoop(String dev) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder("losetup", "-d", dev).redirectErrorStream(true).start();
+        p.getInputStream().readAllBytes();
+        p.waitFor(30, TimeUnit.SECONDS);
+    }
+
+    /** Reads a leader record straight from the storage (page cache bypass not needed for the assertions' polling). */
+    static Leader leader(String path, long offset) throws IOException {
+        try (RandomAccessFile f = new RandomAccessFile(path, "r")) {
+            byte[] b = new byte[512];
+            f.seek(offset);
+            f.readFully(b);
+            return Leader.decode(ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN), 0);
+        }
+    }
+
+    /** The dump row of the record at {@code offset}: offset, lockspace, name, timestamp, owner, gen[, lver]. */
+    static String[] dumpRow(String path, long offset) throws IOException, InterruptedException {
+        Result r = check(null, "direct", "dump", path);
+        for (String line : r.out().split("\n")) {
+            String[] f = line.strip().split("\\s+");
+            if (f.length >= 6 && f[0].matches("\\d+") && Long.parseLong(f[0]) == offset) {
+                return f;
+            }
+        }
+        throw new AssertionError("no dump row at " + offset + " in:\n" + r.out());
+    }
+
+    /** One reference daemon (one host). */
+    static final class Daemon implements AutoCloseable {
+        final Path runDir;
+        final long pid;
+        final List<Process> holders = new ArrayList<>();
+
+        private Daemon(Path runDir, long pid) {
+            this.runDir = runDir;
+            this.pid = pid;
+        }
+
+        static Daemon start(Path runDir, String host) throws IOException, InterruptedException {
+            require();
+            Process p = new ProcessBuilder(shared().resolve("peer/start-daemon.sh").toString(), runDir.toString(), host)
+                    .redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+            assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(p.exitValue()).as("start-daemon.sh: " + out).isZero();
+            String[] lines = out.split("\n");
+            return new Daemon(runDir, Long.parseLong(lines[lines.length - 1].strip()));
+        }
+
+        Result cli(String... args) throws IOException, InterruptedException {
+            return run(runDir, args);
+        }
+
+        void join(String ls, long hostId, String path) throws IOException, InterruptedException {
+            Result r = cli("client", "add_lockspace", "-o", "1", "-s", ls + ":" + hostId + ":" + path + ":0");
+            assertThat(r.out()).as(r.out()).contains("add_lockspace_timeout done 0");
+        }
+
+        /** Starts {@code sanlock client command -r RES -c /bin/sleep 300}: holds RES while it runs. */
+        Process hold(String res) throws IOException {
+            ProcessBuilder pb = new ProcessBuilder(SANLOCK.toString(), "client", "command", "-r", res, "-c", "/bin/sleep",
+                    "300").redirectErrorStream(true);
+            pb.environment().put("SANLOCK_RUN_DIR", runDir.toString());
+            Process p = pb.start();
+            holders.add(p);
+            return p;
+        }
+
+        void signal(String sig) throws IOException, InterruptedException {
+            new ProcessBuilder("kill", "-" + sig, Long.toString(pid)).start().waitFor(10, TimeUnit.SECONDS);
+        }
+
+        String log() throws IOException {
+            Path p = runDir.resolve("daemon.log");
+            return Files.exists(p) ? Files.readString(p) : "";
+        }
+
+        @Override
+        public void close() throws Exception {
+            for (Process p : holders) {
+                p.destroyForcibly();
+                p.waitFor(10, TimeUnit.SECONDS);
+            }
+            ProcessHandle.of(pid).ifPresent(h -> {
+                try {
+                    signal("CONT");
+                } catch (Exception e) {
+                    // best effort: it may be running already
+                }
+                h.destroyForcibly();
+                try {
+                    h.onExit().get(10, TimeUnit.SECONDS);
+                } catch (Exception e) {
+                    throw new IllegalStateException("reference daemon " + pid + " did not exit", e);
+                }
+            });
+        }
+    }
+}
