@@ -72,8 +72,8 @@ public final class Main {
                 return client(args[1], args, 2, out, err);
             }
             case "daemon" -> {
-                err.println("jsanlock: the daemon is not available in this build yet");
-                return 1;
+                out.flush();
+                return io.jsanlock.daemon.DaemonMain.run(java.util.Arrays.copyOfRange(args, 1, args.length), out, err);
             }
             default -> {
                 // sanlock takes any other first word as a client action.
@@ -118,6 +118,13 @@ public final class Main {
             }
             case "-h", "--help", "help" -> {
                 return commandUsage(out, "sanlock direct ");
+            }
+            case "format", "lookup", "update", "rebuild" -> {
+                SanlockOptions o = SanlockOptions.parse(args, 2, out, err);
+                if (o.helpRequested) {
+                    return commandUsage(out, "sanlock direct " + action + " ");
+                }
+                return o.failure != null ? o.failure : DirectRindex.run(action, o, args, 2, out, err);
             }
             default -> {
                 out.println("direct action \"" + action + "\" is unknown");

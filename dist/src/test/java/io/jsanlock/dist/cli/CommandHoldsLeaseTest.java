@@ -10,7 +10,6 @@ import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -64,9 +63,9 @@ class CommandHoldsLeaseTest {
         String heldLine = "r LS:R:" + leases + ":1048576:";
         assertTrue(Run.await(30_000, () -> status().lines().anyMatch(l -> l.startsWith(heldLine) && l.endsWith(" p " + pid))),
                 "R not held by pid " + pid + ":\n" + status());
-        // The JVM has become the program: same pid, now /bin/sleep.
-        Optional<String> exe = ProcessHandle.of(pid).flatMap(h -> h.info().command());
-        assertTrue(exe.orElse("").endsWith("/sleep"), "pid " + pid + " runs " + exe + ", not the sleep");
+        // The JVM becomes the program (same pid, now /bin/sleep) right after the acquire.
+        assertTrue(Run.await(10_000, () -> executable(pid).endsWith("/sleep")),
+                "pid " + pid + " runs " + executable(pid) + ", not the sleep");
         assertTrue(ownerOfR() == 1, "R not owned by host 1 on disk:\n" + dump());
         assertTrue(command.isAlive());
 
@@ -85,6 +84,10 @@ class CommandHoldsLeaseTest {
         // stdout was a pipe: sanlock's progress lines are lost on a successful execv, and so are ours.
         assertEquals("", new String(command.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
         assertTrue(status().lines().noneMatch(l -> l.startsWith("r LS:R:")), status());
+    }
+
+    private static String executable(long pid) {
+        return ProcessHandle.of(pid).flatMap(h -> h.info().command()).orElse("");
     }
 
     private String status() {

@@ -7,13 +7,13 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * One lease daemon (one host) in its own run directory, for the end-to-end CLI tests.
- * {@link Kind#REFERENCE} is sanlock 3.8.5 started with shared/peer/start-daemon.sh. The
- * jsanlock daemon is added as another kind when it lands on main; the parity tests are
- * parameterised on the kind so both daemons are checked the same way. Stopped by pid in
- * {@link #close}.
+ * {@link Kind#REFERENCE} is sanlock 3.8.5 started with shared/peer/start-daemon.sh;
+ * {@link Kind#JSANLOCK} is {@code bin/jsanlock daemon} with the same options. The parity
+ * tests are parameterised on the kind so both daemons are checked the same way. Stopped
+ * by pid in {@link #close}.
  */
 final class TestDaemon implements AutoCloseable {
-    enum Kind { REFERENCE }
+    enum Kind { REFERENCE, JSANLOCK }
 
     final Kind kind;
     final Path runDir;
@@ -27,6 +27,9 @@ final class TestDaemon implements AutoCloseable {
 
     static TestDaemon start(Kind kind, Path runDir, String hostName) {
         Run.requireReference();
+        if (kind == Kind.JSANLOCK) {
+            return startJsanlock(runDir, hostName);
+        }
         Run.Result r = Run.cmd(null, List.of("bash", Run.shared().resolve("peer/start-daemon.sh").toString(),
                 runDir.toString(), hostName));
         if (r.exit() != 0) {
@@ -34,6 +37,39 @@ final class TestDaemon implements AutoCloseable {
         }
         String[] lines = r.out().strip().split("\n");
         return new TestDaemon(kind, runDir, Long.parseLong(lines[lines.length - 1].strip()));
+    }
+
+    /** {@code bin/jsanlock daemon -D -w 0 -l 0 -h 0 -U root -G root -e NAME}, log in RUN_DIR/daemon.log. */
+    private static TestDaemon startJsanlock(Path runDir, String hostName) {
+        try {
+            java.nio.file.Files.createDirectories(runDir);
+        } catch (java.io.IOException e) {
+            throw new AssertionError(e);
+        }
+        ProcessBuilder pb = new ProcessBuilder(Run.JSANLOCK.toString(), "daemon", "-D", "-w", "0", "-l", "0", "-h", "0",
+                "-U", "root", "-G", "root", "-e", hostName);
+        pb.environment().put("SANLOCK_RUN_DIR", runDir.toString());
+        pb.redirectErrorStream(true).redirectOutput(runDir.resolve("daemon.log").toFile());
+        Process p;
+        try {
+            p = pb.start();
+        } catch (java.io.IOException e) {
+            throw new AssertionError("cannot start bin/jsanlock daemon: " + e, e);
+        }
+        TestDaemon d = new TestDaemon(Kind.JSANLOCK, runDir, p.pid());
+        boolean up = Run.await(30_000, () -> !p.isAlive()
+                || Run.sanlock(runDir, List.of("client", "status")).exit() == 0);
+        if (!up || !p.isAlive()) {
+            d.close();
+            String log;
+            try {
+                log = java.nio.file.Files.readString(runDir.resolve("daemon.log"));
+            } catch (java.io.IOException e) {
+                log = "(no log)";
+            }
+            throw new AssertionError("bin/jsanlock daemon did not start:\n" + log);
+        }
+        return d;
     }
 
     @Override
