@@ -116,15 +116,29 @@ public final class Main {
                 }
                 return o.failure != null ? o.failure : DirectDump.run(args[2], o, out, err);
             }
-            case "-h", "--help", "help" -> {
-                return commandUsage(out, "sanlock direct ");
-            }
-            case "format", "lookup", "update", "rebuild" -> {
+            case "format", "lookup" -> {
                 SanlockOptions o = SanlockOptions.parse(args, 2, out, err);
                 if (o.helpRequested) {
                     return commandUsage(out, "sanlock direct " + action + " ");
                 }
-                return o.failure != null ? o.failure : DirectRindex.run(action, o, args, 2, out, err);
+                if (o.failure != null) {
+                    return o.failure;
+                }
+                return action.equals("format") ? DirectRindex.format(o, out, err) : DirectRindex.lookup(o, out, err);
+            }
+            case "update", "rebuild" -> {
+                SanlockOptions o = SanlockOptions.parse(args, 2, out, err);
+                if (o.helpRequested) {
+                    return commandUsage(out, "sanlock direct " + action + " ");
+                }
+                return o.failure != null ? o.failure : DirectRindexUpdate.run(action, o, args, 2, out, err);
+            }
+            case "next_free", "write_leader", "acquire", "release", "acquire_id", "release_id", "renew_id" -> {
+                err.println("jsanlock: direct " + action + " is not implemented yet");
+                return 1;
+            }
+            case "-h", "--help", "help" -> {
+                return commandUsage(out, "sanlock direct ");
             }
             default -> {
                 out.println("direct action \"" + action + "\" is unknown");

@@ -237,11 +237,20 @@ public final class EngineBackend implements LeaseBackend {
             throw new SanlockException(SanlockError.ENOSPC, "lockspace " + lockspace + " unknown");
         }
         List<StateRecord> out = new ArrayList<>();
+        LockspaceInfo me = engine.lockspace(lockspace).get();
         List<HostInfo> hosts;
         try {
             hosts = engine.hosts(lockspace);
         } catch (SanlockException e) {
-            return out; // not scanned yet: no host records
+            hosts = List.of(); // other hosts not read yet
+        }
+        if (hosts.stream().noneMatch(h -> h.hostId() == me.hostId()) && me.state() != LockspaceState.JOINING) {
+            // Before the first scan the reference already reports its own slot (it wrote it while
+            // joining); so do we, from our own renewal bookkeeping.
+            String text = "last_check=" + me.lastSuccess() + " last_live=" + me.lastSuccess() + " last_req=0 owner_id="
+                    + me.hostId() + " owner_generation=" + me.generation() + " timestamp=" + me.lastSuccess()
+                    + " io_timeout=" + me.ioTimeout() + " owner_name=" + engine.hostName();
+            out.add(new StateRecord(StateType.HOST, 0, (int) me.hostId(), me.lastSuccess(), "", text, null, null));
         }
         for (HostInfo h : hosts) {
             HostStatus s = engine.hostStatus(lockspace, h.hostId()).orElse(null);
@@ -357,11 +366,19 @@ public final class EngineBackend implements LeaseBackend {
     @Override
     public List<StateRecord> resourceRecords(List<ClientLeases> holders) {
         List<StateRecord> out = new ArrayList<>();
-        int token = 1;
+        // The reference lists held resources most recently acquired first (wire.md 5.1); engine
+        // handle ids grow with each acquire, so sort on them, newest first.
+        record Held(int pid, HeldLease lease) {}
+        List<Held> held = new ArrayList<>();
         for (ClientLeases cl : holders) {
             for (HeldLease l : cl.leases()) {
-                out.add(resourceRecord(l, cl.pid(), "held", token++));
+                held.add(new Held(cl.pid(), l));
             }
+        }
+        held.sort((x, y) -> Long.compare(((ResourceLease) y.lease().handle()).id(), ((ResourceLease) x.lease().handle()).id()));
+        int token = 1;
+        for (Held h : held) {
+            out.add(resourceRecord(h.lease(), h.pid(), "held", token++));
         }
         for (Orphan o : orphans) {
             out.add(resourceRecord(o.lease(), o.pid(), "orphan", 0));

@@ -664,7 +664,7 @@ public final class LeaseEngine implements AutoCloseable {
 
     private LockspaceEvent event(LockspaceRuntime rt, LockspaceState st, List<ResourceLease> leases) {
         return new LockspaceEvent(rt.name(), rt.spec.hostId(), rt.generation(), st, rt.lastSuccess,
-                rt.lastSuccess + rt.mine.killEscalationSeconds(), rt.lastResult, leases);
+                rt.lastSuccess + rt.mine.killEscalationSeconds(), rt.lastResult, leases, clock.seconds());
     }
 
     private void fire(LockspaceRuntime rt, LockspaceState st, java.util.function.Consumer<LockspaceListener> call) {
@@ -900,6 +900,57 @@ public final class LeaseEngine implements AutoCloseable {
             Thread.currentThread().interrupt();
         } finally {
             resources.remove(r.key, r);
+        }
+    }
+
+    /**
+     * Converts a held lease between exclusive and shared (sanlock_convert, 3.7).
+     * Returns the lease as now held (same id, new mode and lver).
+     *
+     * @throws SanlockException -2 not held, -114 already in that mode, -11 other live
+     *         shared holders (still held shared), -28 lockspace lost, -16 busy here
+     */
+    public ResourceLease convert(ResourceLease lease, LeaseMode to) throws SanlockException {
+        checkOpen();
+        ResourceKey key = new ResourceKey(lease.lockspace(), lease.resource());
+        HeldResource r = resources.get(key);
+        if (r == null) {
+            throw new SanlockException(SanlockError.ENOENT, "resource " + lease.resource() + " is not held");
+        }
+        HeldResource.Handle h;
+        synchronized (r) {
+            h = r.handles.get(lease.id());
+            if (h == null) {
+                throw new SanlockException(SanlockError.ENOENT, "resource " + lease.resource() + " is not held by this handle");
+            }
+            if (r.lost) {
+                throw new SanlockException(SanlockError.ENOSPC, "resource " + lease.resource() + " was lost");
+            }
+            if (r.phase != HeldResource.Phase.HELD) {
+                throw new SanlockException(SanlockError.EBUSY, "resource " + lease.resource() + " is busy here");
+            }
+            if (r.mode == to) {
+                throw new SanlockException(SanlockError.EALREADY, "resource " + lease.resource() + " is already " + to);
+            }
+            if (r.handles.size() > 1) {
+                throw new SanlockException(SanlockError.EAGAIN, "resource " + lease.resource()
+                        + " is also held shared by other local holders");
+            }
+            r.phase = HeldResource.Phase.ACQUIRING;
+        }
+        try {
+            r.paxos.convert(r.token, to == LeaseMode.SHARED, r.ls.member);
+        } finally {
+            synchronized (r) {
+                r.phase = HeldResource.Phase.HELD;
+                r.mode = r.token.shared() ? LeaseMode.SHARED : LeaseMode.EXCLUSIVE;
+                ResourceLease now = new ResourceLease(lease.lockspace(), lease.resource(), lease.path(), lease.offset(),
+                        r.mode, r.token.lver(), lease.hostId(), lease.generation(), lease.id());
+                r.handles.put(lease.id(), new HeldResource.Handle(now, h.holder()));
+            }
+        }
+        synchronized (r) {
+            return r.handles.get(lease.id()).lease();
         }
     }
 

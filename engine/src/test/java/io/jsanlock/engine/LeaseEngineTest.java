@@ -142,8 +142,9 @@ class LeaseEngineTest {
         a.addLockspace(ls(1), 1);
         b.addLockspace(ls(2), 1);
         ResourceLease s1 = a.acquire(R1, AcquireOptions.shared());
-        ResourceLease s2 = a.acquire(R1, AcquireOptions.shared()); // second local holder: no disk I/O
-        assertThat(s2.lver()).isEqualTo(s1.lver());
+        ResourceLease s2x = a.acquire(R1, AcquireOptions.shared()); // second local holder: no disk I/O
+        assertThat(s2x.lver()).isEqualTo(s1.lver());
+        ResourceLease s2 = s2x;
         ResourceLease s3 = b.acquire(R1, AcquireOptions.shared());
         assertThat(s3.lver()).isEqualTo(2);
         await("b sees a live", 20, () -> live(b, 1));
@@ -153,8 +154,18 @@ class LeaseEngineTest {
         b.release(s3);
         assertThatThrownBy(() -> b.acquire(R1, AcquireOptions.exclusive()))
                 .satisfies(e -> assertThat(code(e)).isEqualTo(SanlockError.EAGAIN.code()));
+        assertThatThrownBy(() -> a.convert(s1, LeaseMode.EXCLUSIVE))
+                .satisfies(e -> assertThat(code(e)).isEqualTo(SanlockError.EAGAIN.code()));
+        assertThatThrownBy(() -> a.convert(s1, LeaseMode.SHARED))
+                .satisfies(e -> assertThat(code(e)).isEqualTo(SanlockError.EALREADY.code()));
         a.release(s1);
         assertThat(a.isHeld(s2)).isTrue();
+        ResourceLease ex = a.convert(s2, LeaseMode.EXCLUSIVE);
+        assertThat(ex.mode()).isEqualTo(LeaseMode.EXCLUSIVE);
+        assertThat(ex.lver()).isGreaterThan(s2.lver());
+        assertThat(leader(1 << 20).ownerId()).isEqualTo(1);
+        s2 = a.convert(ex, LeaseMode.SHARED);
+        assertThat(leader(1 << 20).timestamp()).isZero();
         a.release(s2); // last local holder: disk release of the mode block
         ResourceLease x = b.acquire(R1, AcquireOptions.exclusive());
         assertThat(x.mode()).isEqualTo(LeaseMode.EXCLUSIVE);
@@ -215,19 +226,19 @@ class LeaseEngineTest {
             @Override
             public void lockspaceFailing(LockspaceEvent e) {
                 seen.add("failing");
-                times.add(new long[] {clock.seconds() - e.lastSuccess()});
+                times.add(new long[] {e.at() - e.lastSuccess()});
             }
 
             @Override
             public void lockspaceLost(LockspaceEvent e) {
                 seen.add("lost " + e.leases().size());
-                times.add(new long[] {clock.seconds() - e.lastSuccess(), e.killDeadline() - e.lastSuccess()});
+                times.add(new long[] {e.at() - e.lastSuccess(), e.killDeadline() - e.lastSuccess()});
             }
 
             @Override
             public void killDeadline(LockspaceEvent e) {
                 seen.add("kill");
-                times.add(new long[] {clock.seconds() - e.lastSuccess()});
+                times.add(new long[] {e.at() - e.lastSuccess()});
             }
 
             @Override
@@ -288,9 +299,12 @@ class LeaseEngineTest {
                 Thread.sleep(50);
             }
         }
-        long took = clock.seconds() - lastTs;
-        // never earlier than 8N+W after the last renewal (+1 for the strict ">"), and promptly after
-        assertThat(took).isBetween(69L, 69L + 4);
+        long committedAt = leader(1 << 20).timestamp(); // b's clock second of its winning ballot
+        long sawLastMove = b.hostStatus("LS", 1).orElseThrow().lastLive();
+        // never earlier than 8N+W after the last renewal (+1 for the strict ">" on whole seconds),
+        // and at the first 1-second poll after 8N+W from when b last saw a's timestamp change
+        assertThat(committedAt - lastTs).isGreaterThanOrEqualTo(69L);
+        assertThat(committedAt - sawLastMove).isBetween(69L, 71L);
         assertThat(lb.lver()).isEqualTo(2);
         assertThat(b.hosts("LS")).filteredOn(h -> h.hostId() == 1).extracting(HostInfo::state)
                 .containsExactly(HostState.DEAD);

@@ -74,6 +74,16 @@ class SpecParsingTest {
     }
 
     @Test
+    void rindexStrings() {
+        assertThat(RindexSpec.parse("libvirt:rx.img:1048576")).isEqualTo(new RindexSpec("libvirt", "rx.img", 1048576));
+        assertThat(RindexSpec.parse("LS:a\\:b:1M")).isEqualTo(new RindexSpec("LS", "a:b", 1048576));
+        assertThat(RindexSpec.parse("LS")).isEqualTo(new RindexSpec("LS", "", 0));
+        assertThat(RindexSpec.Entry.parse("vm1")).isEqualTo(new RindexSpec.Entry("vm1", 0));
+        assertThat(RindexSpec.Entry.parse("vm1:3M")).isEqualTo(new RindexSpec.Entry("vm1", 3145728));
+        assertThat(RindexSpec.Entry.parse(":4194304")).isEqualTo(new RindexSpec.Entry("", 4194304));
+    }
+
+    @Test
     void cNumberParsers() {
         assertThat(CNumbers.atoll("  12abc")).isEqualTo(12);
         assertThat(CNumbers.atoll("abc")).isZero();

@@ -7,6 +7,7 @@ import io.jsanlock.format.DiskFormat;
 import io.jsanlock.format.Geometry;
 import io.jsanlock.format.Leader;
 import io.jsanlock.format.RequestRecord;
+import io.jsanlock.format.RindexHeader;
 import java.nio.ByteBuffer;
 
 /**
@@ -76,6 +77,23 @@ public final class LeaseAreas {
     public static void initResource(SectorStorage s, long offset, Geometry g, Leader leader, long timeoutMillis)
             throws SanlockException {
         writeTwoStep(s, offset, g, resourceImage(g, leader), timeoutMillis);
+    }
+
+    /**
+     * Formats a resource index at {@code offset} (ondisk.md 7): the header area
+     * zeroed with the header in its sector 0 (written last), and the internal
+     * {@code rindex_lease} initialised at offset + align like {@code init -r}
+     * with num_hosts = max_hosts. Both areas must fit (see {@link #checkPlacement}).
+     */
+    public static void formatRindex(SectorStorage s, long offset, Geometry g, String lockspaceName, int maxResources,
+            long timeoutMillis) throws SanlockException {
+        Leader lease = Leader.newPaxosLeader(g, lockspaceName, DiskFormat.RINDEX_LEASE_NAME, g.maxHosts());
+        initResource(s, offset + g.alignSize(), g, lease, timeoutMillis);
+        ByteBuffer area = ByteBuffer.allocate(g.alignSize());
+        s.write(offset, area, timeoutMillis);
+        ByteBuffer sector0 = ByteBuffer.allocate(g.sectorSize());
+        RindexHeader.of(g, maxResources, offset, lockspaceName).encode(sector0, 0);
+        s.write(offset, sector0, timeoutMillis);
     }
 
     private static void writeTwoStep(SectorStorage s, long offset, Geometry g, ByteBuffer area, long timeoutMillis)

@@ -288,6 +288,37 @@ class PaxosLeaseTest {
     }
 
     @Test
+    void convertBetweenSharedAndExclusive() throws Exception {
+        PaxosLease pa = lease();
+        PaxosLease.Token ta = token(a);
+        pa.acquire(ta, PaxosLease.Options.SHARED, a);
+        assertThatThrownBy(() -> pa.convert(ta, true, a))
+                .satisfies(e -> assertThat(code(e)).isEqualTo(SanlockError.EALREADY.code()));
+        PaxosLease.Token tb = acquire(b, PaxosLease.Options.SHARED);
+        renewBoth();
+        // b still holds SH and is live: a stays SH, -11
+        assertThatThrownBy(() -> pa.convert(ta, false, a))
+                .satisfies(e -> assertThat(code(e)).isEqualTo(SanlockError.EAGAIN.code()));
+        assertThat(ta.shared()).isTrue();
+        assertThat(ModeBlock.decode(dsector(1), 0).shared()).isTrue();
+        assertThat(leader().timestamp()).isZero();
+        lease().release(tb);
+        pa.convert(ta, false, a);
+        assertThat(ta.shared()).isFalse();
+        assertThat(ModeBlock.decode(dsector(1), 0)).isEqualTo(ModeBlock.NONE);
+        assertThat(leader().ownerId()).isEqualTo(1);
+        assertThat(leader().timestamp()).isNotZero();
+        assertThat(leader().lver()).isEqualTo(ta.lver());
+        // and back to shared: RELEASED + SHARED mode block, leader freed
+        pa.convert(ta, true, a);
+        assertThat(ModeBlock.decode(dsector(1), 0)).isEqualTo(new ModeBlock(DiskFormat.MBLOCK_SHARED, 1));
+        assertThat(dblock(1).released()).isTrue();
+        assertThat(leader().timestamp()).isZero();
+        pa.release(ta);
+        assertThat(ModeBlock.decode(dsector(1), 0)).isEqualTo(ModeBlock.NONE);
+    }
+
+    @Test
     void aCorruptDblockFailsTheFirstRead() throws Exception {
         mem.poke(RES + 4 * 512, new byte[] {1, 2, 3});
         assertThatThrownBy(() -> acquire(a, PaxosLease.Options.EXCLUSIVE))

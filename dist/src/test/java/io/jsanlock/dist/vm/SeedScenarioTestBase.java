@@ -28,7 +28,7 @@ abstract class SeedScenarioTestBase {
     abstract String sharedDevice(TwoHosts hosts, Path file);
 
     @BeforeEach
-    void startHosts() {
+    void startHosts() throws Exception {
         hosts = new TwoHosts(tmp);
         hosts.startDaemon(1);
         hosts.startDaemon(2);

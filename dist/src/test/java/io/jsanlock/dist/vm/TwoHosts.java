@@ -49,6 +49,28 @@ final class TwoHosts implements AutoCloseable {
         return dir.resolve("Test" + host);
     }
 
+    /** Which lease daemon plays the hosts. */
+    enum DaemonKind { REFERENCE, JSANLOCK }
+
+    /** Starts host {@code host}'s lease daemon of the given kind, named Test{host}. */
+    void startDaemon(int host, DaemonKind kind) throws IOException {
+        if (kind == DaemonKind.REFERENCE) {
+            startDaemon(host);
+            return;
+        }
+        Path run = runDir(host);
+        Files.createDirectories(run);
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED", "-cp", REPO.resolve("dist/target/jsanlock.jar").toString(),
+                "io.jsanlock.daemon.DaemonMain", "-D", "-w", "0", "-e", "Test" + host);
+        pb.environment().put("SANLOCK_RUN_DIR", run.toString());
+        pb.redirectErrorStream(true).redirectOutput(run.resolve("daemon.log").toFile());
+        Process p = pb.start();
+        daemonPids.add(p.pid());
+        await("jsanlock daemon of host " + host, 20_000, () -> p.isAlive() && Files.exists(run.resolve("sanlock.sock"))
+                && sanlock(host, "client", "status").exit() == 0);
+    }
+
     /** Starts host {@code host}'s reference daemon, named Test{host}. */
     void startDaemon(int host) {
         Cmd.Result r = Cmd.run(dir, Map.of(), List.of("bash", SHARED.resolve("peer/start-daemon.sh").toString(),
