@@ -463,8 +463,10 @@ public final class LeaseEngine implements AutoCloseable {
                     long ts = m.renew(bitmap, ev, notices -> workers.execute(() -> notices(rt, notices)));
                     rt.lastSuccess = ts;
                     rt.lastResult = 0;
+                    rt.recordSuccess(ts, m.delta().lastReadMillis(), m.delta().lastWriteMillis());
                 } catch (SanlockException e) {
                     rt.lastResult = e.code();
+                    rt.recordFailure(e.code() == SanlockError.AIO_TIMEOUT.code());
                     log.logf("s%s:%d renewal error %d delta_length %d last_success %d", rt.name(), rt.spec.hostId(),
                             e.code(), clock.seconds() - rt.lastAttempt, rt.lastSuccess);
                     if (DeltaLease.isCorrupt(e.code())) {
@@ -689,8 +691,12 @@ public final class LeaseEngine implements AutoCloseable {
                 out.add(h.lease());
                 events.execute(() -> h.holder().leaseLost(h.lease(), why));
             }
-            if (hs.isEmpty()) {
-                resources.remove(r.key, r);
+            synchronized (r) {
+                // an acquire still running keeps its entry: it finds the lockspace lost, marks its
+                // lease lost and tells the holder, who then releases it (no I/O)
+                if (r.handles.isEmpty() && r.phase != HeldResource.Phase.ACQUIRING) {
+                    resources.remove(r.key, r);
+                }
             }
         }
         return out;
@@ -1026,6 +1032,19 @@ public final class LeaseEngine implements AutoCloseable {
                     table.state(hs, now), hs.ownerName(), hs.lastCheck(), hs.lastLive()));
         }
         return out;
+    }
+
+    /**
+     * The lockspace's recent successful renewals (client renewal), oldest first, at most 180.
+     *
+     * @throws SanlockException -2 unknown lockspace
+     */
+    public List<RenewalRecord> renewals(String lockspace) throws SanlockException {
+        LockspaceRuntime rt = lockspaces.get(lockspace);
+        if (rt == null) {
+            throw new SanlockException(SanlockError.ENOENT, "lockspace " + lockspace + " is not joined");
+        }
+        return rt.history();
     }
 
     /** My bookkeeping of one host (host_status), or empty if the lockspace is unknown. */

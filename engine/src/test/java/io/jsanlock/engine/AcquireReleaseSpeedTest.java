@@ -40,7 +40,7 @@ class AcquireReleaseSpeedTest {
             e.addLockspace(new LockspaceSpec("LS", 1, file.toString(), 0), 1);
             ResourceSpec r = new ResourceSpec("LS", "R", List.of(new ResourceSpec.Disk(file.toString(), 1 << 20)), 0,
                     false, false);
-            int n = 200;
+            int n = 80;
             long[] proto = new long[n];
             long[] raw = new long[n];
             try (SectorStorage s = DirectFileStorage.open(file, DirectFileStorage.Access.READ_WRITE)) {

@@ -33,7 +33,7 @@ class LeaseEngineTest {
     static final Geometry G = Geometry.S512_A1M;
     static final String PATH = "/mem/disk";
     final ScaledClock clock = new ScaledClock(10, 1000);
-    final MemoryStorage mem = new MemoryStorage(4 << 20);
+    final MemoryStorage mem = new MemoryStorage(5 << 20);
     final FaultyStorage disk = new FaultyStorage(mem, clock);
     final List<LeaseEngine> engines = new ArrayList<>();
 
@@ -43,6 +43,8 @@ class LeaseEngineTest {
         Areas.initLockspace(mem, 0, G, "LS", 1);
         Areas.initResource(mem, 1 << 20, G, "LS", "R1", 0);
         Areas.initResource(mem, 2 << 20, G, "LS", "R2", 0);
+        Areas.initLockspace(mem, 3 << 20, G, "LS2", 1);
+        Areas.initResource(mem, 4 << 20, G, "LS2", "R3", 0);
     }
 
     @AfterEach
@@ -109,6 +111,11 @@ class LeaseEngineTest {
 
         ResourceLease la = a.acquire(R1, AcquireOptions.exclusive());
         assertThat(la.lver()).isEqualTo(1);
+        List<RenewalRecord> ren = a.renewals("LS");
+        assertThat(ren).isNotEmpty();
+        for (int i = 1; i < ren.size(); i++) { // renewals are 2N+0.5 .. 2N+1.5 s apart
+            assertThat(ren.get(i).timestamp() - ren.get(i - 1).timestamp()).isBetween(2L, 6L);
+        }
         assertThat(la.toResourceString()).isEqualTo("LS:R1:/mem/disk:1048576:1");
         assertThat(a.isHeld(la)).isTrue();
         assertThatThrownBy(() -> a.acquire(R1, AcquireOptions.exclusive()))
@@ -132,6 +139,39 @@ class LeaseEngineTest {
             return e.hosts("LS").stream().anyMatch(h -> h.hostId() == hostId && h.state() == HostState.LIVE);
         } catch (SanlockException x) {
             return false;
+        }
+    }
+
+    @Test
+    void severalLockspacesWithOwnHostIdsAndConcurrentAcquires() throws Exception {
+        LeaseEngine a = engine("hostA");
+        a.addLockspace(ls(1), 1);
+        LockspaceInfo two = a.addLockspace(new LockspaceSpec("LS2", 5, PATH, 3 << 20), 2);
+        assertThat(two.ioTimeout()).isEqualTo(2);
+        assertThat(a.lockspaces()).extracting(LockspaceInfo::name).containsExactlyInAnyOrder("LS", "LS2");
+        ResourceSpec r3 = new ResourceSpec("LS2", "R3", List.of(new ResourceSpec.Disk(PATH, 4 << 20)), 0, false, false);
+        java.util.concurrent.CompletableFuture<ResourceLease> f1 = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> acquireUnchecked(a, R1));
+        java.util.concurrent.CompletableFuture<ResourceLease> f3 = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> acquireUnchecked(a, r3));
+        ResourceLease l1 = f1.get();
+        ResourceLease l3 = f3.get();
+        assertThat(l1.hostId()).isEqualTo(1);
+        assertThat(l3.hostId()).isEqualTo(5);
+        assertThat(leader(4 << 20).ownerId()).isEqualTo(5);
+        assertThat(a.leases(null)).containsExactlyInAnyOrder(l1, l3);
+        a.removeLockspace("LS2", false);
+        assertThat(a.isHeld(l3)).isFalse();
+        assertThat(a.isHeld(l1)).isTrue();
+        assertThat(a.lockspaceState("LS")).contains(LockspaceState.JOINED);
+        a.release(l1);
+    }
+
+    static ResourceLease acquireUnchecked(LeaseEngine e, ResourceSpec r) {
+        try {
+            return e.acquire(r, AcquireOptions.exclusive());
+        } catch (SanlockException x) {
+            throw new IllegalStateException(x);
         }
     }
 

@@ -197,6 +197,28 @@ class PaxosLeaseTest {
     }
 
     @Test
+    void anOwnerWithALargerIoTimeoutIsJudgedWithItsOwnNotMine() throws Exception {
+        // the owner joined with io_timeout 10 (its slot advertises it); I use 1
+        LockspaceMember slow = new LockspaceMember(
+                new DeltaLease(disk, 0, G, "LS", 3, "hostC", Timeouts.of(10), clock, log), clock);
+        slow.delta().join(() -> false);
+        PaxosLease.Token t = token(slow);
+        lease().acquire(t, PaxosLease.Options.EXCLUSIVE, slow);
+        clock.advanceSeconds(20);
+        slow.renew(null, null, null);
+        b.renew(null, null, null);
+        long seen = clock.seconds(); // b's scan saw the owner's final renewal now
+        clock.advanceSeconds(2);
+        b.renew(null, null, null);
+        assertThat(b.table().status(3).ioTimeout()).isEqualTo(10);
+        PaxosLease.Token tb = acquire(b, PaxosLease.Options.EXCLUSIVE);
+        // 8*10 + 60 = 140, first poll past it: +141 (M7: "dead 743-602>140") — not my 68
+        assertThat(clock.seconds()).isEqualTo(seen + 141);
+        assertThat(tb.lver()).isEqualTo(2);
+        assertThat(log.dump()).contains(">140");
+    }
+
+    @Test
     void ownerNoWaitGivesOwnedRetryWhileTheOwnerIsNotYetDead() throws Exception {
         acquire(a, PaxosLease.Options.EXCLUSIVE);
         renewBoth();
