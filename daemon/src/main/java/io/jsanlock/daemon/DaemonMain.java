@@ -35,7 +35,12 @@ public final class DaemonMain {
         try {
             io.jsanlock.engine.LeaseEngine engine = io.jsanlock.engine.LeaseEngine.builder(host)
                     .clock(ctx.clock()).killGraceSeconds(ctx.options().graceSeconds()).build();
-            return new EngineBackend(engine, ctx.log());
+            LeaseBackend backend = new EngineBackend(engine, ctx.log());
+            backend = io.jsanlock.daemon.history.RenewalHistory.install(engine, backend, ctx.options().renewalHistorySize());
+            if (ctx.options().useWatchdog()) {
+                backend = io.jsanlock.daemon.watchdog.WatchdogSetup.install(engine, backend, ctx.clock(), ctx.log()::info);
+            }
+            return backend;
         } catch (SanlockException e) {
             throw new IllegalArgumentException(e.getMessage(), e);
         }

@@ -183,4 +183,41 @@ final class DaemonStorage {
             return new LeaseBackend.Owners(head, owners);
         }
     }
+
+    /** Sector of the LVB in a resource area (ondisk.md 1.2, 4.2.6). */
+    static final int LVB_SECTOR = 2002;
+
+    /**
+     * The LVB sector of the resource at {@code disk}. Only where it lies inside the lease
+     * area (512/1M, 4K/8M): for the other sizes the reference writes beyond the area
+     * (ondisk.md 4.2.6), which we refuse (-22) rather than damage the next area.
+     */
+    private static long lvbOffset(DirectFileStorage s, Disk disk) throws SanlockException {
+        Leader l = leaderAt(s, disk.offset(), s.sectorSize(), DiskFormat.PAXOS_DISK_MAGIC);
+        Geometry g = Geometry.fromLeader(l);
+        if ((long) (LVB_SECTOR + 1) * g.sectorSize() > g.alignSize()) {
+            throw new SanlockException(SanlockError.EINVAL, "no room for an LVB in a " + g.sectorSize() + "/" + g.alignSize() + " area");
+        }
+        return disk.offset() + (long) LVB_SECTOR * g.sectorSize();
+    }
+
+    static byte[] readLvb(Disk disk) throws SanlockException {
+        try (DirectFileStorage s = open(disk.path(), false, SanlockError.ENOENT)) {
+            long off = lvbOffset(s, disk);
+            ByteBuffer b = read(s, off, s.sectorSize());
+            byte[] out = new byte[b.remaining()];
+            b.get(out);
+            return out;
+        }
+    }
+
+    static void writeLvb(Disk disk, byte[] data) throws SanlockException {
+        try (DirectFileStorage s = open(disk.path(), true, SanlockError.ENOENT)) {
+            long off = lvbOffset(s, disk);
+            ByteBuffer b = ByteBuffer.allocateDirect(s.sectorSize());
+            b.put(data, 0, Math.min(data.length, s.sectorSize()));
+            b.clear();
+            s.write(off, b, TIMEOUT_MILLIS);
+        }
+    }
 }

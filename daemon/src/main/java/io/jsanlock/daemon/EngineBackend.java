@@ -38,8 +38,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * the status records.
  *
  * <p>Storage commands (ALIGN, WRITE/READ_*) are served by {@link DaemonStorage}. Not yet
- * provided (answered -95 EOPNOTSUPP with a log line): CONVERT, LVBs, events and resource
- * indexes, which need engine support that has not landed.
+ * provided (answered -95 EOPNOTSUPP with a log line): CONVERT, events and resource
+ * indexes, which need engine support that has not landed. LVBs are kept here: read at
+ * acquire, changed in memory by SET_LVB, written to sector 2002 before the release.
  */
 public final class EngineBackend implements LeaseBackend {
     private final LeaseEngine engine;
@@ -48,6 +49,24 @@ public final class EngineBackend implements LeaseBackend {
     private final Map<String, Integer> externalUsed = new ConcurrentHashMap<>();
     private final Map<String, Integer> usedByOrphans = new ConcurrentHashMap<>();
     private final List<Orphan> orphans = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** Lock value blocks of leases acquired with ACQUIRE_LVB, by engine handle id. */
+    private final Map<Long, Lvb> lvbs = new ConcurrentHashMap<>();
+
+    /** An LVB in memory: read at acquire, changed by SET_LVB, written back at release (algorithms.md 3.6). */
+    private static final class Lvb {
+        final String lockspace;
+        final String name;
+        final Disk disk;
+        final byte[] data;
+        boolean set;
+
+        Lvb(String lockspace, String name, Disk disk, byte[] data) {
+            this.lockspace = lockspace;
+            this.name = name;
+            this.disk = disk;
+            this.data = data;
+        }
+    }
     private int nextSpaceId = 1;
     private final LeaseHolder holder;
     private volatile TroubleSink trouble;
@@ -241,7 +260,7 @@ public final class EngineBackend implements LeaseBackend {
         try {
             hosts = engine.hosts(lockspace);
         } catch (SanlockException e) {
-            return out; // not scanned yet: no host records
+            hosts = List.of(); // not read yet: like the reference before its first scan, no records
         }
         for (HostInfo h : hosts) {
             HostStatus s = engine.hostStatus(lockspace, h.hostId()).orElse(null);
@@ -306,13 +325,47 @@ public final class EngineBackend implements LeaseBackend {
                 (cmdFlags & CommandFlags.ACQUIRE_OWNER_NOWAIT) != 0,
                 (r.flags() & ResourceFlags.NUM_HOSTS) != 0 ? r.data32() : 0, holder);
         ResourceLease lease = engine.acquire(spec(r), opt);
-        return new HeldLease(r, shared, lease.lver(), (r.flags() & ResourceFlags.PERSISTENT) != 0,
-                (cmdFlags & CommandFlags.ACQUIRE_LVB) != 0, lease);
+        boolean lvb = (cmdFlags & CommandFlags.ACQUIRE_LVB) != 0;
+        if (lvb) {
+            try {
+                lvbs.put(lease.id(), new Lvb(r.lockspace(), r.name(), r.disks().get(0), DaemonStorage.readLvb(r.disks().get(0))));
+            } catch (SanlockException e) {
+                engine.release(lease);
+                throw e;
+            }
+        }
+        return new HeldLease(r, shared, lease.lver(), (r.flags() & ResourceFlags.PERSISTENT) != 0, lvb, lease);
     }
 
     @Override
     public void release(HeldLease lease) throws SanlockException {
-        engine.release((ResourceLease) lease.handle());
+        ResourceLease rl = (ResourceLease) lease.handle();
+        Lvb lvb = lvbs.remove(rl.id());
+        if (lvb != null && lvb.set && engine.isHeld(rl)) {
+            try {
+                DaemonStorage.writeLvb(lvb.disk, lvb.data); // before the release, while we still own the lease
+            } catch (SanlockException e) {
+                log.error("r" + lvb.lockspace + ":" + lvb.name + " write lvb failed " + e.code() + ": " + e.getMessage());
+            }
+        }
+        engine.release(rl);
+    }
+
+    private Lvb lvbOf(Resource r) throws SanlockException {
+        boolean heldWithoutLvb = false;
+        for (ResourceLease l : engine.leases(r.lockspace())) {
+            if (l.resource().equals(r.name())) {
+                Lvb v = lvbs.get(l.id());
+                if (v != null) {
+                    return v;
+                }
+                heldWithoutLvb = true;
+            }
+        }
+        if (heldWithoutLvb) {
+            throw new SanlockException(SanlockError.EINVAL, "resource " + r.name() + " was not acquired with the LVB flag");
+        }
+        throw new SanlockException(SanlockError.ENOENT, "resource " + r.name() + " is not held here");
     }
 
     @Override
@@ -357,11 +410,19 @@ public final class EngineBackend implements LeaseBackend {
     @Override
     public List<StateRecord> resourceRecords(List<ClientLeases> holders) {
         List<StateRecord> out = new ArrayList<>();
-        int token = 1;
+        // The reference lists held resources most recently acquired first (wire.md 5.1); engine
+        // handle ids grow with each acquire, so sort on them, newest first.
+        record Held(int pid, HeldLease lease) {}
+        List<Held> held = new ArrayList<>();
         for (ClientLeases cl : holders) {
             for (HeldLease l : cl.leases()) {
-                out.add(resourceRecord(l, cl.pid(), "held", token++));
+                held.add(new Held(cl.pid(), l));
             }
+        }
+        held.sort((x, y) -> Long.compare(((ResourceLease) y.lease().handle()).id(), ((ResourceLease) x.lease().handle()).id()));
+        int token = 1;
+        for (Held h : held) {
+            out.add(resourceRecord(h.lease(), h.pid(), "held", token++));
         }
         for (Orphan o : orphans) {
             out.add(resourceRecord(o.lease(), o.pid(), "orphan", 0));
@@ -386,8 +447,29 @@ public final class EngineBackend implements LeaseBackend {
     @Override public LockspaceRead readLockspace(Lockspace ls) throws SanlockException { return DaemonStorage.readLockspace(ls); }
     @Override public Resource readResource(Resource r) throws SanlockException { return DaemonStorage.readResource(r); }
     @Override public Owners readResourceOwners(Resource r) throws SanlockException { return DaemonStorage.readResourceOwners(r); }
-    @Override public void setLvb(Resource r, byte[] data) throws SanlockException { throw unsupported("set_lvb"); }
-    @Override public byte[] getLvb(Resource r, int size) throws SanlockException { throw unsupported("get_lvb"); }
+    @Override
+    public void setLvb(Resource r, byte[] data) throws SanlockException {
+        Lvb v = lvbOf(r);
+        synchronized (v) {
+            if (data.length > v.data.length) {
+                throw new SanlockException(SanlockError.E2BIG, "lvb of " + data.length + " bytes exceeds the sector size " + v.data.length);
+            }
+            System.arraycopy(data, 0, v.data, 0, data.length);
+            v.set = true;
+        }
+    }
+
+    @Override
+    public byte[] getLvb(Resource r, int size) throws SanlockException {
+        Lvb v = lvbOf(r);
+        synchronized (v) {
+            int n = size == 0 ? v.data.length : size;
+            if (n > v.data.length) {
+                throw new SanlockException(SanlockError.E2BIG, "lvb of " + n + " bytes exceeds the sector size " + v.data.length);
+            }
+            return java.util.Arrays.copyOf(v.data, n);
+        }
+    }
     @Override public void setEvent(String lockspace, HostEvent event, int flags) throws SanlockException { throw unsupported("set_event"); }
 
     @Override

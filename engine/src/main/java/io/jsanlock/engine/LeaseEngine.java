@@ -463,8 +463,10 @@ public final class LeaseEngine implements AutoCloseable {
                     long ts = m.renew(bitmap, ev, notices -> workers.execute(() -> notices(rt, notices)));
                     rt.lastSuccess = ts;
                     rt.lastResult = 0;
+                    rt.recordSuccess(ts, m.delta().lastReadMillis(), m.delta().lastWriteMillis());
                 } catch (SanlockException e) {
                     rt.lastResult = e.code();
+                    rt.recordFailure(e.code() == SanlockError.AIO_TIMEOUT.code());
                     log.logf("s%s:%d renewal error %d delta_length %d last_success %d", rt.name(), rt.spec.hostId(),
                             e.code(), clock.seconds() - rt.lastAttempt, rt.lastSuccess);
                     if (DeltaLease.isCorrupt(e.code())) {
@@ -664,7 +666,7 @@ public final class LeaseEngine implements AutoCloseable {
 
     private LockspaceEvent event(LockspaceRuntime rt, LockspaceState st, List<ResourceLease> leases) {
         return new LockspaceEvent(rt.name(), rt.spec.hostId(), rt.generation(), st, rt.lastSuccess,
-                rt.lastSuccess + rt.mine.killEscalationSeconds(), rt.lastResult, leases);
+                rt.lastSuccess + rt.mine.killEscalationSeconds(), rt.lastResult, leases, clock.seconds());
     }
 
     private void fire(LockspaceRuntime rt, LockspaceState st, java.util.function.Consumer<LockspaceListener> call) {
@@ -689,8 +691,12 @@ public final class LeaseEngine implements AutoCloseable {
                 out.add(h.lease());
                 events.execute(() -> h.holder().leaseLost(h.lease(), why));
             }
-            if (hs.isEmpty()) {
-                resources.remove(r.key, r);
+            synchronized (r) {
+                // an acquire still running keeps its entry: it finds the lockspace lost, marks its
+                // lease lost and tells the holder, who then releases it (no I/O)
+                if (r.handles.isEmpty() && r.phase != HeldResource.Phase.ACQUIRING) {
+                    resources.remove(r.key, r);
+                }
             }
         }
         return out;
@@ -903,6 +909,57 @@ public final class LeaseEngine implements AutoCloseable {
         }
     }
 
+    /**
+     * Converts a held lease between exclusive and shared (sanlock_convert, 3.7).
+     * Returns the lease as now held (same id, new mode and lver).
+     *
+     * @throws SanlockException -2 not held, -114 already in that mode, -11 other live
+     *         shared holders (still held shared), -28 lockspace lost, -16 busy here
+     */
+    public ResourceLease convert(ResourceLease lease, LeaseMode to) throws SanlockException {
+        checkOpen();
+        ResourceKey key = new ResourceKey(lease.lockspace(), lease.resource());
+        HeldResource r = resources.get(key);
+        if (r == null) {
+            throw new SanlockException(SanlockError.ENOENT, "resource " + lease.resource() + " is not held");
+        }
+        HeldResource.Handle h;
+        synchronized (r) {
+            h = r.handles.get(lease.id());
+            if (h == null) {
+                throw new SanlockException(SanlockError.ENOENT, "resource " + lease.resource() + " is not held by this handle");
+            }
+            if (r.lost) {
+                throw new SanlockException(SanlockError.ENOSPC, "resource " + lease.resource() + " was lost");
+            }
+            if (r.phase != HeldResource.Phase.HELD) {
+                throw new SanlockException(SanlockError.EBUSY, "resource " + lease.resource() + " is busy here");
+            }
+            if (r.mode == to) {
+                throw new SanlockException(SanlockError.EALREADY, "resource " + lease.resource() + " is already " + to);
+            }
+            if (r.handles.size() > 1) {
+                throw new SanlockException(SanlockError.EAGAIN, "resource " + lease.resource()
+                        + " is also held shared by other local holders");
+            }
+            r.phase = HeldResource.Phase.ACQUIRING;
+        }
+        try {
+            r.paxos.convert(r.token, to == LeaseMode.SHARED, r.ls.member);
+        } finally {
+            synchronized (r) {
+                r.phase = HeldResource.Phase.HELD;
+                r.mode = r.token.shared() ? LeaseMode.SHARED : LeaseMode.EXCLUSIVE;
+                ResourceLease now = new ResourceLease(lease.lockspace(), lease.resource(), lease.path(), lease.offset(),
+                        r.mode, r.token.lver(), lease.hostId(), lease.generation(), lease.id());
+                r.handles.put(lease.id(), new HeldResource.Handle(now, h.holder()));
+            }
+        }
+        synchronized (r) {
+            return r.handles.get(lease.id()).lease();
+        }
+    }
+
     /** Leases held by this engine (inquire), optionally only in one lockspace (null = all). */
     public List<ResourceLease> leases(String lockspace) {
         List<ResourceLease> out = new ArrayList<>();
@@ -975,6 +1032,19 @@ public final class LeaseEngine implements AutoCloseable {
                     table.state(hs, now), hs.ownerName(), hs.lastCheck(), hs.lastLive()));
         }
         return out;
+    }
+
+    /**
+     * The lockspace's recent successful renewals (client renewal), oldest first, at most 180.
+     *
+     * @throws SanlockException -2 unknown lockspace
+     */
+    public List<RenewalRecord> renewals(String lockspace) throws SanlockException {
+        LockspaceRuntime rt = lockspaces.get(lockspace);
+        if (rt == null) {
+            throw new SanlockException(SanlockError.ENOENT, "lockspace " + lockspace + " is not joined");
+        }
+        return rt.history();
     }
 
     /** My bookkeeping of one host (host_status), or empty if the lockspace is unknown. */

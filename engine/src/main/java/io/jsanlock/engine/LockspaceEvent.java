@@ -14,7 +14,8 @@ import java.util.List;
  * @param killDeadline T + 8N + G: from here the reference SIGKILLs holders
  * @param resultCode the last renewal result (0 = OK, else a sanlock code)
  * @param leases the leases held in the lockspace when the event fired
+ * @param at local second at which the engine detected the change
  */
 public record LockspaceEvent(String lockspace, long hostId, long generation, LockspaceState state, long lastSuccess,
-                             long killDeadline, int resultCode, List<ResourceLease> leases) {
+                             long killDeadline, int resultCode, List<ResourceLease> leases, long at) {
 }

@@ -26,12 +26,38 @@ final class LockspaceRuntime {
     final ConcurrentHashMap<Long, Long> notify = new ConcurrentHashMap<>();
     /** My outgoing host event {generation, event, data} and when it was set (my second), or null. */
     volatile long[] outEvent;
+    /** The last {@link #HISTORY} successful renewals, oldest first. */
+    final java.util.ArrayDeque<RenewalRecord> history = new java.util.ArrayDeque<>();
+    static final int HISTORY = 180;
+    int failedTimeouts;
+    int failedOther;
     volatile long outEventSet;
 
     LockspaceRuntime(LockspaceSpec spec, Timeouts mine, LeaseStorage disk) {
         this.spec = spec;
         this.mine = mine;
         this.disk = disk;
+    }
+
+    synchronized void recordSuccess(long ts, long readMs, long writeMs) {
+        if (history.size() == HISTORY) {
+            history.removeFirst();
+        }
+        history.addLast(new RenewalRecord(ts, readMs, writeMs, failedTimeouts, failedOther));
+        failedTimeouts = 0;
+        failedOther = 0;
+    }
+
+    synchronized void recordFailure(boolean timeout) {
+        if (timeout) {
+            failedTimeouts++;
+        } else {
+            failedOther++;
+        }
+    }
+
+    synchronized java.util.List<RenewalRecord> history() {
+        return java.util.List.copyOf(history);
     }
 
     String name() {

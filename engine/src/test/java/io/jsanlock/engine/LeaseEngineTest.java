@@ -33,7 +33,7 @@ class LeaseEngineTest {
     static final Geometry G = Geometry.S512_A1M;
     static final String PATH = "/mem/disk";
     final ScaledClock clock = new ScaledClock(10, 1000);
-    final MemoryStorage mem = new MemoryStorage(4 << 20);
+    final MemoryStorage mem = new MemoryStorage(5 << 20);
     final FaultyStorage disk = new FaultyStorage(mem, clock);
     final List<LeaseEngine> engines = new ArrayList<>();
 
@@ -43,6 +43,8 @@ class LeaseEngineTest {
         Areas.initLockspace(mem, 0, G, "LS", 1);
         Areas.initResource(mem, 1 << 20, G, "LS", "R1", 0);
         Areas.initResource(mem, 2 << 20, G, "LS", "R2", 0);
+        Areas.initLockspace(mem, 3 << 20, G, "LS2", 1);
+        Areas.initResource(mem, 4 << 20, G, "LS2", "R3", 0);
     }
 
     @AfterEach
@@ -109,6 +111,11 @@ class LeaseEngineTest {
 
         ResourceLease la = a.acquire(R1, AcquireOptions.exclusive());
         assertThat(la.lver()).isEqualTo(1);
+        List<RenewalRecord> ren = a.renewals("LS");
+        assertThat(ren).isNotEmpty();
+        for (int i = 1; i < ren.size(); i++) { // renewals are 2N+0.5 .. 2N+1.5 s apart
+            assertThat(ren.get(i).timestamp() - ren.get(i - 1).timestamp()).isBetween(2L, 6L);
+        }
         assertThat(la.toResourceString()).isEqualTo("LS:R1:/mem/disk:1048576:1");
         assertThat(a.isHeld(la)).isTrue();
         assertThatThrownBy(() -> a.acquire(R1, AcquireOptions.exclusive()))
@@ -136,14 +143,48 @@ class LeaseEngineTest {
     }
 
     @Test
+    void severalLockspacesWithOwnHostIdsAndConcurrentAcquires() throws Exception {
+        LeaseEngine a = engine("hostA");
+        a.addLockspace(ls(1), 1);
+        LockspaceInfo two = a.addLockspace(new LockspaceSpec("LS2", 5, PATH, 3 << 20), 2);
+        assertThat(two.ioTimeout()).isEqualTo(2);
+        assertThat(a.lockspaces()).extracting(LockspaceInfo::name).containsExactlyInAnyOrder("LS", "LS2");
+        ResourceSpec r3 = new ResourceSpec("LS2", "R3", List.of(new ResourceSpec.Disk(PATH, 4 << 20)), 0, false, false);
+        java.util.concurrent.CompletableFuture<ResourceLease> f1 = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> acquireUnchecked(a, R1));
+        java.util.concurrent.CompletableFuture<ResourceLease> f3 = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> acquireUnchecked(a, r3));
+        ResourceLease l1 = f1.get();
+        ResourceLease l3 = f3.get();
+        assertThat(l1.hostId()).isEqualTo(1);
+        assertThat(l3.hostId()).isEqualTo(5);
+        assertThat(leader(4 << 20).ownerId()).isEqualTo(5);
+        assertThat(a.leases(null)).containsExactlyInAnyOrder(l1, l3);
+        a.removeLockspace("LS2", false);
+        assertThat(a.isHeld(l3)).isFalse();
+        assertThat(a.isHeld(l1)).isTrue();
+        assertThat(a.lockspaceState("LS")).contains(LockspaceState.JOINED);
+        a.release(l1);
+    }
+
+    static ResourceLease acquireUnchecked(LeaseEngine e, ResourceSpec r) {
+        try {
+            return e.acquire(r, AcquireOptions.exclusive());
+        } catch (SanlockException x) {
+            throw new IllegalStateException(x);
+        }
+    }
+
+    @Test
     void sharedLeasesJoinLocallyAndAcrossHostsAndExclusiveIsRefused() throws Exception {
         LeaseEngine a = engine("hostA");
         LeaseEngine b = engine("hostB");
         a.addLockspace(ls(1), 1);
         b.addLockspace(ls(2), 1);
         ResourceLease s1 = a.acquire(R1, AcquireOptions.shared());
-        ResourceLease s2 = a.acquire(R1, AcquireOptions.shared()); // second local holder: no disk I/O
-        assertThat(s2.lver()).isEqualTo(s1.lver());
+        ResourceLease s2x = a.acquire(R1, AcquireOptions.shared()); // second local holder: no disk I/O
+        assertThat(s2x.lver()).isEqualTo(s1.lver());
+        ResourceLease s2 = s2x;
         ResourceLease s3 = b.acquire(R1, AcquireOptions.shared());
         assertThat(s3.lver()).isEqualTo(2);
         await("b sees a live", 20, () -> live(b, 1));
@@ -153,8 +194,18 @@ class LeaseEngineTest {
         b.release(s3);
         assertThatThrownBy(() -> b.acquire(R1, AcquireOptions.exclusive()))
                 .satisfies(e -> assertThat(code(e)).isEqualTo(SanlockError.EAGAIN.code()));
+        assertThatThrownBy(() -> a.convert(s1, LeaseMode.EXCLUSIVE))
+                .satisfies(e -> assertThat(code(e)).isEqualTo(SanlockError.EAGAIN.code()));
+        assertThatThrownBy(() -> a.convert(s1, LeaseMode.SHARED))
+                .satisfies(e -> assertThat(code(e)).isEqualTo(SanlockError.EALREADY.code()));
         a.release(s1);
         assertThat(a.isHeld(s2)).isTrue();
+        ResourceLease ex = a.convert(s2, LeaseMode.EXCLUSIVE);
+        assertThat(ex.mode()).isEqualTo(LeaseMode.EXCLUSIVE);
+        assertThat(ex.lver()).isGreaterThan(s2.lver());
+        assertThat(leader(1 << 20).ownerId()).isEqualTo(1);
+        s2 = a.convert(ex, LeaseMode.SHARED);
+        assertThat(leader(1 << 20).timestamp()).isZero();
         a.release(s2); // last local holder: disk release of the mode block
         ResourceLease x = b.acquire(R1, AcquireOptions.exclusive());
         assertThat(x.mode()).isEqualTo(LeaseMode.EXCLUSIVE);
@@ -215,19 +266,19 @@ class LeaseEngineTest {
             @Override
             public void lockspaceFailing(LockspaceEvent e) {
                 seen.add("failing");
-                times.add(new long[] {clock.seconds() - e.lastSuccess()});
+                times.add(new long[] {e.at() - e.lastSuccess()});
             }
 
             @Override
             public void lockspaceLost(LockspaceEvent e) {
                 seen.add("lost " + e.leases().size());
-                times.add(new long[] {clock.seconds() - e.lastSuccess(), e.killDeadline() - e.lastSuccess()});
+                times.add(new long[] {e.at() - e.lastSuccess(), e.killDeadline() - e.lastSuccess()});
             }
 
             @Override
             public void killDeadline(LockspaceEvent e) {
                 seen.add("kill");
-                times.add(new long[] {clock.seconds() - e.lastSuccess()});
+                times.add(new long[] {e.at() - e.lastSuccess()});
             }
 
             @Override
@@ -288,9 +339,12 @@ class LeaseEngineTest {
                 Thread.sleep(50);
             }
         }
-        long took = clock.seconds() - lastTs;
-        // never earlier than 8N+W after the last renewal (+1 for the strict ">"), and promptly after
-        assertThat(took).isBetween(69L, 69L + 4);
+        long committedAt = leader(1 << 20).timestamp(); // b's clock second of its winning ballot
+        long sawLastMove = b.hostStatus("LS", 1).orElseThrow().lastLive();
+        // never earlier than 8N+W after the last renewal (+1 for the strict ">" on whole seconds),
+        // and at the first 1-second poll after 8N+W from when b last saw a's timestamp change
+        assertThat(committedAt - lastTs).isGreaterThanOrEqualTo(69L);
+        assertThat(committedAt - sawLastMove).isBetween(69L, 71L);
         assertThat(lb.lver()).isEqualTo(2);
         assertThat(b.hosts("LS")).filteredOn(h -> h.hostId() == 1).extracting(HostInfo::state)
                 .containsExactly(HostState.DEAD);

@@ -19,9 +19,10 @@ import java.nio.file.Path;
  * copy (ondisk.md 9). NIO's DIRECT option cannot be used: it aligns to the
  * filesystem block and cannot move a single 512-byte sector.
  *
- * <p>Each I/O goes through a fresh native buffer aligned to 4096 bytes, owned
- * by the I/O task; it is freed only after the system call has returned, so an
- * I/O abandoned after a timeout never writes into memory that was reused.
+ * <p>Each I/O goes through a native buffer aligned to 4096 bytes, borrowed from
+ * {@link AlignedBuffers} and shared by the caller and the I/O task; it goes back
+ * to the pool only after the system call has returned, so an I/O abandoned after
+ * a timeout never writes into memory that was reused.
  *
  * <p>Where the filesystem refuses O_DIRECT (open fails with EINVAL, e.g.
  * tmpfs), the file is reopened with O_SYNC only and a warning is logged: fine
@@ -149,24 +150,29 @@ public final class DirectFileStorage implements SectorStorage {
             return 0;
         }
         begin();
-        MemorySegment buf;
-        int got;
+        AlignedBuffers.Loan loan;
         try {
-            buf = Arena.ofAuto().allocate(len, BUFFER_ALIGN);
+            loan = AlignedBuffers.take(len);
         } catch (RuntimeException | Error e) {
             end();
             throw e;
         }
-        String what = "read of " + len + " bytes at offset " + offset + " on " + path;
-        got = IoWorkers.run(() -> {
-            try {
-                return transfer(false, buf, len, offset);
-            } finally {
-                end();
-            }
-        }, timeoutMillis, what);
-        // Only now, with the I/O finished, does the caller's buffer see the data.
-        dst.put(buf.asSlice(0, got).asByteBuffer());
+        MemorySegment buf = loan.segment;
+        int got;
+        try {
+            got = IoWorkers.run(() -> {
+                try {
+                    return transfer(false, buf, len, offset);
+                } finally {
+                    loan.done(); // the I/O task's share: the system call has returned
+                    end();
+                }
+            }, timeoutMillis, "read of " + len + " bytes at offset " + offset + " on " + path);
+            // Only now, with the I/O finished, does the caller's buffer see the data.
+            dst.put(buf.asSlice(0, got).asByteBuffer());
+        } finally {
+            loan.done(); // the caller's share: after the copy, or at once when the I/O was abandoned
+        }
         return got;
     }
 
@@ -177,17 +183,28 @@ public final class DirectFileStorage implements SectorStorage {
         if (len == 0) {
             return;
         }
-        MemorySegment buf = Arena.ofAuto().allocate(len, BUFFER_ALIGN);
-        buf.asByteBuffer().put(src.duplicate());
-        begin();
-        String what = "write of " + len + " bytes at offset " + offset + " on " + path;
-        IoWorkers.run(() -> {
-            try {
-                return transfer(true, buf, len, offset);
-            } finally {
-                end();
-            }
-        }, timeoutMillis, what);
+        AlignedBuffers.Loan loan = AlignedBuffers.take(len);
+        MemorySegment buf = loan.segment;
+        try {
+            buf.asSlice(0, len).asByteBuffer().put(src.duplicate());
+            begin();
+        } catch (SanlockException | RuntimeException | Error e) {
+            loan.done();
+            loan.done();
+            throw e;
+        }
+        try {
+            IoWorkers.run(() -> {
+                try {
+                    return transfer(true, buf, len, offset);
+                } finally {
+                    loan.done(); // the I/O task's share: the system call has returned
+                    end();
+                }
+            }, timeoutMillis, "write of " + len + " bytes at offset " + offset + " on " + path);
+        } finally {
+            loan.done(); // the caller's share: it never touches buf after submitting
+        }
         src.position(src.position() + len);
     }
 

@@ -41,6 +41,8 @@ public final class DeltaLease {
     private Leader lastWritten;
     private boolean lastRenewalOk;
     private boolean lastReadTimedOut;
+    private long lastReadMillis;
+    private long lastWriteMillis;
     private long lastSuccess;
 
     public DeltaLease(LeaseStorage disk, long areaOffset, Geometry geometry, String spaceName, long hostId,
@@ -216,8 +218,10 @@ public final class DeltaLease {
         // a slow-but-working disk gets the same total time to answer as with the reference.
         long readTimeout = mine.ioTimeoutNanos()
                 + (lastReadTimedOut ? mine.renewalReadExtendSeconds() * 1_000_000_000L : 0);
+        long r0 = clock.nanos();
         try {
             disk.read(areaOffset, area, readTimeout);
+            lastReadMillis = (clock.nanos() - r0) / 1_000_000L;
             lastReadTimedOut = false;
         } catch (SanlockException e) {
             lastReadTimedOut = e.code() == SanlockError.AIO_TIMEOUT.code();
@@ -256,6 +260,7 @@ public final class DeltaLease {
         long t0 = clock.nanos();
         writeSlot(next, bitmap, mine.renewalWriteTimeoutSeconds() * 1_000_000_000L);
         long ms = (clock.nanos() - t0) / 1_000_000L;
+        lastWriteMillis = ms;
         if (ms >= mine.ioTimeout() * 1000L) {
             log.logf("%s delta_renew long write time %d ms", tag, ms);
         }
@@ -281,6 +286,16 @@ public final class DeltaLease {
 
     public long lastSuccess() {
         return lastSuccess;
+    }
+
+    /** Milliseconds the last successful renewal's area read took. */
+    public long lastReadMillis() {
+        return lastReadMillis;
+    }
+
+    /** Milliseconds the last successful renewal's write took. */
+    public long lastWriteMillis() {
+        return lastWriteMillis;
     }
 
     public boolean lastRenewalOk() {

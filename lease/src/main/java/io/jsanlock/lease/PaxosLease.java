@@ -216,6 +216,8 @@ public final class PaxosLease {
 
     /** The shared holders a ballot saw: (host_id, generation) pairs. */
     private final List<long[]> sharedSeen = new ArrayList<>();
+    /** Set during an SH→EX convert: the ballot's dblock writes keep my SHARED mode block. */
+    private ModeBlock keepMode;
 
     /**
      * Acquires the lease for {@code tok}'s host (3.2–3.4, 3.7). On success the
@@ -223,6 +225,10 @@ public final class PaxosLease {
      * -244, -245, -246, -247, -11 (live shared holders), -2xx I/O and format errors.
      */
     public void acquire(Token tok, Options opt, OwnerView owners) throws SanlockException {
+        acquire(tok, opt, owners, null);
+    }
+
+    private void acquire(Token tok, Options opt, OwnerView owners, List<long[]> ballotOnly) throws SanlockException {
         ByteBuffer area = null;
         int shRetries = 0;
         try {
@@ -290,6 +296,10 @@ public final class PaxosLease {
             if (area != null) {
                 pool.give(area);
             }
+        }
+        if (ballotOnly != null) {
+            ballotOnly.addAll(sharedSeen);
+            return;
         }
         if (opt.shared()) {
             finishShared(tok);
@@ -510,7 +520,7 @@ public final class PaxosLease {
         Dblock p1 = new Dblock(mbal, 0, 0, 0, 0, lver, 0, 0);
         log.logf("%s ballot %d phase1 write mbal %d", tag, lver, mbal);
         tok.dblock = p1;
-        writeDblockSector(tok.hostId, p1, null, tok.mine);
+        writeDblockSector(tok.hostId, p1, keepMode, tok.mine);
         readBallotArea(area, readSectors, ss, tok);
         sharedSeen.clear();
         Dblock best = scan(tok, area, numHosts, lver, mbal, ss, 1, true);
@@ -525,7 +535,7 @@ public final class PaxosLease {
                 p2.inp3(), best == null ? -1 : best.bal());
         tok.dblock = p2;
         try {
-            writeDblockSector(tok.hostId, p2, null, tok.mine);
+            writeDblockSector(tok.hostId, p2, keepMode, tok.mine);
             readBallotArea(area, readSectors, ss, tok);
         } catch (SanlockException e) {
             // phase 2 started: someone may already pick my block, so I might become the owner
@@ -618,6 +628,81 @@ public final class PaxosLease {
 
     /** Exclusive acquire that saw SHARED mode blocks: clear dead holders; any live one → release, -11. */
     private void clearDeadShared(Token tok, OwnerView owners) throws SanlockException {
+        int live = liveSharedHolders(tok, owners);
+        if (live > 0) {
+            try {
+                release(tok);
+            } catch (SanlockException e) {
+                log.logf("%s clear_dead_shared release failed %d", tag, e.code());
+            }
+            throw new SanlockException(SanlockError.EAGAIN, "lease " + resourceName + " is held shared by "
+                    + live + " live host(s)");
+        }
+    }
+
+    // ---------------------------------------------------------------- convert
+
+    /**
+     * Converts a held lease between shared and exclusive (3.7). SH→EX runs the
+     * acquire keeping my SHARED mode block in every dblock write, then clears dead
+     * shared holders; if live ones remain it releases the leader again and fails
+     * -11 still holding SH; else it clears my mode block. EX→SH writes RELEASED plus
+     * a SHARED mode block, then releases the leader. Same mode: -114.
+     */
+    public void convert(Token tok, boolean toShared, OwnerView owners) throws SanlockException {
+        if (!tok.held) {
+            throw new SanlockException(SanlockError.ENOENT, "lease " + resourceName + " is not held");
+        }
+        if (tok.shared == toShared) {
+            throw new SanlockException(SanlockError.EALREADY, "lease " + resourceName + " is already "
+                    + (toShared ? "shared" : "exclusive"));
+        }
+        ModeBlock sharedMine = new ModeBlock(DiskFormat.MBLOCK_SHARED, tok.generation);
+        if (toShared) {
+            writeDblockSector(tok.hostId, tok.dblock.withFlags(DiskFormat.DBLOCK_FL_RELEASED), sharedMine, tok.mine);
+            releaseLeader(tok);
+            tok.shared = true;
+            log.logf("%s convert ex to sh lver %d", tag, tok.lver);
+            return;
+        }
+        Token ex = new Token(tok.hostId, tok.generation, tok.mine);
+        keepMode = sharedMine;
+        try {
+            acquireBallotOnly(ex, owners);
+        } finally {
+            keepMode = null;
+        }
+        int live = liveSharedHolders(ex, owners);
+        if (live > 0) {
+            // back to SH: keep my mode block, free the leader again
+            writeDblockSector(ex.hostId, ex.dblock.withFlags(DiskFormat.DBLOCK_FL_RELEASED), sharedMine, ex.mine);
+            try {
+                releaseLeader(ex);
+            } catch (SanlockException e) {
+                log.logf("%s convert release failed %d", tag, e.code());
+            }
+            tok.lver = ex.lver;
+            tok.dblock = ex.dblock;
+            throw new SanlockException(SanlockError.EAGAIN, "lease " + resourceName + " is also held shared by "
+                    + live + " live host(s)");
+        }
+        writeDblockSector(ex.hostId, ex.dblock, ModeBlock.NONE, ex.mine);
+        tok.committed = ex.committed;
+        tok.dblock = ex.dblock;
+        tok.lver = ex.lver;
+        tok.shared = false;
+        log.logf("%s convert sh to ex lver %d", tag, tok.lver);
+    }
+
+    private void acquireBallotOnly(Token ex, OwnerView owners) throws SanlockException {
+        // an exclusive acquire without the shared-holder check (done by the caller)
+        List<long[]> saved = new ArrayList<>();
+        acquire(ex, new Options(false, 0, false, 0), owners, saved);
+        sharedSeen.clear();
+        sharedSeen.addAll(saved);
+    }
+
+    private int liveSharedHolders(Token tok, OwnerView owners) throws SanlockException {
         int live = 0;
         ByteBuffer buf = ByteBuffer.allocate(geometry.sectorSize()).order(ByteOrder.LITTLE_ENDIAN);
         for (long[] q : new ArrayList<>(sharedSeen)) {
@@ -641,15 +726,7 @@ public final class PaxosLease {
             disk.write(sectorOffset(DiskFormat.PAXOS_DBLOCK_FIRST_SECTOR + hostId - 1), buf, tok.mine.ioTimeoutNanos());
             log.logf("%s clear_dead_shared cleared shared lease for dead host_id %d gen %d", tag, hostId, mb.generation());
         }
-        if (live > 0) {
-            try {
-                release(tok);
-            } catch (SanlockException e) {
-                log.logf("%s clear_dead_shared release failed %d", tag, e.code());
-            }
-            throw new SanlockException(SanlockError.EAGAIN, "lease " + resourceName + " is held shared by "
-                    + live + " live host(s)");
-        }
+        return live;
     }
 
     // ---------------------------------------------------------------- release

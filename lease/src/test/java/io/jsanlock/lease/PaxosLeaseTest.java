@@ -197,6 +197,28 @@ class PaxosLeaseTest {
     }
 
     @Test
+    void anOwnerWithALargerIoTimeoutIsJudgedWithItsOwnNotMine() throws Exception {
+        // the owner joined with io_timeout 10 (its slot advertises it); I use 1
+        LockspaceMember slow = new LockspaceMember(
+                new DeltaLease(disk, 0, G, "LS", 3, "hostC", Timeouts.of(10), clock, log), clock);
+        slow.delta().join(() -> false);
+        PaxosLease.Token t = token(slow);
+        lease().acquire(t, PaxosLease.Options.EXCLUSIVE, slow);
+        clock.advanceSeconds(20);
+        slow.renew(null, null, null);
+        b.renew(null, null, null);
+        long seen = clock.seconds(); // b's scan saw the owner's final renewal now
+        clock.advanceSeconds(2);
+        b.renew(null, null, null);
+        assertThat(b.table().status(3).ioTimeout()).isEqualTo(10);
+        PaxosLease.Token tb = acquire(b, PaxosLease.Options.EXCLUSIVE);
+        // 8*10 + 60 = 140, first poll past it: +141 (M7: "dead 743-602>140") — not my 68
+        assertThat(clock.seconds()).isEqualTo(seen + 141);
+        assertThat(tb.lver()).isEqualTo(2);
+        assertThat(log.dump()).contains(">140");
+    }
+
+    @Test
     void ownerNoWaitGivesOwnedRetryWhileTheOwnerIsNotYetDead() throws Exception {
         acquire(a, PaxosLease.Options.EXCLUSIVE);
         renewBoth();
@@ -285,6 +307,37 @@ class PaxosLeaseTest {
         renewBoth();
         assertThatThrownBy(() -> acquire(b, PaxosLease.Options.SHARED))
                 .satisfies(e -> assertThat(code(e)).isEqualTo(SanlockError.ACQUIRE_IDLIVE.code()));
+    }
+
+    @Test
+    void convertBetweenSharedAndExclusive() throws Exception {
+        PaxosLease pa = lease();
+        PaxosLease.Token ta = token(a);
+        pa.acquire(ta, PaxosLease.Options.SHARED, a);
+        assertThatThrownBy(() -> pa.convert(ta, true, a))
+                .satisfies(e -> assertThat(code(e)).isEqualTo(SanlockError.EALREADY.code()));
+        PaxosLease.Token tb = acquire(b, PaxosLease.Options.SHARED);
+        renewBoth();
+        // b still holds SH and is live: a stays SH, -11
+        assertThatThrownBy(() -> pa.convert(ta, false, a))
+                .satisfies(e -> assertThat(code(e)).isEqualTo(SanlockError.EAGAIN.code()));
+        assertThat(ta.shared()).isTrue();
+        assertThat(ModeBlock.decode(dsector(1), 0).shared()).isTrue();
+        assertThat(leader().timestamp()).isZero();
+        lease().release(tb);
+        pa.convert(ta, false, a);
+        assertThat(ta.shared()).isFalse();
+        assertThat(ModeBlock.decode(dsector(1), 0)).isEqualTo(ModeBlock.NONE);
+        assertThat(leader().ownerId()).isEqualTo(1);
+        assertThat(leader().timestamp()).isNotZero();
+        assertThat(leader().lver()).isEqualTo(ta.lver());
+        // and back to shared: RELEASED + SHARED mode block, leader freed
+        pa.convert(ta, true, a);
+        assertThat(ModeBlock.decode(dsector(1), 0)).isEqualTo(new ModeBlock(DiskFormat.MBLOCK_SHARED, 1));
+        assertThat(dblock(1).released()).isTrue();
+        assertThat(leader().timestamp()).isZero();
+        pa.release(ta);
+        assertThat(ModeBlock.decode(dsector(1), 0)).isEqualTo(ModeBlock.NONE);
     }
 
     @Test

@@ -74,11 +74,16 @@ public final class SanlockLockDriver {
                         + ": parent directory does not exist or is not a directory");
             }
             createLockspaceFile(p);
-        } else if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS) && config.group().isPresent()) {
-            try {
-                Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rw-rw----"));
-            } catch (IOException e) {
-                throw VirError.system("cannot chmod '" + path + "' to 0660", -errnoOf(e));
+        } else if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+            // An existing lockspace file gets its ownership corrected and, with a group, group
+            // read/write; anything that is not a regular file is left as it is.
+            chown(p);
+            if (config.group().isPresent()) {
+                try {
+                    Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rw-rw----"));
+                } catch (IOException e) {
+                    throw VirError.system("cannot chmod '" + path + "' to 0660", -errnoOf(e));
+                }
             }
         }
         join(path);
@@ -96,6 +101,7 @@ public final class SanlockLockDriver {
         }
         boolean ok = false;
         try {
+            setMode(p, mode);
             chown(p);
             long align = align(p, "Unable to query sector size " + path);
             try (RandomAccessFile f = new RandomAccessFile(p.toFile(), "rw")) {
@@ -213,6 +219,7 @@ public final class SanlockLockDriver {
         }
         boolean ok = false;
         try {
+            setMode(p, "rw-------");
             chown(p);
             long align = align(p, "Unable to query sector size " + path);
             try (RandomAccessFile f = new RandomAccessFile(p.toFile(), "rw")) {
@@ -230,6 +237,16 @@ public final class SanlockLockDriver {
             if (!ok) {
                 deleteQuietly(p);
             }
+        }
+    }
+
+    /** Sets the exact mode: creation modes are filtered by the umask, the spec's are not. */
+    private static void setMode(Path p, String mode) throws VirError {
+        try {
+            Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(mode));
+        } catch (IOException e) {
+            throw VirError.system("cannot chmod '" + p + "' to " + (mode.equals("rw-rw----") ? "0660" : "0600"),
+                    -errnoOf(e));
         }
     }
 

@@ -126,6 +126,26 @@ class SanlockLockDriverTest {
     }
 
     @Test
+    void groupMakesTheLockspaceGroupReadWriteButNotLeaseFiles() throws Exception {
+        Path dir = Files.createDirectory(tmp.resolve("leases"));
+        int gid = (Integer) Files.getAttribute(dir, "unix:gid");
+        SanlockDriverConfig c = new SanlockDriverConfig(true, dir.toString(), 1, false, 0, OptionalInt.empty(),
+                OptionalInt.of(gid));
+        new SanlockLockDriver(c, daemon).initialize();
+        Path ls = dir.resolve("__LIBVIRT__DISKS__");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(ls))).isEqualTo("rw-rw----");
+        // an existing lockspace file lacking group access gets it
+        Files.setPosixFilePermissions(ls, PosixFilePermissions.fromString("rw-------"));
+        new SanlockLockDriver(c, daemon).initialize();
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(ls))).isEqualTo("rw-rw----");
+        // lease files stay 0600 even with a group (libvirt quirk kept, §8)
+        new SanlockLockDriver(c, daemon).leasesFor(domain("<disk type='file'><source file='/a'/><target dev='vda'/></disk>"));
+        Path lease = dir.resolve(SanlockLockDriver.md5Hex("/a"));
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(lease))).isEqualTo("rw-------");
+        assertThat((Integer) Files.getAttribute(lease, "unix:gid")).isEqualTo(gid);
+    }
+
+    @Test
     void joinInProgressIsWaitedForAndRetried() throws Exception {
         Path dir = Files.createDirectory(tmp.resolve("leases"));
         daemon.addResults.add(-115);

@@ -1,0 +1,61 @@
+package io.jsanlock.chaos;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * {@code bin/chaos [--hosts N] [--seconds S] [--seed X] [--guests G] [--resources R] [--fault-gap S] [--file] [--work DIR]}:
+ * one chaos run (see {@link ChaosRun}); exit 0 when the checker found no violation, 1
+ * when it did, 2 on bad arguments or a harness failure. Needs root for loop devices
+ * (blockdev --setro faults); {@code --file} uses a plain file and skips storage faults.
+ */
+public final class ChaosMain {
+    private ChaosMain() {}
+
+    public static void main(String[] args) throws Exception {
+        int hosts = 3;
+        int seconds = 180;
+        long seed = System.nanoTime();
+        int guests = 2;
+        int resources = 3;
+        boolean loop = true;
+        int faultGap = 10;
+        Path work = null;
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            try {
+                switch (a) {
+                    case "--hosts" -> hosts = Integer.parseInt(args[++i]);
+                    case "--seconds" -> seconds = Integer.parseInt(args[++i]);
+                    case "--seed" -> seed = Long.parseLong(args[++i]);
+                    case "--guests" -> guests = Integer.parseInt(args[++i]);
+                    case "--resources" -> resources = Integer.parseInt(args[++i]);
+                    case "--file" -> loop = false;
+                    case "--fault-gap" -> faultGap = Integer.parseInt(args[++i]);
+                    case "--work" -> work = Path.of(args[++i]);
+                    default -> {
+                        System.err.println("chaos: unknown option " + a);
+                        System.exit(2);
+                    }
+                }
+            } catch (RuntimeException e) {
+                System.err.println("chaos: bad or missing value for " + a);
+                System.exit(2);
+            }
+        }
+        if (hosts < 3) {
+            System.err.println("chaos: --hosts must be at least 3 (one host is always left untouched, two must be faultable)");
+            System.exit(2);
+        }
+        if (work == null) {
+            work = Files.createTempDirectory("jsanlock-chaos-");
+        }
+        System.out.println("chaos: seed " + seed + " (rerun: bin/chaos --hosts " + hosts + " --guests " + guests + " --resources " + resources
+                + " --seconds " + seconds + " --seed " + seed + " --fault-gap " + faultGap + (loop ? "" : " --file") + ")");
+        ChaosRun run = new ChaosRun(work.toAbsolutePath(), System.getProperty("java.class.path"), seed, hosts, guests, resources,
+                seconds, loop, System.out);
+        run.faultGap = Math.max(1, faultGap);
+        HistoryChecker.Report r = run.run();
+        System.exit(r.ok() ? 0 : 1);
+    }
+}

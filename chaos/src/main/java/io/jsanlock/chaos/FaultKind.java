@@ -1,0 +1,17 @@
+package io.jsanlock.chaos;
+
+/** The faults the harness injects. */
+enum FaultKind {
+    /** SIGSTOP the whole host longer than the takeover time (75 s): its watchdog must fire first. */
+    PAUSE_LONG,
+    /** SIGSTOP the whole host past 8N but short of the takeover time (10–20 s), then SIGCONT. */
+    PAUSE_SHORT,
+    /** kill -9 the daemon: holders keep running until the watchdog resets the host. */
+    KILL_DAEMON,
+    /** kill -9 one guest: its daemon releases its lease. */
+    KILL_GUEST,
+    /** The host's view of the lease area rejects writes for 3–14 s (blockdev --setro, then --setrw). */
+    STORAGE_ERROR,
+    /** Clean restart: rem_lockspace, daemon stopped, booted again and rejoined. */
+    RESTART
+}

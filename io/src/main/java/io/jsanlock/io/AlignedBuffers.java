@@ -1,0 +1,102 @@
+package io.jsanlock.io;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Reusable 4096-aligned native buffers for O_DIRECT transfers.
+ *
+ * <p>Why: a fresh buffer per I/O meant, for every 1 MiB ballot read, a 1 MiB
+ * malloc (an mmap), 256 page faults, a 1 MiB memset, and memory returned only
+ * when a GC happened to run the cleaner. Measured by bin/bench on a sparse file:
+ * 13-38 ms per 1 MiB read through DirectFileStorage against 2 ms for
+ * {@code dd iflag=direct}, and a daemon RSS of 534 MiB after 100 acquires.
+ *
+ * <p>Ownership is unchanged from the fresh-buffer design: a buffer is shared by
+ * exactly two parties, the caller and the I/O task, and goes back to the pool
+ * only when <em>both</em> are done with it ({@link Loan#done()} twice). So a
+ * read abandoned after a timeout still owns its buffer until its system call
+ * returns, and nothing else can be handed that memory meanwhile.
+ *
+ * <p>Buffers come in power-of-two classes (4 KiB .. the largest request); each
+ * class keeps at most {@link #keepBytes} bytes (at least 4 buffers) free; a
+ * buffer beyond that is dropped to the GC, which frees it as before.
+ */
+final class AlignedBuffers {
+    static final int ALIGN = 4096;
+    private static final int MIN_CLASS = 12; // 4 KiB
+    private static final int CLASSES = 31 - MIN_CLASS;
+    private static final long keepBytes = 4L << 20;
+
+    private static final ConcurrentLinkedQueue<MemorySegment>[] FREE = newQueues();
+    private static final AtomicInteger[] FREE_COUNT = new AtomicInteger[CLASSES];
+
+    static {
+        for (int i = 0; i < CLASSES; i++) {
+            FREE_COUNT[i] = new AtomicInteger();
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static ConcurrentLinkedQueue<MemorySegment>[] newQueues() {
+        ConcurrentLinkedQueue<MemorySegment>[] q = new ConcurrentLinkedQueue[CLASSES];
+        for (int i = 0; i < CLASSES; i++) {
+            q[i] = new ConcurrentLinkedQueue<>();
+        }
+        return q;
+    }
+
+    private AlignedBuffers() {
+    }
+
+    private static int classOf(int len) {
+        int bits = 32 - Integer.numberOfLeadingZeros(Math.max(len, 1) - 1);
+        return Math.max(bits, MIN_CLASS) - MIN_CLASS;
+    }
+
+    /** A buffer of at least {@code len} bytes (contents unspecified), shared by a caller and one I/O task. */
+    static Loan take(int len) {
+        int c = classOf(len);
+        MemorySegment seg = FREE[c].poll();
+        if (seg != null) {
+            FREE_COUNT[c].decrementAndGet();
+        } else {
+            seg = Arena.ofAuto().allocate(1L << (c + MIN_CLASS), ALIGN);
+        }
+        return new Loan(seg, c);
+    }
+
+    private static void give(MemorySegment seg, int c) {
+        long size = 1L << (c + MIN_CLASS);
+        int limit = (int) Math.max(4, keepBytes / size);
+        if (FREE_COUNT[c].incrementAndGet() <= limit) {
+            FREE[c].offer(seg);
+        } else {
+            FREE_COUNT[c].decrementAndGet(); // dropped: the GC's cleaner frees it
+        }
+    }
+
+    /** A borrowed buffer; returned to the pool at the second {@link #done()}. */
+    static final class Loan {
+        final MemorySegment segment;
+        private final int sizeClass;
+        private final AtomicInteger holders = new AtomicInteger(2);
+
+        private Loan(MemorySegment segment, int sizeClass) {
+            this.segment = segment;
+            this.sizeClass = sizeClass;
+        }
+
+        /** One of the two parties (caller, I/O task) is finished with the buffer. */
+        void done() {
+            int left = holders.decrementAndGet();
+            if (left == 0) {
+                give(segment, sizeClass);
+            } else if (left < 0) {
+                throw new IllegalStateException("buffer returned twice");
+            }
+        }
+    }
+}
