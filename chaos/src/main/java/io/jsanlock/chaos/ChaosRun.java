@@ -35,6 +35,8 @@ public final class ChaosRun {
     final int guestsPerHost;
     final int seconds;
     final boolean useLoop;
+    /** Mean seconds between faults once every kind has been injected. */
+    int faultGap = 10;
     final Journal faults;
     final PrintStream out;
     private final SplittableRandom rnd;
@@ -79,6 +81,9 @@ public final class ChaosRun {
     /** Runs and checks; returns the checker's verdict. */
     public HistoryChecker.Report run() throws IOException, InterruptedException {
         long t0 = System.nanoTime();
+        // Ctrl-C / SIGTERM of the harness still stops every host and detaches the loop devices
+        Thread hook = new Thread(this::tearDown, "chaos-teardown");
+        Runtime.getRuntime().addShutdownHook(hook);
         try {
             setUp();
             List<Thread> supervisors = new ArrayList<>();
@@ -92,6 +97,11 @@ public final class ChaosRun {
             }
         } finally {
             tearDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException e) {
+                // already shutting down
+            }
         }
         HistoryChecker.Report r = HistoryChecker.check(work, resources);
         out.println("chaos: seed " + seed + ", " + hostCount + " hosts, " + seconds + " s, faults " + injected);
@@ -214,7 +224,7 @@ public final class ChaosRun {
             injected.merge(kind, 1, Integer::sum);
             SimHost target = h;
             running.add(Thread.ofPlatform().daemon().name("fault-" + kind).start(() -> inject(kind, target)));
-            Thread.sleep(3000 + rnd.nextInt(firstRound.isEmpty() ? 12000 : 5000));
+            Thread.sleep(firstRound.isEmpty() ? 1000L * faultGap / 2 + rnd.nextInt(1000 * faultGap + 1) : 3000 + rnd.nextInt(5000));
         }
         for (Thread t : running) {
             t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime()) + 1000));
@@ -226,10 +236,12 @@ public final class ChaosRun {
         }
     }
 
+    /** Weighted: the quick faults are common, the ones that take a host out for over a minute are rarer. */
     private FaultKind randomKind() {
-        FaultKind[] all = FaultKind.values();
         while (true) {
-            FaultKind k = all[rnd.nextInt(all.length)];
+            int r = rnd.nextInt(12);
+            FaultKind k = r < 1 ? FaultKind.PAUSE_LONG : r < 2 ? FaultKind.KILL_DAEMON : r < 4 ? FaultKind.PAUSE_SHORT
+                    : r < 7 ? FaultKind.KILL_GUEST : r < 10 ? FaultKind.STORAGE_ERROR : FaultKind.RESTART;
             if (k != FaultKind.STORAGE_ERROR || useLoop) {
                 return k;
             }
@@ -314,7 +326,12 @@ public final class ChaosRun {
         }
     }
 
+    private final AtomicBoolean tornDown = new AtomicBoolean();
+
     private void tearDown() {
+        if (!tornDown.compareAndSet(false, true)) {
+            return;
+        }
         ending.set(true);
         for (SimHost h : hosts) {
             h.destroy();
