@@ -72,8 +72,8 @@ public final class Main {
                 return client(args[1], args, 2, out, err);
             }
             case "daemon" -> {
-                err.println("jsanlock: the daemon is not available in this build yet");
-                return 1;
+                out.flush();
+                return io.jsanlock.daemon.DaemonMain.run(java.util.Arrays.copyOfRange(args, 1, args.length), out, err);
             }
             default -> {
                 // sanlock takes any other first word as a client action.
@@ -126,7 +126,14 @@ public final class Main {
                 }
                 return action.equals("format") ? DirectRindex.format(o, out, err) : DirectRindex.lookup(o, out, err);
             }
-            case "update", "rebuild", "next_free", "write_leader", "acquire", "release", "acquire_id", "release_id", "renew_id" -> {
+            case "update", "rebuild" -> {
+                SanlockOptions o = SanlockOptions.parse(args, 2, out, err);
+                if (o.helpRequested) {
+                    return commandUsage(out, "sanlock direct " + action + " ");
+                }
+                return o.failure != null ? o.failure : DirectRindexUpdate.run(action, o, args, 2, out, err);
+            }
+            case "next_free", "write_leader", "acquire", "release", "acquire_id", "release_id", "renew_id" -> {
                 err.println("jsanlock: direct " + action + " is not implemented yet");
                 return 1;
             }
@@ -144,8 +151,7 @@ public final class Main {
         if (action.equals("-h") || action.equals("--help")) {
             return commandUsage(out, "sanlock client ");
         }
-        err.println("jsanlock: client action \"" + action + "\" is not available in this build yet");
-        return 1;
+        return ClientEntry.run(action, args, from, out, err, prefix -> commandUsage(out, prefix));
     }
 
     static void printUsage(PrintStream out) {

@@ -114,14 +114,19 @@ public final class HostState implements AutoCloseable {
         } catch (IOException e) {
             throw new VirError(VirErrorCode.INTERNAL_ERROR, "cannot read " + f + ": " + e.getMessage());
         }
-        GuestProcess g = new GuestProcess(Long.parseLong(p.getProperty("pid")),
-                Long.parseLong(p.getProperty("starttime")));
+        GuestProcess g;
+        int id;
+        try {
+            g = new GuestProcess(Long.parseLong(p.getProperty("pid")), Long.parseLong(p.getProperty("starttime")));
+            id = Integer.parseInt(p.getProperty("id"));
+        } catch (NumberFormatException e) {
+            throw new VirError(VirErrorCode.INTERNAL_ERROR, "corrupt domain status " + f + ": " + e.getMessage());
+        }
         if (!g.alive()) {
             clearStatus(name);
             return Optional.empty();
         }
-        return Optional.of(new DomainStatus(Integer.parseInt(p.getProperty("id")), g,
-                Boolean.parseBoolean(p.getProperty("paused", "false"))));
+        return Optional.of(new DomainStatus(id, g, Boolean.parseBoolean(p.getProperty("paused", "false"))));
     }
 
     public void saveStatus(String name, DomainDef live, DomainStatus s) throws VirError {

@@ -1,0 +1,42 @@
+package io.jsanlock.cli;
+
+import io.jsanlock.cli.client.Args;
+import io.jsanlock.cli.client.ClientActions;
+import java.io.PrintStream;
+
+/**
+ * {@code sanlock client <action>} (and a bare {@code sanlock <action>}): checks the
+ * action name, parses the options with sanlock's rules and hands them to
+ * {@link ClientActions}.
+ */
+final class ClientEntry {
+    private ClientEntry() {
+    }
+
+    /** {@code args[from..]} are the options after the action word. */
+    static int run(String action, String[] args, int from, PrintStream out, PrintStream err, Usage usage) {
+        if (!ClientActions.known(action)) {
+            out.println("client action \"" + action + "\" is unknown");
+            return 1;
+        }
+        SanlockOptions o = SanlockOptions.parse(args, from, out, err);
+        if (o.helpRequested) {
+            return usage.print("sanlock client " + action + " ");
+        }
+        if (o.failure != null) {
+            return o.failure;
+        }
+        return ClientActions.run(action, args(o, args, from), out, err);
+    }
+
+    static Args args(SanlockOptions o, String[] args, int from) {
+        return new Args(o.debug, o.lockspace, o.resources, o.sectorSizeOption, o.alignSizeOption,
+                Args.collect(args, from), o.commandArgs);
+    }
+
+    /** Prints the usage lines of one command (Main's per-command help). */
+    @FunctionalInterface
+    interface Usage {
+        int print(String prefix);
+    }
+}

@@ -1,0 +1,125 @@
+package io.jsanlock.dist.cli;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/** Runs {@code sanlock} or {@code bin/jsanlock} (or anything) to completion and captures its output (tests only). */
+final class Run {
+    static final Path REPO = Path.of(System.getProperty("jsanlock.repo", ".")).toAbsolutePath();
+    static final Path SANLOCK = Path.of("/usr/sbin/sanlock");
+    static final Path JSANLOCK = REPO.resolve("bin/jsanlock");
+
+    record Result(int exit, String out, String err) {
+        @Override
+        public String toString() {
+            return "exit " + exit + "\n--- stdout\n" + out + "--- stderr\n" + err;
+        }
+    }
+
+    private Run() {
+    }
+
+    /** The reference is the oracle of these tests: without it they fail, they do not skip. */
+    static void requireReference() {
+        if (!Files.isExecutable(SANLOCK)) {
+            throw new AssertionError("reference sanlock missing at " + SANLOCK + " (run shared/peer/install.sh)");
+        }
+        if (!Files.isExecutable(JSANLOCK)) {
+            throw new AssertionError("bin/jsanlock missing at " + JSANLOCK);
+        }
+    }
+
+    static Path shared() {
+        String s = System.getProperty("jsanlock.shared");
+        if (s != null && Files.isDirectory(Path.of(s, "peer"))) {
+            return Path.of(s);
+        }
+        return Path.of("/work/shared");
+    }
+
+    static Result sanlock(Path runDir, List<String> args) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(SANLOCK.toString());
+        cmd.addAll(args);
+        return cmd(runDir, cmd);
+    }
+
+    static Result jsanlock(Path runDir, List<String> args) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(JSANLOCK.toString());
+        cmd.addAll(args);
+        return cmd(runDir, cmd);
+    }
+
+    /** Runs {@code cmd} with SANLOCK_RUN_DIR = runDir (when not null). */
+    static Result cmd(Path runDir, List<String> cmd) {
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        if (runDir != null) {
+            pb.environment().put("SANLOCK_RUN_DIR", runDir.toString());
+        }
+        try {
+            Process p = pb.start();
+            p.getOutputStream().close();
+            CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> read(p.getInputStream()));
+            CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
+            if (!p.waitFor(90, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new AssertionError("timed out: " + cmd);
+            }
+            return new Result(p.exitValue(), out.get(), err.get());
+        } catch (IOException | InterruptedException | java.util.concurrent.ExecutionException e) {
+            throw new AssertionError("cannot run " + cmd + ": " + e, e);
+        }
+    }
+
+    /** Starts {@code cmd} in the background (stdout/stderr discarded). */
+    static Process start(Path runDir, List<String> cmd) {
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectError(ProcessBuilder.Redirect.DISCARD);
+        if (runDir != null) {
+            pb.environment().put("SANLOCK_RUN_DIR", runDir.toString());
+        }
+        try {
+            return pb.start();
+        } catch (IOException e) {
+            throw new AssertionError("cannot start " + cmd + ": " + e, e);
+        }
+    }
+
+    private static String read(InputStream in) {
+        try (in) {
+            return new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    /** Polls {@code cond} every 20 ms until it holds or {@code millis} pass. */
+    static boolean await(long millis, java.util.function.BooleanSupplier cond) {
+        long deadline = System.nanoTime() + millis * 1_000_000L;
+        while (!cond.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return true;
+    }
+
+    static Map<String, String> env(Path runDir) {
+        return Map.of("SANLOCK_RUN_DIR", runDir.toString());
+    }
+}
