@@ -37,6 +37,8 @@ public final class ChaosRun {
     final boolean useLoop;
     /** Mean seconds between faults once every kind has been injected. */
     int faultGap = 10;
+    /** The last this many hosts run the reference sanlock daemon (no watchdog: -w 0). */
+    int referenceHosts = 0;
     final Journal faults;
     final PrintStream out;
     private final SplittableRandom rnd;
@@ -104,7 +106,8 @@ public final class ChaosRun {
             }
         }
         HistoryChecker.Report r = HistoryChecker.check(work, resources);
-        out.println("chaos: seed " + seed + ", " + hostCount + " hosts, " + seconds + " s, faults " + injected);
+        out.println("chaos: seed " + seed + ", " + hostCount + " hosts (" + referenceHosts + " reference sanlock), " + seconds
+                + " s, faults " + injected);
         out.println(r.summary());
         return r;
     }
@@ -136,7 +139,7 @@ public final class ChaosRun {
             Files.write(recordFile(work, k), new byte[0]);
         }
         for (int i = 1; i <= hostCount; i++) {
-            SimHost h = new SimHost(this, i, devs.get(i - 1), useLoop ? devs.get(i - 1) : null);
+            SimHost h = new SimHost(this, i, devs.get(i - 1), useLoop ? devs.get(i - 1) : null, i > hostCount - referenceHosts);
             hosts.add(h);
             h.boot();
         }
@@ -213,7 +216,11 @@ public final class ChaosRun {
             if (longFault && firstRound.isEmpty() && end - System.nanoTime() < 100_000_000_000L) {
                 continue; // no time left for its takeover to be seen: pick another kind
             }
-            SimHost h = pickHealthyHost();
+            // Reference hosts run without a watchdog (-w 0, as the test peers do): pausing one or
+            // killing its daemon would let its guests outlive their leases (algorithms.md §6,
+            // assumption 3), so those faults go to jsanlock hosts only.
+            boolean needsWatchdog = kind == FaultKind.PAUSE_LONG || kind == FaultKind.PAUSE_SHORT || kind == FaultKind.KILL_DAEMON;
+            SimHost h = pickHealthyHost(needsWatchdog);
             if (h == null) {
                 Thread.sleep(1000);
                 continue;
@@ -252,7 +259,7 @@ public final class ChaosRun {
     private final java.util.Set<Integer> faulted = new java.util.HashSet<>();
 
     /** A joined host without a fault in progress, leaving at least one other host untouched. */
-    private SimHost pickHealthyHost() {
+    private SimHost pickHealthyHost(boolean needsWatchdog) {
         synchronized (faultLock) {
             List<SimHost> ok = new ArrayList<>();
             for (SimHost h : hosts) {
@@ -263,7 +270,11 @@ public final class ChaosRun {
             if (ok.size() < 2 || faulted.size() + 1 >= hostCount) {
                 return null;
             }
-            SimHost h = ok.get(rnd.nextInt(ok.size()));
+            List<SimHost> eligible = ok.stream().filter(x -> !needsWatchdog || !x.reference).toList();
+            if (eligible.isEmpty()) {
+                return null;
+            }
+            SimHost h = eligible.get(rnd.nextInt(eligible.size()));
             faulted.add(h.id);
             return h;
         }

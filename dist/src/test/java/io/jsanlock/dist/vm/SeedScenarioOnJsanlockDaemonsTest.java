@@ -5,9 +5,9 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeEach;
 
 /**
- * The seed scenario with jsanlock's own lease daemons as Test1 and Test2 (started as
- * {@code io.jsanlock.daemon.DaemonMain}: {@code bin/jsanlock daemon} is not wired yet), on a
- * loop device. The reference sanlock CLI drives them, as the scenario's operator does.
+ * The seed scenario with jsanlock's own lease daemons ({@code bin/jsanlock daemon}) as Test1
+ * and Test2, on a loop device. The reference sanlock CLI drives them, as the scenario's
+ * operator does.
  */
 class SeedScenarioOnJsanlockDaemonsTest extends SeedScenarioTestBase {
     @Override

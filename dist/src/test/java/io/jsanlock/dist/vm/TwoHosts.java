@@ -60,9 +60,9 @@ final class TwoHosts implements AutoCloseable {
         }
         Path run = runDir(host);
         Files.createDirectories(run);
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED", "-cp", REPO.resolve("dist/target/jsanlock.jar").toString(),
-                "io.jsanlock.daemon.DaemonMain", "-D", "-w", "0", "-e", "Test" + host);
+        // bin/jsanlock execs java, so the pid we get is the daemon's.
+        ProcessBuilder pb = new ProcessBuilder(REPO.resolve("bin/jsanlock").toString(), "daemon", "-D", "-w", "0", "-e",
+                "Test" + host);
         pb.environment().put("SANLOCK_RUN_DIR", run.toString());
         pb.redirectErrorStream(true).redirectOutput(run.resolve("daemon.log").toFile());
         Process p = pb.start();
