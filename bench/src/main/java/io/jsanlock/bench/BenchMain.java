@@ -142,6 +142,7 @@ public final class BenchMain {
             Thread.sleep(2000);
             for (DaemonProcess d : both) {
                 t.add(st, Metric.RSS_IDLE, d.kind, d.rssMiB());
+                log.println("bench: " + st + ": idle " + d.memoryBreakdown());
             }
             int seq = Math.min(100, o.resources());
             log.println("bench: " + st + ": sequential acquire+release, " + seq + " resources x" + o.rounds());
@@ -174,7 +175,7 @@ public final class BenchMain {
             }
             log.println("bench: " + st + ": RSS with " + o.resources() + " leases held");
             for (DaemonProcess d : both) {
-                t.add(st, Metric.RSS_1000, d.kind, Workloads.rssWithHeld(d, s, o.resources()));
+                t.add(st, Metric.RSS_1000, d.kind, Workloads.rssWithHeld(d, s, o.resources(), log));
             }
             for (DaemonProcess d : both) {
                 d.client.remLockspace(Workloads.lockspace(s, d.kind, 1), false, false);

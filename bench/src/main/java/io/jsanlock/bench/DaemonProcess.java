@@ -98,6 +98,22 @@ final class DaemonProcess implements AutoCloseable {
         throw new IOException("no VmRSS in /proc/" + pid + "/status");
     }
 
+    /** VmRSS, RssAnon, RssFile and Threads from /proc/PID/status, for the log (what the RSS is made of). */
+    String memoryBreakdown() {
+        try {
+            StringBuilder b = new StringBuilder(kind.label).append(" pid ").append(pid).append(":");
+            for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+                if (line.startsWith("VmRSS:") || line.startsWith("RssAnon:") || line.startsWith("RssFile:")
+                        || line.startsWith("Threads:")) {
+                    b.append(' ').append(line.replaceAll("\\s+", " "));
+                }
+            }
+            return b.toString();
+        } catch (IOException e) {
+            return kind.label + ": " + e.getMessage();
+        }
+    }
+
     /** SIGKILL: the host dies (no release, no delta-lease clear). */
     void kill() throws InterruptedException {
         ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);

@@ -121,7 +121,7 @@ final class Workloads {
     }
 
     /** Holds {@code count} leases (8 per client, 8 clients acquiring at once) and returns the daemon's RSS then. */
-    static double rssWithHeld(DaemonProcess d, BenchStorage s, int count) throws Exception {
+    static double rssWithHeld(DaemonProcess d, BenchStorage s, int count, java.io.PrintStream log) throws Exception {
         int clients = (count + LEASES_PER_CLIENT - 1) / LEASES_PER_CLIENT;
         List<Registration> regs = new ArrayList<>();
         try {
@@ -137,6 +137,7 @@ final class Workloads {
             });
             Thread.sleep(1000);
             double rss = d.rssMiB();
+            log.println("bench: " + s.label + ": " + count + " held, " + d.memoryBreakdown());
             forEachConcurrently(clients, 8, c -> regs.get(c).releaseAll());
             return rss;
         } finally {

@@ -4,7 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * {@code bin/chaos [--hosts N] [--seconds S] [--seed X] [--guests G] [--resources R] [--file] [--work DIR]}:
+ * {@code bin/chaos [--hosts N] [--seconds S] [--seed X] [--guests G] [--resources R] [--fault-gap S] [--reference-hosts K] [--file] [--work DIR]}:
  * one chaos run (see {@link ChaosRun}); exit 0 when the checker found no violation, 1
  * when it did, 2 on bad arguments or a harness failure. Needs root for loop devices
  * (blockdev --setro faults); {@code --file} uses a plain file and skips storage faults.
@@ -19,6 +19,8 @@ public final class ChaosMain {
         int guests = 2;
         int resources = 3;
         boolean loop = true;
+        int faultGap = 10;
+        int referenceHosts = 0;
         Path work = null;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
@@ -30,6 +32,8 @@ public final class ChaosMain {
                     case "--guests" -> guests = Integer.parseInt(args[++i]);
                     case "--resources" -> resources = Integer.parseInt(args[++i]);
                     case "--file" -> loop = false;
+                    case "--fault-gap" -> faultGap = Integer.parseInt(args[++i]);
+                    case "--reference-hosts" -> referenceHosts = Integer.parseInt(args[++i]);
                     case "--work" -> work = Path.of(args[++i]);
                     default -> {
                         System.err.println("chaos: unknown option " + a);
@@ -49,9 +53,12 @@ public final class ChaosMain {
             work = Files.createTempDirectory("jsanlock-chaos-");
         }
         System.out.println("chaos: seed " + seed + " (rerun: bin/chaos --hosts " + hosts + " --guests " + guests + " --resources " + resources
-                + " --seconds " + seconds + " --seed " + seed + (loop ? "" : " --file") + ")");
+                + " --seconds " + seconds + " --seed " + seed + " --fault-gap " + faultGap
+                + (referenceHosts > 0 ? " --reference-hosts " + referenceHosts : "") + (loop ? "" : " --file") + ")");
         ChaosRun run = new ChaosRun(work.toAbsolutePath(), System.getProperty("java.class.path"), seed, hosts, guests, resources,
                 seconds, loop, System.out);
+        run.faultGap = Math.max(1, faultGap);
+        run.referenceHosts = Math.max(0, Math.min(referenceHosts, hosts - 2));
         HistoryChecker.Report r = run.run();
         System.exit(r.ok() ? 0 : 1);
     }

@@ -35,6 +35,10 @@ public final class ChaosRun {
     final int guestsPerHost;
     final int seconds;
     final boolean useLoop;
+    /** Mean seconds between faults once every kind has been injected. */
+    int faultGap = 10;
+    /** The last this many hosts run the reference sanlock daemon (no watchdog: -w 0). */
+    int referenceHosts = 0;
     final Journal faults;
     final PrintStream out;
     private final SplittableRandom rnd;
@@ -79,6 +83,9 @@ public final class ChaosRun {
     /** Runs and checks; returns the checker's verdict. */
     public HistoryChecker.Report run() throws IOException, InterruptedException {
         long t0 = System.nanoTime();
+        // Ctrl-C / SIGTERM of the harness still stops every host and detaches the loop devices
+        Thread hook = new Thread(this::tearDown, "chaos-teardown");
+        Runtime.getRuntime().addShutdownHook(hook);
         try {
             setUp();
             List<Thread> supervisors = new ArrayList<>();
@@ -92,9 +99,15 @@ public final class ChaosRun {
             }
         } finally {
             tearDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException e) {
+                // already shutting down
+            }
         }
         HistoryChecker.Report r = HistoryChecker.check(work, resources);
-        out.println("chaos: seed " + seed + ", " + hostCount + " hosts, " + seconds + " s, faults " + injected);
+        out.println("chaos: seed " + seed + ", " + hostCount + " hosts (" + referenceHosts + " reference sanlock), " + seconds
+                + " s, faults " + injected);
         out.println(r.summary());
         return r;
     }
@@ -126,7 +139,7 @@ public final class ChaosRun {
             Files.write(recordFile(work, k), new byte[0]);
         }
         for (int i = 1; i <= hostCount; i++) {
-            SimHost h = new SimHost(this, i, devs.get(i - 1), useLoop ? devs.get(i - 1) : null);
+            SimHost h = new SimHost(this, i, devs.get(i - 1), useLoop ? devs.get(i - 1) : null, i > hostCount - referenceHosts);
             hosts.add(h);
             h.boot();
         }
@@ -203,7 +216,11 @@ public final class ChaosRun {
             if (longFault && firstRound.isEmpty() && end - System.nanoTime() < 100_000_000_000L) {
                 continue; // no time left for its takeover to be seen: pick another kind
             }
-            SimHost h = pickHealthyHost();
+            // Reference hosts run without a watchdog (-w 0, as the test peers do): pausing one or
+            // killing its daemon would let its guests outlive their leases (algorithms.md §6,
+            // assumption 3), so those faults go to jsanlock hosts only.
+            boolean needsWatchdog = kind == FaultKind.PAUSE_LONG || kind == FaultKind.PAUSE_SHORT || kind == FaultKind.KILL_DAEMON;
+            SimHost h = pickHealthyHost(needsWatchdog);
             if (h == null) {
                 Thread.sleep(1000);
                 continue;
@@ -214,7 +231,7 @@ public final class ChaosRun {
             injected.merge(kind, 1, Integer::sum);
             SimHost target = h;
             running.add(Thread.ofPlatform().daemon().name("fault-" + kind).start(() -> inject(kind, target)));
-            Thread.sleep(3000 + rnd.nextInt(firstRound.isEmpty() ? 12000 : 5000));
+            Thread.sleep(firstRound.isEmpty() ? 1000L * faultGap / 2 + rnd.nextInt(1000 * faultGap + 1) : 3000 + rnd.nextInt(5000));
         }
         for (Thread t : running) {
             t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime()) + 1000));
@@ -226,10 +243,12 @@ public final class ChaosRun {
         }
     }
 
+    /** Weighted: the quick faults are common, the ones that take a host out for over a minute are rarer. */
     private FaultKind randomKind() {
-        FaultKind[] all = FaultKind.values();
         while (true) {
-            FaultKind k = all[rnd.nextInt(all.length)];
+            int r = rnd.nextInt(12);
+            FaultKind k = r < 1 ? FaultKind.PAUSE_LONG : r < 2 ? FaultKind.KILL_DAEMON : r < 4 ? FaultKind.PAUSE_SHORT
+                    : r < 7 ? FaultKind.KILL_GUEST : r < 10 ? FaultKind.STORAGE_ERROR : FaultKind.RESTART;
             if (k != FaultKind.STORAGE_ERROR || useLoop) {
                 return k;
             }
@@ -240,7 +259,7 @@ public final class ChaosRun {
     private final java.util.Set<Integer> faulted = new java.util.HashSet<>();
 
     /** A joined host without a fault in progress, leaving at least one other host untouched. */
-    private SimHost pickHealthyHost() {
+    private SimHost pickHealthyHost(boolean needsWatchdog) {
         synchronized (faultLock) {
             List<SimHost> ok = new ArrayList<>();
             for (SimHost h : hosts) {
@@ -251,7 +270,11 @@ public final class ChaosRun {
             if (ok.size() < 2 || faulted.size() + 1 >= hostCount) {
                 return null;
             }
-            SimHost h = ok.get(rnd.nextInt(ok.size()));
+            List<SimHost> eligible = ok.stream().filter(x -> !needsWatchdog || !x.reference).toList();
+            if (eligible.isEmpty()) {
+                return null;
+            }
+            SimHost h = eligible.get(rnd.nextInt(eligible.size()));
             faulted.add(h.id);
             return h;
         }
@@ -314,7 +337,12 @@ public final class ChaosRun {
         }
     }
 
+    private final AtomicBoolean tornDown = new AtomicBoolean();
+
     private void tearDown() {
+        if (!tornDown.compareAndSet(false, true)) {
+            return;
+        }
         ending.set(true);
         for (SimHost h : hosts) {
             h.destroy();

@@ -22,7 +22,9 @@ final class Procs {
 
     /** Starts {@code cmd} in process group {@code pgid} (0: a new group led by the process). */
     static Process startInGroup(long pgid, List<String> cmd, Map<String, String> env, Path log) throws IOException {
-        List<String> full = new ArrayList<>(List.of("python3", "-c", SETPGID_EXEC, Long.toString(pgid)));
+        // the system python directly: a version-manager shim (pyenv) adds a slow bash stage first
+        String python = java.nio.file.Files.isExecutable(Path.of("/usr/bin/python3")) ? "/usr/bin/python3" : "python3";
+        List<String> full = new ArrayList<>(List.of(python, "-c", SETPGID_EXEC, Long.toString(pgid)));
         full.addAll(cmd);
         ProcessBuilder pb = new ProcessBuilder(full).redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         pb.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));

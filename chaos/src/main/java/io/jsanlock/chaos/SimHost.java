@@ -35,8 +35,12 @@ final class SimHost {
     private int boots;
     private int guestSeq;
 
-    SimHost(ChaosRun run, int id, String dev, String loop) throws IOException {
+    /** A reference sanlock daemon (-w 0: no watchdog) instead of jsanlock's. */
+    final boolean reference;
+
+    SimHost(ChaosRun run, int id, String dev, String loop, boolean reference) throws IOException {
         this.run = run;
+        this.reference = reference;
         this.id = id;
         this.dev = dev;
         this.loop = loop;
@@ -55,13 +59,25 @@ final class SimHost {
     void boot() throws IOException, InterruptedException {
         boots++;
         Files.deleteIfExists(runDir.resolve("sanlock.sock"));
-        Process p = Procs.startInGroup(0, Procs.java(run.classPath, "io.jsanlock.daemon.DaemonMain",
-                        List.of("-D", "-w", "1", "-e", "chaos-host" + id)),
-                Map.of("SANLOCK_RUN_DIR", runDir.toString(), "JSANLOCK_WATCHDOG_DEVICE", watchdog.device().toString()),
-                dir.resolve("daemon." + boots + ".log"));
+        Process p;
+        if (reference) {
+            // as ../shared/peer/start-daemon.sh starts it, but in a process group the guests can join
+            Map<String, String> env = new java.util.HashMap<>(Map.of("SANLOCK_RUN_DIR", runDir.toString()));
+            Path shim = Path.of("/usr/local/lib/sanlock-peer/rlimit-shim.so");
+            if (Files.exists(shim)) {
+                env.put("LD_PRELOAD", shim.toString());
+            }
+            p = Procs.startInGroup(0, List.of("sanlock", "daemon", "-D", "-w", "0", "-l", "0", "-h", "0", "-U", "root", "-G", "root",
+                    "-e", "chaos-host" + id), env, dir.resolve("daemon." + boots + ".log"));
+        } else {
+            p = Procs.startInGroup(0, Procs.java(run.classPath, "io.jsanlock.daemon.DaemonMain",
+                            List.of("-D", "-w", "1", "-e", "chaos-host" + id)),
+                    Map.of("SANLOCK_RUN_DIR", runDir.toString(), "JSANLOCK_WATCHDOG_DEVICE", watchdog.device().toString()),
+                    dir.resolve("daemon." + boots + ".log"));
+        }
         daemon = p;
         pgid = p.pid();
-        run.faults.log("BOOT", id, boots, p.pid(), "");
+        run.faults.log("BOOT", id, boots, p.pid(), reference ? "reference sanlock" : "jsanlock");
         long end = System.nanoTime() + 30_000_000_000L;
         while (System.nanoTime() < end) {
             if (!p.isAlive()) {

@@ -163,4 +163,44 @@ class ReferenceClientBytesTest {
         assertSameBytes("read_resource_owners", concat(Requests.resourceWithDisks(Command.READ_RESOURCE_OWNERS, 0, 0, 0,
                 r.withFlags(f110))), conns.get(8));
     }
+
+    List<byte[]> runCli(String... args) throws Exception {
+        Path proxyDir = Files.createTempDirectory(dir, "proxy");
+        try (RecordingProxy proxy = new RecordingProxy(proxyDir, daemon.runDir.resolve("sanlock.sock"))) {
+            ReferenceDaemon.Result r = ReferenceDaemon.run(proxyDir, args);
+            Thread.sleep(100); // the CLI has exited; let the pump threads record its last bytes
+            List<byte[]> conns = proxy.connections();
+            assertTrue(!conns.isEmpty(), "sanlock " + String.join(" ", args) + " sent nothing: " + r.out());
+            return conns;
+        }
+    }
+
+    @Test
+    void cliRequests() throws Exception {
+        String p = leases.toString();
+        assertSameBytes("client status", concat(Requests.headerOnly(Command.STATUS, 0, 0, 0)), runCli("client", "status").get(0));
+        assertSameBytes("client host_status -s LS",
+                concat(Requests.hostStatusLike(Command.HOST_STATUS, Lockspace.named("LS"))), runCli("client", "host_status", "-s", "LS").get(0));
+        assertSameBytes("client renewal -s LS",
+                concat(Requests.hostStatusLike(Command.RENEWAL, Lockspace.named("LS"))), runCli("client", "renewal", "-s", "LS").get(0));
+        assertSameBytes("client inq_lockspace", concat(Requests.lockspaceCommand(Command.INQ_LOCKSPACE, 0, 0, 0,
+                Lockspace.of("LS", 1, p, 0))), runCli("client", "inq_lockspace", "-s", "LS:1:" + p + ":0").get(0));
+        assertSameBytes("client add_lockspace -o 5 (already joined)", concat(Requests.addLockspace(Lockspace.of("LS", 1, p, 0), 5, 0)),
+                runCli("client", "add_lockspace", "-s", "LS:1:" + p + ":0", "-o", "5").get(0));
+        assertSameBytes("client inquire -p 4242", concat(Requests.headerOnly(Command.INQUIRE, 0, 0, 4242)),
+                runCli("client", "inquire", "-p", "4242").get(0));
+        assertSameBytes("client acquire -r … -p 4242", concat(Requests.acquire(4242, 0,
+                List.of(Resource.of("LS", "R", p, MiB).withFlags(ResourceFlags.SHARED)), Options.NONE)),
+                runCli("client", "acquire", "-r", "LS:R:" + p + ":" + MiB + ":SH", "-p", "4242").get(0));
+        assertSameBytes("client release -a 1 -p 4242", concat(Requests.release(4242, 1, List.of())),
+                runCli("client", "release", "-p", "4242", "-a", "1").get(0));
+        assertSameBytes("client gets", concat(Requests.headerOnly(Command.GET_LOCKSPACES, 0, 0, 0)), runCli("client", "gets").get(0));
+        assertSameBytes("client version", concat(Requests.headerOnly(Command.VERSION, 0, 0, 0)), runCli("client", "version").get(0));
+        assertSameBytes("client request -f 2", concat(Requests.resourceWithDisks(Command.REQUEST, 0, 2, 0,
+                Resource.of("LS", "R", p, MiB).withFlags(ResourceFlags.LVER).withLver(9))),
+                runCli("client", "request", "-r", "LS:R:" + p + ":" + MiB + ":9", "-f", "2").get(0));
+        assertSameBytes("client set_config -u 1", concat(Requests.lockspaceCommand(Command.SET_CONFIG, 0, 1, 0, Lockspace.named("LS"))),
+                runCli("client", "set_config", "-s", "LS", "-u", "1").get(0));
+        assertSameBytes("client log_dump", concat(Requests.headerOnly(Command.LOG_DUMP, 0, 0, 0)), runCli("client", "log_dump").get(0));
+    }
 }

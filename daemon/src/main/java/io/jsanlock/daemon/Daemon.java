@@ -182,11 +182,12 @@ public final class Daemon implements AutoCloseable {
             c.dead = true;
             releaseNow = c.registered && !c.cmdActive;
         }
+        // The slot is freed at once (as the reference does); the leases are released after it.
+        clients.remove(c);
+        c.socket.close();
         if (releaseNow) {
             releaseAllOf(c, "client exit");
         }
-        clients.remove(c);
-        c.socket.close();
     }
 
     /** Releases (or orphans) every lease of a dead client, once. */

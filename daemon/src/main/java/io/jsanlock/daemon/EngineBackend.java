@@ -256,20 +256,11 @@ public final class EngineBackend implements LeaseBackend {
             throw new SanlockException(SanlockError.ENOSPC, "lockspace " + lockspace + " unknown");
         }
         List<StateRecord> out = new ArrayList<>();
-        LockspaceInfo me = engine.lockspace(lockspace).get();
         List<HostInfo> hosts;
         try {
             hosts = engine.hosts(lockspace);
         } catch (SanlockException e) {
-            hosts = List.of(); // other hosts not read yet
-        }
-        if (hosts.stream().noneMatch(h -> h.hostId() == me.hostId()) && me.state() != LockspaceState.JOINING) {
-            // Before the first scan the reference already reports its own slot (it wrote it while
-            // joining); so do we, from our own renewal bookkeeping.
-            String text = "last_check=" + me.lastSuccess() + " last_live=" + me.lastSuccess() + " last_req=0 owner_id="
-                    + me.hostId() + " owner_generation=" + me.generation() + " timestamp=" + me.lastSuccess()
-                    + " io_timeout=" + me.ioTimeout() + " owner_name=" + engine.hostName();
-            out.add(new StateRecord(StateType.HOST, 0, (int) me.hostId(), me.lastSuccess(), "", text, null, null));
+            hosts = List.of(); // not read yet: like the reference before its first scan, no records
         }
         for (HostInfo h : hosts) {
             HostStatus s = engine.hostStatus(lockspace, h.hostId()).orElse(null);

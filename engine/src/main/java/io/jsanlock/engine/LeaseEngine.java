@@ -249,13 +249,43 @@ public final class LeaseEngine implements AutoCloseable {
         if (s != null) {
             return s;
         }
-        LeaseStorage opened = opener.open(path);
+        LeaseStorage opened = haltGate(opener.open(path));
         LeaseStorage prev = storages.putIfAbsent(path, opened);
         if (prev != null) {
             opened.close();
             return prev;
         }
         return opened;
+    }
+
+    /**
+     * Every I/O of this engine passes here: once halted, none is issued any more
+     * (an acquire or renewal in flight fails at its next I/O), so a halted engine
+     * behaves like a host that died, not like one that froze and resumed.
+     */
+    private LeaseStorage haltGate(LeaseStorage s) {
+        return new LeaseStorage() {
+            @Override
+            public void read(long offset, java.nio.ByteBuffer dst, long timeoutNanos) throws SanlockException {
+                if (halted) {
+                    throw new SanlockException(SanlockError.ERROR, "engine halted");
+                }
+                s.read(offset, dst, timeoutNanos);
+            }
+
+            @Override
+            public void write(long offset, java.nio.ByteBuffer src, long timeoutNanos) throws SanlockException {
+                if (halted) {
+                    throw new SanlockException(SanlockError.ERROR, "engine halted");
+                }
+                s.write(offset, src, timeoutNanos);
+            }
+
+            @Override
+            public void close() {
+                s.close();
+            }
+        };
     }
 
     // ------------------------------------------------------------- lockspaces

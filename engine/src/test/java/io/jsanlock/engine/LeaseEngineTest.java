@@ -123,7 +123,8 @@ class LeaseEngineTest {
         long tb = clock.seconds();
         assertThatThrownBy(() -> b.acquire(R1, AcquireOptions.exclusive()))
                 .satisfies(e -> assertThat(code(e)).isEqualTo(SanlockError.ACQUIRE_IDLIVE.code()));
-        assertThat(clock.seconds() - tb).as("-243 within one owner renewal").isLessThanOrEqualTo(4);
+        // within one owner renewal interval (2N+1.5 s), with slack for this 10x clock on a busy machine
+        assertThat(clock.seconds() - tb).as("-243 within one owner renewal").isLessThanOrEqualTo(6);
         a.release(la);
         assertThat(a.isHeld(la)).isFalse();
         assertThatThrownBy(() -> a.release(la)).satisfies(e -> assertThat(code(e)).isEqualTo(SanlockError.EPERM.code()));
@@ -327,6 +328,9 @@ class LeaseEngineTest {
         a.acquire(R1, AcquireOptions.exclusive());
         await("b sees a live", 20, () -> live(b, 1));
         a.halt();
+        byte[] frozen = mem.copy(0, 2 << 20);
+        assertThatThrownBy(() -> a.acquire(R2, AcquireOptions.exclusive()))
+                .satisfies(e -> assertThat(code(e)).isEqualTo(SanlockError.ERROR.code()));
         long lastRenewal = leader(0).timestamp(); // a's final delta timestamp (same clock here)
         long lastTs = Leader.decode(ByteBuffer.wrap(mem.copy(0, 512)).order(ByteOrder.LITTLE_ENDIAN), 0).timestamp();
         assertThat(lastTs).isEqualTo(lastRenewal);
@@ -346,6 +350,7 @@ class LeaseEngineTest {
         assertThat(committedAt - lastTs).isGreaterThanOrEqualTo(69L);
         assertThat(committedAt - sawLastMove).isBetween(69L, 71L);
         assertThat(lb.lver()).isEqualTo(2);
+        assertThat(mem.copy(0, 512)).as("the halted host wrote nothing more").isEqualTo(java.util.Arrays.copyOf(frozen, 512));
         assertThat(b.hosts("LS")).filteredOn(h -> h.hostId() == 1).extracting(HostInfo::state)
                 .containsExactly(HostState.DEAD);
     }

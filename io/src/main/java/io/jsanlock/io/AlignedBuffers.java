@@ -22,7 +22,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Buffers come in power-of-two classes (4 KiB .. the largest request); each
  * class keeps at most {@link #keepBytes} bytes (at least 4 buffers) free; a
- * buffer beyond that is dropped to the GC, which frees it as before.
+ * buffer beyond that is freed at once (each buffer has its own shared arena).
  */
 final class AlignedBuffers {
     static final int ALIGN = 4096;
@@ -30,7 +30,7 @@ final class AlignedBuffers {
     private static final int CLASSES = 31 - MIN_CLASS;
     private static final long keepBytes = 4L << 20;
 
-    private static final ConcurrentLinkedQueue<MemorySegment>[] FREE = newQueues();
+    private static final ConcurrentLinkedQueue<Loan>[] FREE = newQueues();
     private static final AtomicInteger[] FREE_COUNT = new AtomicInteger[CLASSES];
 
     static {
@@ -40,8 +40,8 @@ final class AlignedBuffers {
     }
 
     @SuppressWarnings("unchecked")
-    private static ConcurrentLinkedQueue<MemorySegment>[] newQueues() {
-        ConcurrentLinkedQueue<MemorySegment>[] q = new ConcurrentLinkedQueue[CLASSES];
+    private static ConcurrentLinkedQueue<Loan>[] newQueues() {
+        ConcurrentLinkedQueue<Loan>[] q = new ConcurrentLinkedQueue[CLASSES];
         for (int i = 0; i < CLASSES; i++) {
             q[i] = new ConcurrentLinkedQueue<>();
         }
@@ -59,32 +59,39 @@ final class AlignedBuffers {
     /** A buffer of at least {@code len} bytes (contents unspecified), shared by a caller and one I/O task. */
     static Loan take(int len) {
         int c = classOf(len);
-        MemorySegment seg = FREE[c].poll();
-        if (seg != null) {
+        Loan l = FREE[c].poll();
+        if (l != null) {
             FREE_COUNT[c].decrementAndGet();
-        } else {
-            seg = Arena.ofAuto().allocate(1L << (c + MIN_CLASS), ALIGN);
+            l.holders.set(2);
+            return l;
         }
-        return new Loan(seg, c);
+        Arena arena = Arena.ofShared();
+        return new Loan(arena, arena.allocate(1L << (c + MIN_CLASS), ALIGN), c);
     }
 
-    private static void give(MemorySegment seg, int c) {
+    private static void give(Loan l) {
+        int c = l.sizeClass;
         long size = 1L << (c + MIN_CLASS);
         int limit = (int) Math.max(4, keepBytes / size);
         if (FREE_COUNT[c].incrementAndGet() <= limit) {
-            FREE[c].offer(seg);
+            FREE[c].offer(l);
         } else {
-            FREE_COUNT[c].decrementAndGet(); // dropped: the GC's cleaner frees it
+            // Beyond what we keep (a burst of parallel ballots): free it now rather than at
+            // some later GC, so a burst does not leave the daemon's RSS high.
+            FREE_COUNT[c].decrementAndGet();
+            l.arena.close();
         }
     }
 
     /** A borrowed buffer; returned to the pool at the second {@link #done()}. */
     static final class Loan {
         final MemorySegment segment;
+        private final Arena arena;
         private final int sizeClass;
         private final AtomicInteger holders = new AtomicInteger(2);
 
-        private Loan(MemorySegment segment, int sizeClass) {
+        private Loan(Arena arena, MemorySegment segment, int sizeClass) {
+            this.arena = arena;
             this.segment = segment;
             this.sizeClass = sizeClass;
         }
@@ -93,7 +100,7 @@ final class AlignedBuffers {
         void done() {
             int left = holders.decrementAndGet();
             if (left == 0) {
-                give(segment, sizeClass);
+                give(this);
             } else if (left < 0) {
                 throw new IllegalStateException("buffer returned twice");
             }

@@ -17,18 +17,19 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * On every reference-written vector (including those where reference hosts
- * hold leases), jsanlock's {@code direct dump} (-f 0, 1, 2) and
- * {@code direct read_leader} of every leader print exactly what the
- * reference prints, with the same exit status.
+ * The packaged bin/jsanlock on representative reference-written vectors
+ * (held, bitmaps, 4K sectors, shared, cleared rindex lease): {@code direct
+ * dump} and {@code direct read_leader} print exactly what the reference
+ * prints. Every vector is compared in-process, faster, by cli's
+ * ReferenceParityTest; this checks the same through the shipped jar.
  */
 class VectorParityTest {
     @TempDir
     static Path dir;
 
     static Stream<String> vectors() throws IOException {
-        List<String> names = Tools.vectorNames();
-        assertThat(names).hasSize(24);
+        List<String> names = List.of("scenario-07-bitmaps", "disk4k-joined-held-h2", "sh-held-h1-h2", "rindex-2-deleted-vm1");
+        assertThat(Tools.vectorNames()).containsAll(names);
         return names.stream();
     }
 
@@ -39,7 +40,6 @@ class VectorParityTest {
         String f = img.getFileName().toString();
         List<String[]> runs = new ArrayList<>();
         // dumps.txt covers -f 0 and 2 in-process (cli's DumpVectorsTest); here the packaged binary, -f 1 included.
-        runs.add(new String[] {"direct", "dump", f, "-f", "1"});
         runs.add(new String[] {"direct", "dump", f, "-f", "2"});
         if (name.startsWith("rindex")) {
             runs.add(new String[] {"direct", "dump", f + ":1M:4M", "-f", "1"});

@@ -24,6 +24,11 @@ abstract class SeedScenarioTestBase {
     Path tmp;
     TwoHosts hosts;
 
+    /** io_timeout for the joins (0 = the daemon's default). */
+    int joinIoTimeout() {
+        return 1;
+    }
+
     /** The shared device the leases live on (a plain file or a loop device over one). */
     abstract String sharedDevice(TwoHosts hosts, Path file);
 
@@ -92,7 +97,7 @@ abstract class SeedScenarioTestBase {
         assertThat(hosts.sanlock(0, "direct", "init", "-s", "libvirt:0:" + dev + ":0").out()).contains("init done 0");
         assertThat(hosts.sanlock(0, "direct", "init", "-r", "libvirt:test1:" + dev + ":1048576").out())
                 .contains("init done 0");
-        hosts.joinBoth("libvirt", dev);
+        hosts.joinBoth("libvirt", dev, joinIoTimeout());
         Dump joined = hosts.dump(dev);
         assertThat(joined.at(0).orElseThrow().owner()).isEqualTo(1);
         assertThat(joined.at(512).orElseThrow().owner()).isEqualTo(2);

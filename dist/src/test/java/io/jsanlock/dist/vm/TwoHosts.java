@@ -60,9 +60,9 @@ final class TwoHosts implements AutoCloseable {
         }
         Path run = runDir(host);
         Files.createDirectories(run);
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED", "-cp", REPO.resolve("dist/target/jsanlock.jar").toString(),
-                "io.jsanlock.daemon.DaemonMain", "-D", "-w", "0", "-e", "Test" + host);
+        // bin/jsanlock execs java, so the pid we get is the daemon's.
+        ProcessBuilder pb = new ProcessBuilder(REPO.resolve("bin/jsanlock").toString(), "daemon", "-D", "-w", "0", "-e",
+                "Test" + host);
         pb.environment().put("SANLOCK_RUN_DIR", run.toString());
         pb.redirectErrorStream(true).redirectOutput(run.resolve("daemon.log").toFile());
         Process p = pb.start();
@@ -119,13 +119,24 @@ final class TwoHosts implements AutoCloseable {
 
     /** Both hosts join {@code lockspace} on {@code device} with host ids 1 and 2, io_timeout 1, in parallel. */
     void joinBoth(String lockspace, String device) throws Exception {
+        joinBoth(lockspace, device, 1);
+    }
+
+    /** As {@link #joinBoth(String, String)} with the given io_timeout (0 = the daemon's default). */
+    void joinBoth(String lockspace, String device, int ioTimeout) throws Exception {
         java.util.concurrent.CompletableFuture<Cmd.Result> h1 = java.util.concurrent.CompletableFuture
-                .supplyAsync(() -> sanlock(1, "client", "add_lockspace", "-s", lockspace + ":1:" + device + ":0", "-o", "1"), Cmd.ASYNC);
-        Cmd.Result r2 = sanlock(2, "client", "add_lockspace", "-s", lockspace + ":2:" + device + ":0", "-o", "1");
+                .supplyAsync(() -> join(1, lockspace, device, ioTimeout), Cmd.ASYNC);
+        Cmd.Result r2 = join(2, lockspace, device, ioTimeout);
         Cmd.Result r1 = h1.get();
         if (!r1.out().contains("done 0") || !r2.out().contains("done 0")) {
             throw new AssertionError("add_lockspace failed:\n" + r1 + "\n" + r2);
         }
+    }
+
+    private Cmd.Result join(int host, String lockspace, String device, int ioTimeout) {
+        String ls = lockspace + ":" + host + ":" + device + ":0";
+        return ioTimeout == 0 ? sanlock(host, "client", "add_lockspace", "-s", ls)
+                : sanlock(host, "client", "add_lockspace", "-s", ls, "-o", Integer.toString(ioTimeout));
     }
 
     /** Attaches {@code file} to a loop device (detached in {@link #close}). */

@@ -66,7 +66,7 @@ final class Poller {
      * Parks the calling thread until {@code fd} is probably readable (or writable), the
      * deadline ({@link System#nanoTime} scale, 0 = none) passes, or it is interrupted.
      */
-    void await(int fd, boolean write, long deadlineNanos) {
+    void await(int fd, boolean write, long deadlineNanos, java.util.function.BooleanSupplier cancelled) {
         Thread me = Thread.currentThread();
         Interest in = interests.computeIfAbsent(fd, k -> new Interest());
         synchronized (in) {
@@ -76,6 +76,19 @@ final class Poller {
                 in.reader = me;
             }
             arm(fd, in);
+        }
+        // A close that ran before we armed could not wake us (forget() found nothing to wake):
+        // check after arming, so either forget() sees our interest or we see the close.
+        if (cancelled.getAsBoolean()) {
+            synchronized (in) {
+                if (write) {
+                    in.writer = null;
+                } else {
+                    in.reader = null;
+                }
+            }
+            interests.remove(fd, in);
+            return;
         }
         if (deadlineNanos == 0) {
             LockSupport.park(this);
@@ -108,6 +121,8 @@ final class Poller {
         } else if (!in.added && r == -17) { // EEXIST: a stale registration of a reused fd
             Libc.epollCtl(epfd, Libc.EPOLL_CTL_MOD, fd, ev);
             in.added = true;
+        } else if (in.added && r == -2 && Libc.epollCtl(epfd, Libc.EPOLL_CTL_ADD, fd, ev) == 0) {
+            // ENOENT: the kernel dropped the registration when an earlier fd with this number closed
         } else {
             // fd unusable (closed/EBADF): wake the waiters so they retry and see the error.
             wake(in.reader);

@@ -59,7 +59,7 @@ public final class UnixServerSocket implements Closeable {
                 return new UnixSocket(c);
             }
             if (c == -Libc.EAGAIN || c == -Libc.EINTR || c == -103 /* ECONNABORTED */) {
-                Poller.get().await(fd, false, 0);
+                Poller.get().await(fd, false, 0, () -> closed);
             } else if (c == -24 || c == -23) { // EMFILE / ENFILE: back off instead of spinning
                 try {
                     Thread.sleep(50);

@@ -130,7 +130,7 @@ public final class UnixSocket implements Closeable, WireIn {
                     off += r;
                 } else if (r == -Libc.EAGAIN) {
                     checkOpen();
-                    Poller.get().await(fd, true, 0);
+                    Poller.get().await(fd, true, 0, this::isClosed);
                     checkOpen();
                 } else if (r != -Libc.EINTR) {
                     throw new UnixSocketException("send failed", (int) -r);
@@ -173,7 +173,7 @@ public final class UnixSocket implements Closeable, WireIn {
                         return 0;
                     }
                     checkOpen();
-                    Poller.get().await(fd, false, deadlineNanos);
+                    Poller.get().await(fd, false, deadlineNanos, this::isClosed);
                     checkOpen();
                     if (Thread.currentThread().isInterrupted()) {
                         throw new java.io.InterruptedIOException("interrupted while reading");
@@ -260,6 +260,12 @@ public final class UnixSocket implements Closeable, WireIn {
             }
         } finally {
             end();
+        }
+    }
+
+    private boolean isClosed() {
+        synchronized (lock) {
+            return closed;
         }
     }
 
