@@ -212,6 +212,8 @@ class DaemonProtocolTest {
         try (Registration reg = client.register()) {
             assertThat(reg.isOpen()).isTrue();
         }
+        // register has no reply: the daemon logs it after the client has moved on, so wait for the line
+        await("cmd_register in log_dump", 5000, () -> client.logDump().contains("cmd_register ci"));
         assertThat(client.logDump()).contains("cmd_register ci").doesNotEndWith("\n");
         client.shutdown(false);
         Thread waiter = Thread.ofVirtual().start(() -> {
