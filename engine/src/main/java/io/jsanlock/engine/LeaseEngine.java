@@ -372,6 +372,22 @@ public final class LeaseEngine implements AutoCloseable {
             rt.lastSuccess = d.lastSuccess();
             rt.lastAttempt = d.lastSuccess();
             rt.lastResult = 0;
+            // A join can outlast our own renewal interval, even our 8N failure threshold: its short
+            // delay uses the io_timeout stored in the slot (2*Dx: 20 s for a slot initialised with the
+            // default 10) while our thresholds use our own N (8 s at N=1). The reference renews at once
+            // after such a join. We do that renewal here, before the lockspace becomes JOINED and visible
+            // to the monitor, so the join's old timestamp is never judged as a renewal failure. It is the
+            // same read-verify-write the renewal thread would issue a moment later: no I/O is skipped.
+            // An ordinary join (2N delay on a slot holding our own N) is left to the renewal thread, as
+            // before: only a join that reached within a second of the 6N warning renews here.
+            if (clock.seconds() - rt.lastSuccess >= rt.mine.idRenewalWarnSeconds() - 1 && !rt.stop && !halted) {
+                rt.lastAttempt = clock.seconds();
+                long ts = m.renew(null, null, notices -> workers.execute(() -> notices(rt, notices)));
+                rt.lastSuccess = ts;
+                rt.recordSuccess(ts, d.lastReadMillis(), d.lastWriteMillis());
+                log.logf("s%s:%d renewed at once after a join longer than %d s", spec.name(), spec.hostId(),
+                        rt.mine.idRenewalSeconds());
+            }
             synchronized (rt) {
                 if (rt.stop || halted) {
                     throw new SanlockException(SanlockError.EPERM, "lockspace " + spec.name()

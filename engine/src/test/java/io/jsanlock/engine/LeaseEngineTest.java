@@ -259,6 +259,43 @@ class LeaseEngineTest {
     }
 
     @Test
+    void aJoinLongerThanOurFailThresholdDoesNotLoseTheLockspace() throws Exception {
+        // Slots initialised with io_timeout 10 make the join wait 2*10 s; joining with N=1 puts our
+        // own fail threshold at 8 s, so the join's timestamp is already "too old" when it completes.
+        Areas.initLockspace(mem, 3 << 20, G, "LS2", 10);
+        LeaseEngine a = engine("hostA");
+        List<String> seen = new CopyOnWriteArrayList<>();
+        a.addListener(new LockspaceListener() {
+            @Override
+            public void lockspaceFailing(LockspaceEvent e) {
+                seen.add("failing");
+            }
+
+            @Override
+            public void lockspaceLost(LockspaceEvent e) {
+                seen.add("lost");
+            }
+        });
+        long t0 = clock.seconds();
+        LockspaceInfo info = a.addLockspace(new LockspaceSpec("LS2", 1, PATH, 3 << 20), 1);
+        assertThat(clock.seconds() - t0).as("short delay from the slot's io_timeout").isGreaterThanOrEqualTo(20);
+        assertThat(info.state()).isEqualTo(LockspaceState.JOINED);
+        assertThat(clock.seconds() - info.lastSuccess()).as("renewed at once after the long join").isLessThan(2);
+        long joined = clock.seconds();
+        await("two more renewals", 20, () -> {
+            try {
+                return a.renewals("LS2").size() >= 3;
+            } catch (SanlockException e) {
+                return false;
+            }
+        });
+        assertThat(clock.seconds() - joined).isGreaterThanOrEqualTo(4);
+        assertThat(seen).isEmpty();
+        assertThat(a.lockspaceState("LS2")).contains(LockspaceState.JOINED);
+        assertThat(a.logDump()).contains("renewed at once after a join");
+    }
+
+    @Test
     void renewalFailureMakesTheLockspaceFailingAtSixAndLostAtEightIoTimeouts() throws Exception {
         List<String> seen = new CopyOnWriteArrayList<>();
         List<long[]> times = new CopyOnWriteArrayList<>();

@@ -89,11 +89,11 @@ public record Args(boolean debug, LockspaceSpec lockspace, List<ResourceSpec> re
         return new Resource(r.lockspaceName(), r.name(), r.lver(), 0, data32, flags, disks.size(), disks);
     }
 
-    /** ALIGN|SECTOR flags from -Z/-A (0 unless both are given). */
+    /**
+     * SECTOR and ALIGN flags from -Z/-A, each when given: -Z without a usable -A is sent as
+     * it is, and the daemon judges it (the reference answers -1).
+     */
     public int geometryFlags() {
-        if (sectorSize == 0 || alignSize == 0) {
-            return 0;
-        }
         return ResourceFlags.sectorFlag(sectorSize) | ResourceFlags.alignFlag(alignSize);
     }
 

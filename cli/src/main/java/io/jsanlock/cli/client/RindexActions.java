@@ -24,9 +24,6 @@ final class RindexActions {
             if (rx.disk().path().isEmpty()) {
                 throw new SanlockException(io.jsanlock.base.SanlockError.EINVAL, "-x RINDEX needs <lockspace>:<path>:<offset>");
             }
-            if (action.equals("format") && a.sectorSize() != 0 && a.alignSize() == 0) {
-                throw new SanlockException(io.jsanlock.base.SanlockError.EPERM, "-Z needs a valid -A (1M, 2M, 4M or 8M)");
-            }
             switch (action) {
                 case "format" -> c.client().formatRindex(rx);
                 case "rebuild" -> c.client().rebuildRindex(rx, false);

@@ -22,9 +22,6 @@ final class StorageActions {
         Args a = c.args();
         int geometry = a.geometryFlags();
         return ClientActions.progress(c, "init", () -> {
-            if (a.sectorSize() != 0 && a.alignSize() == 0) {
-                throw new SanlockException(SanlockError.EPERM, "-Z needs a valid -A (1M, 2M, 4M or 8M)");
-            }
             if (a.lockspacePathGiven()) {
                 c.client().writeLockspace(a.wireLockspace(geometry), (int) a.atoll('m', 0), (int) a.atoll('o', 0));
             } else if (!a.resources().isEmpty()) {

@@ -197,6 +197,15 @@ abstract class ClientParity {
 
     abstract TestDaemon.Kind kind();
 
+    /**
+     * Rows (by their command line) whose output is known to differ on this daemon, with the
+     * reason. They are still run and must still differ: once the daemon is fixed the row
+     * fails here, and is to be removed from the list.
+     */
+    java.util.Map<String, String> knownGaps() {
+        return java.util.Map.of();
+    }
+
     private Lab lab;
     private Path dir;
 
@@ -216,6 +225,16 @@ abstract class ClientParity {
     @ParameterizedTest(name = "{0}")
     @MethodSource("rows")
     void sameOutputAndExitStatus(Row row) {
+        String gap = knownGaps().get(row.args());
+        if (gap != null) {
+            org.junit.jupiter.api.Assertions.assertThrows(AssertionError.class, () -> compare(row),
+                    "known gap of the " + kind() + " daemon (" + gap + ") is fixed: remove it from knownGaps");
+            return;
+        }
+        compare(row);
+    }
+
+    private void compare(Row row) {
         Path runDir = row.host().equals(NONE) ? lab.noDaemon : lab.a.runDir;
         List<String> args = expand(row.args());
         Run.Result ref = runBetween(row, () -> Run.sanlock(runDir, args));

@@ -53,7 +53,8 @@ class LockFailurePauseTest {
         Path xml = tmp.resolve("p.xml");
         Files.writeString(xml, LockFailurePoweroffTest.domain(loop).replace("poweroff", "pause"));
         assertThat(hosts.jvirsh(1, "define", xml.toString()).exit()).isZero();
-        assertThat(hosts.jvirsh(1, "start", "guarded").out()).isEqualTo("Domain guarded started\n\n");
+        Cmd.Result started = hosts.jvirsh(1, "start", "guarded");
+        assertThat(started.out()).as(started.toString()).isEqualTo("Domain guarded started\n\n");
         long guest = hosts.guestPid(1, "guarded").orElseThrow();
         assertThat(state(guest)).isNotEqualTo('T');
 

@@ -89,17 +89,20 @@ public final class SanlockLockDriver {
         join(path);
     }
 
-    private void createLockspaceFile(Path p) throws VirError {
-        String path = p.toString();
+    /**
+     * Creates the lockspace file. It is built under a temporary name and published with
+     * link(2), which fails if the name exists: another host sharing the directory never sees
+     * a half-made lockspace (it would fail to join it), and if it published first, its file wins.
+     */
+    private void createLockspaceFile(Path target) throws VirError {
+        String path = target.toString();
         String mode = config.group().isPresent() ? "rw-rw----" : "rw-------";
+        Path p = temporarySibling(target);
         try {
             Files.createFile(p, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(mode)));
-        } catch (FileAlreadyExistsException e) {
-            return; // another host created it first
         } catch (IOException e) {
             throw VirError.system("Unable to create lockspace " + path, -errnoOf(e));
         }
-        boolean ok = false;
         try {
             setMode(p, mode);
             chown(p);
@@ -110,15 +113,29 @@ public final class SanlockLockDriver {
                 throw VirError.system("Unable to allocate lockspace " + path, -errnoOf(e));
             }
             try {
-                daemon.writeLockspace(AUTO_LOCKSPACE, path, 0, (int) config.ioTimeout());
+                daemon.writeLockspace(AUTO_LOCKSPACE, p.toString(), 0, (int) config.ioTimeout());
             } catch (SanlockException e) {
                 throw sanlockError("Unable to initialize lockspace " + path, e.code());
             }
-            ok = true;
+            publish(p, target, "Unable to create lockspace " + path);
         } finally {
-            if (!ok) {
-                deleteQuietly(p);
-            }
+            deleteQuietly(p);
+        }
+    }
+
+    /** A private name next to {@code target} for building it before it is published. */
+    private static Path temporarySibling(Path target) {
+        return target.resolveSibling("." + target.getFileName() + ".new-" + ProcessHandle.current().pid());
+    }
+
+    /** Publishes a fully initialised file under its real name, unless another host already has. */
+    private static void publish(Path built, Path target, String what) throws VirError {
+        try {
+            Files.createLink(target, built);
+        } catch (FileAlreadyExistsException e) {
+            // another host created it first: theirs is used
+        } catch (IOException e) {
+            throw VirError.system(what, -errnoOf(e));
         }
     }
 
@@ -207,17 +224,16 @@ public final class SanlockLockDriver {
         return new LeaseSpec(AUTO_LOCKSPACE, name, path, 0, d.shareable());
     }
 
-    private void createLeaseFile(Path p, String name) throws VirError {
-        String path = p.toString();
+    /** Creates a lease file, published the same way as the lockspace file. */
+    private void createLeaseFile(Path target, String name) throws VirError {
+        String path = target.toString();
+        Path p = temporarySibling(target);
         try {
             Files.createFile(p, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        } catch (FileAlreadyExistsException e) {
-            return;
         } catch (IOException e) {
             // libvirt reuses its "lockspace" wording for this step
             throw VirError.system("Unable to create lockspace " + path, -errnoOf(e));
         }
-        boolean ok = false;
         try {
             setMode(p, "rw-------");
             chown(p);
@@ -228,15 +244,13 @@ public final class SanlockLockDriver {
                 throw VirError.system("Unable to allocate lease " + path, -errnoOf(e));
             }
             try {
-                daemon.writeResource(AUTO_LOCKSPACE, name, path, 0);
+                daemon.writeResource(AUTO_LOCKSPACE, name, p.toString(), 0);
             } catch (SanlockException e) {
                 throw sanlockError("Unable to initialize lease " + path, e.code());
             }
-            ok = true;
+            publish(p, target, "Unable to create lockspace " + path);
         } finally {
-            if (!ok) {
-                deleteQuietly(p);
-            }
+            deleteQuietly(p);
         }
     }
 

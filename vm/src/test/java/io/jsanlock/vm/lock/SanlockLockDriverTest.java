@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class SanlockLockDriverTest {
     /** Records what the driver asks of the daemon; results can be scripted. */
-    static final class FakeDaemon implements LeaseDaemon {
+    static class FakeDaemon implements LeaseDaemon {
         final List<String> calls = new ArrayList<>();
         final Deque<Integer> addResults = new ArrayDeque<>();
         int writeResult;
@@ -114,9 +114,14 @@ class SanlockLockDriverTest {
         Path ls = dir.resolve("__LIBVIRT__DISKS__");
         assertThat(Files.size(ls)).isEqualTo(1 << 20);
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(ls))).isEqualTo("rw-------");
-        assertThat(daemon.calls).containsExactly("align " + ls,
-                "write_lockspace __LIBVIRT__DISKS__:" + ls + ":0 io_timeout 2",
+        // built under a private name, published complete, then joined under the real name
+        String tmpName = dir.resolve(".__LIBVIRT__DISKS__.new-" + ProcessHandle.current().pid()).toString();
+        assertThat(daemon.calls).containsExactly("align " + tmpName,
+                "write_lockspace __LIBVIRT__DISKS__:" + tmpName + ":0 io_timeout 2",
                 "add_lockspace __LIBVIRT__DISKS__:7:" + ls + ":0 io_timeout 2");
+        try (var files = Files.list(dir)) {
+            assertThat(files.map(f -> f.getFileName().toString()).toList()).containsExactly("__LIBVIRT__DISKS__");
+        }
 
         // Next start: the file exists, is not rewritten, and "already joined" is success.
         daemon.calls.clear();
@@ -143,6 +148,30 @@ class SanlockLockDriverTest {
         Path lease = dir.resolve(SanlockLockDriver.md5Hex("/a"));
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(lease))).isEqualTo("rw-------");
         assertThat((Integer) Files.getAttribute(lease, "unix:gid")).isEqualTo(gid);
+    }
+
+    @Test
+    void aLockspaceFileAnotherHostPublishedFirstIsKept() throws Exception {
+        Path dir = Files.createDirectory(tmp.resolve("leases"));
+        Path ls = dir.resolve("__LIBVIRT__DISKS__");
+        // the other host publishes between our existence check and our link
+        FakeDaemon racing = new FakeDaemon() {
+            @Override
+            public void writeLockspace(String name, String path, long offset, int ioTimeout) throws SanlockException {
+                super.writeLockspace(name, path, offset, ioTimeout);
+                try {
+                    Files.writeString(ls, "theirs");
+                } catch (java.io.IOException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        };
+        new SanlockLockDriver(auto(dir), racing).initialize();
+        assertThat(Files.readString(ls)).isEqualTo("theirs");
+        try (var files = Files.list(dir)) {
+            assertThat(files.toList()).containsExactly(ls);
+        }
+        assertThat(racing.calls).last().asString().startsWith("add_lockspace __LIBVIRT__DISKS__:7:" + ls);
     }
 
     @Test
@@ -184,7 +213,9 @@ class SanlockLockDriverTest {
         daemon.writeResult = -19;
         assertThatThrownBy(() -> new SanlockLockDriver(auto(dir), daemon).initialize())
                 .hasMessage("Unable to initialize lockspace " + dir.resolve("__LIBVIRT__DISKS__") + ": No such device");
-        assertThat(dir.resolve("__LIBVIRT__DISKS__")).doesNotExist();
+        try (var files = Files.list(dir)) {
+            assertThat(files.toList()).isEmpty();
+        }
     }
 
     @Test
@@ -207,7 +238,7 @@ class SanlockLockDriverTest {
         assertThat(Files.size(lease)).isEqualTo(1 << 20);
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(lease))).isEqualTo("rw-------");
         assertThat(daemon.calls).contains("write_resource __LIBVIRT__DISKS__:bfa0240911bc17753e0b473688822159:"
-                + lease + ":0");
+                + dir.resolve(".bfa0240911bc17753e0b473688822159.new-" + ProcessHandle.current().pid()) + ":0");
         // existing lease files are used as they are
         daemon.calls.clear();
         d.leasesFor(def);

@@ -80,54 +80,54 @@ final class Libc {
         return LINKER.downcallHandle(LIBC.find(name).orElseThrow(() -> new UnsatisfiedLinkError(name)), fd, opts);
     }
 
-    private static final MethodHandle SOCKET = h("socket", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
-    private static final MethodHandle CONNECT = h("connect", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle BIND = h("bind", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle LISTEN = h("listen", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
-    private static final MethodHandle ACCEPT4 = h("accept4", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
-    private static final MethodHandle RECV = h("recv", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
-    private static final MethodHandle SEND = h("send", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
-    private static final MethodHandle CLOSE = h("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-    private static final MethodHandle SHUTDOWN = h("shutdown", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
-    private static final MethodHandle GETSOCKOPT = h("getsockopt",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
-    private static final MethodHandle SETSOCKOPT = h("setsockopt",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle FCNTL = h("fcntl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT),
-            Linker.Option.firstVariadicArg(2));
-    private static final MethodHandle EPOLL_CREATE1 = h("epoll_create1", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-    private static final MethodHandle EPOLL_CTL = h("epoll_ctl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
-    private static final MethodHandle EPOLL_WAIT = h("epoll_wait", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
+    /*
+     * Each downcall handle lives in its own holder class, so it is linked the first time it is
+     * called (class initialisation is lazy) rather than all at once when Libc loads: a CLI run
+     * that only connects/sends/receives links 5 of the 17, which is most of its start-up cost.
+     * Calls use invokeExact with the handle's exact type (capture segment first) instead of
+     * invokeWithArguments, which boxes every argument and goes through a slow generic path.
+     */
+    private static final class Socket { static final MethodHandle H = h("socket", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT)); }
+    private static final class Connect { static final MethodHandle H = h("connect", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT)); }
+    private static final class Bind { static final MethodHandle H = h("bind", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT)); }
+    private static final class Listen { static final MethodHandle H = h("listen", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT)); }
+    private static final class Accept4 { static final MethodHandle H = h("accept4", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT)); }
+    private static final class Recv { static final MethodHandle H = h("recv", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT)); }
+    private static final class Send { static final MethodHandle H = h("send", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT)); }
+    private static final class Close { static final MethodHandle H = h("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT)); }
+    private static final class Shutdown { static final MethodHandle H = h("shutdown", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT)); }
+    private static final class GetSockOpt { static final MethodHandle H = h("getsockopt",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS)); }
+    private static final class SetSockOpt { static final MethodHandle H = h("setsockopt",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT)); }
+    private static final class Fcntl { static final MethodHandle H = h("fcntl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT),
+            Linker.Option.firstVariadicArg(2)); }
+    private static final class EpollCreate1 { static final MethodHandle H = h("epoll_create1", FunctionDescriptor.of(JAVA_INT, JAVA_INT)); }
+    private static final class EpollCtl { static final MethodHandle H = h("epoll_ctl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS)); }
+    private static final class EpollWait { static final MethodHandle H = h("epoll_wait", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT)); }
 
-    /** Runs a downcall that returns int, giving -errno on -1. */
-    private static int callInt(MethodHandle mh, Object... args) {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment st = a.allocate(CAPTURE);
-            Object[] full = new Object[args.length + 1];
-            full[0] = st;
-            System.arraycopy(args, 0, full, 1, args.length);
-            int r = (int) mh.invokeWithArguments(full);
-            return r == -1 ? -(int) ERRNO.get(st, 0L) : r;
-        } catch (Throwable t) {
-            throw new IllegalStateException("native call failed", t);
-        }
+    private static int result(int r, MemorySegment st) {
+        return r == -1 ? -(int) ERRNO.get(st, 0L) : r;
     }
 
-    private static long callLong(MethodHandle mh, Object... args) {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment st = a.allocate(CAPTURE);
-            Object[] full = new Object[args.length + 1];
-            full[0] = st;
-            System.arraycopy(args, 0, full, 1, args.length);
-            long r = (long) mh.invokeWithArguments(full);
-            return r == -1 ? -(long) (int) ERRNO.get(st, 0L) : r;
-        } catch (Throwable t) {
-            throw new IllegalStateException("native call failed", t);
+    private static long result(long r, MemorySegment st) {
+        return r == -1 ? -(long) (int) ERRNO.get(st, 0L) : r;
+    }
+
+    private static IllegalStateException failed(Throwable t) {
+        if (t instanceof RuntimeException || t instanceof Error) {
+            return new IllegalStateException("native call failed: " + t, t);
         }
+        return new IllegalStateException("native call failed", t);
     }
 
     static int socket(int domain, int type, int protocol) {
-        return callInt(SOCKET, domain, type, protocol);
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment st = a.allocate(CAPTURE);
+            return result((int) Socket.H.invokeExact(st, domain, type, protocol), st);
+        } catch (Throwable t) {
+            throw failed(t);
+        }
     }
 
     /** Fills a sockaddr_un for {@code path} (truncated to 107 bytes + NUL as sun_path allows). */
@@ -141,58 +141,112 @@ final class Libc {
 
     static int connect(int fd, byte[] path) {
         try (Arena a = Arena.ofConfined()) {
-            return callInt(CONNECT, fd, sockaddrUn(a, path), SOCKADDR_UN_SIZE);
+            MemorySegment st = a.allocate(CAPTURE);
+            return result((int) Connect.H.invokeExact(st, fd, sockaddrUn(a, path), SOCKADDR_UN_SIZE), st);
+        } catch (Throwable t) {
+            throw failed(t);
         }
     }
 
     static int bind(int fd, byte[] path) {
         try (Arena a = Arena.ofConfined()) {
-            return callInt(BIND, fd, sockaddrUn(a, path), SOCKADDR_UN_SIZE);
+            MemorySegment st = a.allocate(CAPTURE);
+            return result((int) Bind.H.invokeExact(st, fd, sockaddrUn(a, path), SOCKADDR_UN_SIZE), st);
+        } catch (Throwable t) {
+            throw failed(t);
         }
     }
 
     static int listen(int fd, int backlog) {
-        return callInt(LISTEN, fd, backlog);
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment st = a.allocate(CAPTURE);
+            return result((int) Listen.H.invokeExact(st, fd, backlog), st);
+        } catch (Throwable t) {
+            throw failed(t);
+        }
     }
 
     static int accept4(int fd, int flags) {
-        return callInt(ACCEPT4, fd, MemorySegment.NULL, MemorySegment.NULL, flags);
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment st = a.allocate(CAPTURE);
+            return result((int) Accept4.H.invokeExact(st, fd, MemorySegment.NULL, MemorySegment.NULL, flags), st);
+        } catch (Throwable t) {
+            throw failed(t);
+        }
     }
 
     static long recv(int fd, MemorySegment buf, long len, int flags) {
-        return callLong(RECV, fd, buf, len, flags);
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment st = a.allocate(CAPTURE);
+            return result((long) Recv.H.invokeExact(st, fd, buf, len, flags), st);
+        } catch (Throwable t) {
+            throw failed(t);
+        }
     }
 
     static long send(int fd, MemorySegment buf, long len, int flags) {
-        return callLong(SEND, fd, buf, len, flags);
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment st = a.allocate(CAPTURE);
+            return result((long) Send.H.invokeExact(st, fd, buf, len, flags), st);
+        } catch (Throwable t) {
+            throw failed(t);
+        }
     }
 
     static int close(int fd) {
-        return callInt(CLOSE, fd);
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment st = a.allocate(CAPTURE);
+            return result((int) Close.H.invokeExact(st, fd), st);
+        } catch (Throwable t) {
+            throw failed(t);
+        }
     }
 
     static int shutdown(int fd, int how) {
-        return callInt(SHUTDOWN, fd, how);
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment st = a.allocate(CAPTURE);
+            return result((int) Shutdown.H.invokeExact(st, fd, how), st);
+        } catch (Throwable t) {
+            throw failed(t);
+        }
     }
 
     static int getsockopt(int fd, int level, int opt, MemorySegment val, MemorySegment len) {
-        return callInt(GETSOCKOPT, fd, level, opt, val, len);
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment st = a.allocate(CAPTURE);
+            return result((int) GetSockOpt.H.invokeExact(st, fd, level, opt, val, len), st);
+        } catch (Throwable t) {
+            throw failed(t);
+        }
     }
 
     static int setsockoptInt(int fd, int level, int opt, int value) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment v = a.allocate(JAVA_INT);
             v.set(JAVA_INT, 0, value);
-            return callInt(SETSOCKOPT, fd, level, opt, v, 4);
+            MemorySegment st = a.allocate(CAPTURE);
+            return result((int) SetSockOpt.H.invokeExact(st, fd, level, opt, v, 4), st);
+        } catch (Throwable t) {
+            throw failed(t);
         }
     }
 
     static int fcntl(int fd, int cmd, int arg) {
-        return callInt(FCNTL, fd, cmd, arg);
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment st = a.allocate(CAPTURE);
+            return result((int) Fcntl.H.invokeExact(st, fd, cmd, arg), st);
+        } catch (Throwable t) {
+            throw failed(t);
+        }
     }
 
     static int epollCreate() {
-        return callInt(EPOLL_CREATE1, EPOLL_CLOEXEC);
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment st = a.allocate(CAPTURE);
+            return result((int) EpollCreate1.H.invokeExact(st, EPOLL_CLOEXEC), st);
+        } catch (Throwable t) {
+            throw failed(t);
+        }
     }
 
     static int epollCtl(int epfd, int op, int fd, int events) {
@@ -200,11 +254,19 @@ final class Libc {
             MemorySegment ev = a.allocate(EPOLL_EVENT_SIZE);
             ev.set(JAVA_INT, 0, events);
             ev.set(JAVA_LONG.withByteAlignment(4), EPOLL_DATA_OFFSET, fd);
-            return callInt(EPOLL_CTL, epfd, op, fd, ev);
+            MemorySegment st = a.allocate(CAPTURE);
+            return result((int) EpollCtl.H.invokeExact(st, epfd, op, fd, ev), st);
+        } catch (Throwable t) {
+            throw failed(t);
         }
     }
 
     static int epollWait(int epfd, MemorySegment events, int max, int timeoutMs) {
-        return callInt(EPOLL_WAIT, epfd, events, max, timeoutMs);
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment st = a.allocate(CAPTURE);
+            return result((int) EpollWait.H.invokeExact(st, epfd, events, max, timeoutMs), st);
+        } catch (Throwable t) {
+            throw failed(t);
+        }
     }
 }
