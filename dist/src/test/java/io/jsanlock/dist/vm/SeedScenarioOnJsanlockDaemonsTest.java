@@ -18,16 +18,6 @@ class SeedScenarioOnJsanlockDaemonsTest extends SeedScenarioTestBase {
         hosts.startDaemon(2, TwoHosts.DaemonKind.JSANLOCK);
     }
 
-    /**
-     * The daemon's default io_timeout (10 s, joins take about 20 s): at this writing the
-     * jsanlock daemon's add_lockspace does not apply a requested io_timeout to the join but
-     * does to the renewal check, so with io_timeout 1 the new lockspace fails at once.
-     */
-    @Override
-    int joinIoTimeout() {
-        return 0;
-    }
-
     @Override
     String sharedDevice(TwoHosts hosts, Path file) {
         return hosts.attachLoop(file);
