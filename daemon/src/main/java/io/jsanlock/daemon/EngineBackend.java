@@ -38,8 +38,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * the status records.
  *
  * <p>Storage commands (ALIGN, WRITE/READ_*) are served by {@link DaemonStorage}. Not yet
- * provided (answered -95 EOPNOTSUPP with a log line): CONVERT, events and resource
- * indexes, which need engine support that has not landed. LVBs are kept here: read at
+ * provided (answered -95 EOPNOTSUPP with a log line): resource indexes, which need
+ * engine support that has not landed. LVBs are kept here: read at
  * acquire, changed in memory by SET_LVB, written to sector 2002 before the release.
  */
 public final class EngineBackend implements LeaseBackend {
@@ -389,7 +389,15 @@ public final class EngineBackend implements LeaseBackend {
 
     @Override
     public HeldLease convert(HeldLease lease, boolean toShared, int cmdFlags) throws SanlockException {
-        throw unsupported("convert");
+        ResourceLease rl = (ResourceLease) lease.handle();
+        // The engine keeps the lease held in its old mode when the conversion fails
+        // (-11 for SH->EX with other live shared holders), so the client's token stays as it was.
+        ResourceLease now = engine.convert(rl, toShared ? LeaseMode.SHARED : LeaseMode.EXCLUSIVE);
+        Lvb v = lvbs.remove(rl.id());
+        if (v != null) {
+            lvbs.put(now.id(), v);
+        }
+        return new HeldLease(lease.resource(), now.mode() == LeaseMode.SHARED, now.lver(), lease.persistent(), lease.lvb(), now);
     }
 
     @Override

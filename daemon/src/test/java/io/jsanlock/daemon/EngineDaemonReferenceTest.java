@@ -75,10 +75,12 @@ class EngineDaemonReferenceTest {
         assertTrue(Files.isExecutable(SANLOCK), "reference sanlock missing at " + SANLOCK);
         dir = Files.createTempDirectory("jsanlock-engine-daemon");
         leases = dir.resolve("leases");
-        Files.write(leases, new byte[(int) (4 * MiB)]);
+        Files.write(leases, new byte[(int) (6 * MiB)]);
         assertEquals(0, run(null, "direct", "init", "-s", "LS:0:" + leases + ":0", "-o", "1").exit());
         assertEquals(0, run(null, "direct", "init", "-r", "LS:R:" + leases + ":" + MiB).exit());
         assertEquals(0, run(null, "direct", "init", "-r", "LS:R2:" + leases + ":" + 2 * MiB).exit());
+        assertEquals(0, run(null, "direct", "init", "-r", "LS:R3:" + leases + ":" + 3 * MiB).exit());
+        assertEquals(0, run(null, "direct", "init", "-r", "LS:R4:" + leases + ":" + 4 * MiB).exit());
 
         Path jRun = dir.resolve("jrun");
         DaemonOptions o = DaemonOptions.parse("-D", "-w", "0", "-e", "hostJ").withRunDir(jRun);
@@ -224,5 +226,55 @@ class EngineDaemonReferenceTest {
             assertEquals(ref.readResourceOwners(res("R", 1)), j.readResourceOwners(res("R", 1)));
             assertThat(j.readResourceOwners(res("R", 1)).owners()).extracting(Host::hostId).containsExactly(2L);
         }
+    }
+
+    interface ThrowingCall {
+        void run() throws SanlockException;
+    }
+
+    static int result(ThrowingCall c) {
+        try {
+            c.run();
+            return 0;
+        } catch (SanlockException e) {
+            return e.code();
+        }
+    }
+
+    /**
+     * One CONVERT sequence on {@code me}'s daemon while {@code other}'s daemon (the other
+     * host) holds the lease shared for a while; returns every result in order.
+     */
+    List<Integer> convertSequence(SanlockClient me, SanlockClient other, Resource r) throws Exception {
+        List<Integer> out = new ArrayList<>();
+        Resource sh = r.withFlags(ResourceFlags.SHARED);
+        try (Registration mine = me.register(); Registration theirs = other.register()) {
+            out.add(result(() -> mine.convert(sh, 0)));          // not held: -2
+            mine.acquire(r);
+            long lver0 = mine.inquire().leases().get(0).lver();
+            out.add(result(() -> mine.convert(r, 0)));           // EX -> EX: -114
+            out.add(result(() -> mine.convert(sh, 0)));          // EX -> SH: 0
+            assertThat(mine.inquire().state()).endsWith(":SH");
+            out.add(result(() -> mine.convert(sh, 0)));          // SH -> SH: -114
+            theirs.acquire(sh);                                  // the other host shares it now
+            out.add(result(() -> mine.convert(r, 0)));           // SH -> EX with a live shared holder: -11
+            assertThat(mine.inquire().state()).endsWith(":SH");  // still held shared
+            theirs.releaseAll();
+            out.add(result(() -> mine.convert(r, 0)));           // SH -> EX alone: 0
+            assertThat(mine.inquire().state()).doesNotEndWith(":SH");
+            assertThat(mine.inquire().leases().get(0).lver()).isGreaterThan(lver0);
+            // the other host is refused now, as for any exclusive lease
+            out.add(result(() -> theirs.acquire(sh)));
+            mine.releaseAll();
+        }
+        return out;
+    }
+
+    @Test
+    void convertGivesTheReferenceResults() throws Exception {
+        List<Integer> onJsanlock = convertSequence(j, ref, res("R3", 3));
+        List<Integer> onReference = convertSequence(ref, j, res("R4", 4));
+        assertEquals(onReference, onJsanlock, "jsanlock daemon vs reference daemon");
+        assertEquals(List.of(-2, -114, 0, -114, -11, 0, -243), onJsanlock);
     }
 }
