@@ -230,9 +230,10 @@ public final class Daemon implements AutoCloseable {
         }
         ByteBuffer b = ByteBuffer.allocate(EventCallback.SIZE);
         ev.encode(b);
+        b.flip();
         for (UnixSocket s : chans) {
             try {
-                s.writeFully(b.flip().duplicate());
+                s.writeFully(b.duplicate()); // one record per channel, from the same encoded bytes
             } catch (IOException e) {
                 chans.remove(s);
                 s.close();

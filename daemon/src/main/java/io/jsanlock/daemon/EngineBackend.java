@@ -478,7 +478,43 @@ public final class EngineBackend implements LeaseBackend {
             return java.util.Arrays.copyOf(v.data, n);
         }
     }
-    @Override public void setEvent(String lockspace, HostEvent event, int flags) throws SanlockException { throw unsupported("set_event"); }
+    /**
+     * SET_EVENT: the engine publishes (generation, event, data) with our next renewals and
+     * sets the destination's bit. CUR_GENERATION fills a zero generation from the
+     * destination's current one; ALL_HOSTS addresses every host the lockspace has seen.
+     * The engine keeps one outgoing event per lockspace, so a different event within the
+     * bitmap time is -16 — REPLACE and the CLEAR flags are not offered by the engine and
+     * are answered -95 rather than silently ignored.
+     */
+    @Override
+    public void setEvent(String lockspace, HostEvent event, int flags) throws SanlockException {
+        LockspaceInfo info = engine.lockspace(lockspace).orElseThrow(
+                () -> new SanlockException(SanlockError.ENOENT, "lockspace " + lockspace + " unknown"));
+        if ((flags & (CommandFlags.SETEV_REPLACE_EVENT | CommandFlags.SETEV_CLEAR_HOSTID | CommandFlags.SETEV_CLEAR_EVENT)) != 0) {
+            throw unsupported("set_event flags 0x" + Integer.toHexString(flags));
+        }
+        List<Long> targets = new ArrayList<>();
+        if ((flags & CommandFlags.SETEV_ALL_HOSTS) != 0) {
+            for (HostInfo h : engine.hosts(lockspace)) {
+                if (h.hostId() != info.hostId() && h.timestamp() != 0) {
+                    targets.add(h.hostId());
+                }
+            }
+        } else {
+            targets.add(event.hostId());
+        }
+        for (long target : targets) {
+            long generation = event.generation();
+            if (generation == 0 && (flags & CommandFlags.SETEV_CUR_GENERATION) != 0) {
+                for (HostInfo h : engine.hosts(lockspace)) {
+                    if (h.hostId() == target) {
+                        generation = h.generation();
+                    }
+                }
+            }
+            engine.setEvent(lockspace, target, generation, event.event(), event.data());
+        }
+    }
 
     @Override
     public void checkEventLockspace(String lockspace) throws SanlockException {
@@ -487,7 +523,20 @@ public final class EngineBackend implements LeaseBackend {
         }
     }
 
-    @Override public void onEvent(EventSink sink) { }
+    /** Events other hosts set for us arrive from the engine's renewal scans; they go out as callback records. */
+    @Override
+    public void onEvent(EventSink sink) {
+        engine.addListener(new io.jsanlock.engine.LockspaceListener() {
+            @Override
+            public void hostEvent(io.jsanlock.engine.HostEvent e) {
+                long me = engine.lockspace(e.lockspace()).map(LockspaceInfo::hostId).orElse(0L);
+                log.info("s" + e.lockspace() + " event from host " + e.fromHostId() + " gen " + e.fromGeneration()
+                        + " event " + e.event() + " data " + e.data());
+                sink.deliver(e.lockspace(), new io.jsanlock.wire.EventCallback(
+                        new HostEvent(me, e.generation(), e.event(), e.data()), e.fromHostId(), e.fromGeneration()));
+            }
+        });
+    }
 
     @Override
     public void shutdown() {

@@ -2,12 +2,15 @@ package io.jsanlock.daemon;
 
 import io.jsanlock.base.MonotonicClock;
 import io.jsanlock.base.SanlockException;
+import io.jsanlock.client.EventChannel;
 import io.jsanlock.client.Inquiry;
 import io.jsanlock.client.LockspaceState;
 import io.jsanlock.client.Registration;
 import io.jsanlock.client.SanlockClient;
 import io.jsanlock.engine.LeaseEngine;
+import io.jsanlock.wire.EventCallback;
 import io.jsanlock.wire.Host;
+import io.jsanlock.wire.HostEvent;
 import io.jsanlock.wire.HostState;
 import io.jsanlock.wire.Lockspace;
 import io.jsanlock.wire.Resource;
@@ -276,5 +279,60 @@ class EngineDaemonReferenceTest {
         List<Integer> onReference = convertSequence(ref, j, res("R4", 4));
         assertEquals(onReference, onJsanlock, "jsanlock daemon vs reference daemon");
         assertEquals(List.of(-2, -114, 0, -114, -11, 0, -243), onJsanlock);
+    }
+
+    /** Waits until {@code c}'s daemon sees both hosts live (events are addressed by host id). */
+    static void awaitBothLive(String what, SanlockClient c) throws Exception {
+        DaemonProtocolTest.await(what, 30_000, () -> {
+            try {
+                List<Host> hs = c.getHosts("LS", 0);
+                return hs.size() == 2 && hs.stream().allMatch(h -> h.state() == HostState.LIVE);
+            } catch (SanlockException e) {
+                return false;
+            }
+        });
+    }
+
+    /** Sets an event on {@code sender}'s daemon for host {@code to} and reads it on {@code receiver}'s channel. */
+    static EventCallback sendAndReceive(SanlockClient sender, SanlockClient receiver, long to, long event, long data)
+            throws Exception {
+        try (EventChannel ch = receiver.registerEvents("LS")) {
+            assertThat(ch.next(0)).isNull();
+            sender.setEvent("LS", new HostEvent(to, 0, event, data), 0);
+            // a different event while the first is still being published is refused
+            assertEquals(-16, result(() -> sender.setEvent("LS", new HostEvent(to, 0, event + 1, data), 0)));
+            EventCallback ev = ch.next(40_000);
+            assertTrue(ev != null, "no event within 40 s");
+            return ev;
+        }
+    }
+
+    @Test
+    void eventsTravelBothWays() throws Exception {
+        awaitBothLive("both hosts live on jsanlock", j);
+        awaitBothLive("both hosts live on the reference", ref);
+        long genJ = j.getHosts("LS", 1).get(0).generation();
+        long genR = ref.getHosts("LS", 2).get(0).generation();
+
+        // reference host 2 -> jsanlock host 1
+        EventCallback atJ = sendAndReceive(ref, j, 1, 7, 9);
+        assertEquals(new HostEvent(1, 0, 7, 9), atJ.event());
+        assertEquals(2, atJ.fromHostId());
+        assertEquals(genR, atJ.fromGeneration());
+
+        // jsanlock host 1 -> reference host 2
+        EventCallback atR = sendAndReceive(j, ref, 2, 5, 6);
+        assertEquals(new HostEvent(2, 0, 5, 6), atR.event());
+        assertEquals(1, atR.fromHostId());
+        assertEquals(genJ, atR.fromGeneration());
+
+        // error results as the reference's
+        for (HostEvent bad : List.of(new HostEvent(0, 0, 1, 1), new HostEvent(3000, 0, 1, 1))) {
+            assertEquals(result(() -> ref.setEvent("LS", bad, 0)), result(() -> j.setEvent("LS", bad, 0)), bad.toString());
+        }
+        assertEquals(-22, result(() -> j.setEvent("LS", new HostEvent(0, 0, 1, 1), 0)));
+        assertEquals(-2, result(() -> ref.setEvent("NOPE", new HostEvent(1, 0, 1, 1), 0)));
+        assertEquals(-2, result(() -> j.setEvent("NOPE", new HostEvent(1, 0, 1, 1), 0)));
+        assertEquals(-2, assertThrows(SanlockException.class, () -> j.registerEvents("NOPE")).code());
     }
 }
