@@ -81,6 +81,14 @@ class PythonParityTest {
                     time.sleep(0.2)
             show("get_hosts", lambda: [(h["host_id"], h["flags"]) for h in sanlock.get_hosts(b"LS")])
             show("get_hosts_unknown", lambda: sanlock.get_hosts(b"NOPE"))
+            efd = sanlock.reg_event(b"LS")
+            show("get_event_none", lambda: sanlock.get_event(efd))
+            show("set_event", lambda: sanlock.set_event(b"LS", 1, 0, 7, 9))
+            show("set_event_busy", lambda: sanlock.set_event(b"LS", 1, 0, 8, 9))
+            show("set_event_host0", lambda: sanlock.set_event(b"LS", 0, 0, 7, 9))
+            show("set_event_unknown", lambda: sanlock.set_event(b"NOPE", 1, 0, 7, 9))
+            show("reg_event_unknown", lambda: sanlock.reg_event(b"NOPE"))
+            show("end_event", lambda: sanlock.end_event(efd, b"LS"))
             show("rem_lockspace", lambda: sanlock.rem_lockspace(b"LS", 1, path, 0))
             show("inq_lockspace_after", lambda: sanlock.inq_lockspace(b"LS", 1, path, 0))
             show("rem_lockspace_again", lambda: sanlock.rem_lockspace(b"LS", 1, path, 0))
@@ -130,7 +138,8 @@ class PythonParityTest {
             System.out.println("python3-sanlock against the reference daemon:\n" + ref);
             // the script really exercised leases (not just errors on both sides)
             org.assertj.core.api.Assertions.assertThat(ref).contains("acquire None\n", "add_lockspace None\n",
-                    "inquire [{'lockspace': b'LS', 'resource': b'R'", "release_again error 1\n", "inq_lockspace True\n");
+                    "inquire [{'lockspace': b'LS', 'resource': b'R'", "release_again error 1\n", "inq_lockspace True\n",
+                    "set_event None\n", "set_event_busy error 16\n");
             String[] a = ref.split("\n");
             String[] b = mine.split("\n");
             for (int i = 0; i < Math.min(a.length, b.length); i++) {
