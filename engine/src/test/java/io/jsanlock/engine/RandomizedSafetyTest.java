@@ -143,13 +143,17 @@ class RandomizedSafetyTest {
             String who = "host" + id + "#" + System.identityHashCode(e);
             AtomicReference<ResourceLease> lost = new AtomicReference<>();
             Object stamp = new Object();
+            // leaseLost can arrive before acquire() returns (the lockspace was lost as the ballot
+            // committed): the holder then never entered, so it must not leave; the enter below
+            // stamps and drops it in one go.
+            boolean[] entered = {false};
             ResourceLease lease;
             try {
                 lease = e.acquire(res(r), AcquireOptions.exclusive().withHolder(new LeaseHolder() {
                     @Override
                     public void leaseLost(ResourceLease l, LossReason why) {
                         synchronized (stamp) {
-                            if (lost.compareAndSet(null, l)) {
+                            if (lost.compareAndSet(null, l) && entered[0]) {
                                 guard.exit(r, who, l.lver()); // the holder stops using it at once
                             }
                         }
@@ -159,11 +163,10 @@ class RandomizedSafetyTest {
                 return false; // -243, -244, -245, -11, I/O errors, ENOSPC while lost: all fine
             }
             synchronized (stamp) {
-                if (lost.get() == null) {
-                    guard.enter(r, who, lease.lver());
-                } else {
-                    guard.enter(r, who, lease.lver()); // stamped and dropped in one go
-                    guard.exit(r, who, lease.lver());
+                guard.enter(r, who, lease.lver());
+                entered[0] = true;
+                if (lost.get() != null) {
+                    guard.exit(r, who, lease.lver()); // stamped and dropped in one go
                 }
             }
             int dice = rnd.nextInt(100);
