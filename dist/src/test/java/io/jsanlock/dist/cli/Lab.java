@@ -69,6 +69,8 @@ final class Lab implements AutoCloseable {
             check(Run.sanlock(null, List.of("direct", "format", "-x", "LS:" + rindex + ":0")));
             holderPid = hold(a.runDir, "LS:R:" + leases + ":1M");
             hold(b.runDir, "LS:R3:" + leases + ":3M");
+            awaitPeerSeenLive(a.runDir);
+            awaitPeerSeenLive(b.runDir);
         } catch (RuntimeException | Error e) {
             close();
             throw e;
@@ -86,6 +88,23 @@ final class Lab implements AutoCloseable {
             throw new AssertionError("holder of " + res + " did not get it");
         }
         return p.pid();
+    }
+
+    /**
+     * A daemon reports a peer UNKNOWN until it has seen the peer's timestamp change once
+     * after its first scan (algorithms.md 2.6), which can take a renewal interval after both
+     * joined. Rows such as {@code client gets -h 1} run twice (reference CLI, then ours) and
+     * must see the same state both times, so the lab waits until no host is UNKNOWN.
+     */
+    private static void awaitPeerSeenLive(Path runDir) {
+        boolean settled = Run.await(30_000, () -> {
+            String out = Run.sanlock(runDir, List.of("client", "gets", "-h", "1")).out();
+            return out.contains("h 1 ") && out.contains("h 2 ") && !out.contains("UNKNOWN");
+        });
+        if (!settled) {
+            throw new AssertionError("daemon at " + runDir + " still reports a host UNKNOWN: "
+                    + Run.sanlock(runDir, List.of("client", "gets", "-h", "1")).out());
+        }
     }
 
     static void check(Run.Result r) {
