@@ -537,24 +537,22 @@ final class CommandHandler {
             default -> {
                 boolean async = (h.cmdFlags() & CommandFlags.REM_ASYNC) != 0;
                 boolean unused = (h.cmdFlags() & CommandFlags.REM_UNUSED) != 0;
-                if (unused || d.fencer.holders(ls.name(), null).isEmpty()) {
-                    return run(() -> d.backend.remLockspace(ls, async, unused));
-                }
-                // Holders must be dead before the host id is released: once it is free, other
-                // hosts may take their leases at once (algorithms.md 4.4). SIGKILL them first.
-                int known = d.backend.inqLockspace(ls);
-                if (known == SanlockError.ENOENT.code()) {
-                    return known;
+                // 1. No lease of the lockspace is granted from here on, so the holders seen
+                // below are all there will be; 2. they are SIGKILLed until their connections
+                // closed; 3. only then is the host id released — once it is free, other hosts
+                // may take their leases at once (algorithms.md 4.4).
+                int begun = run(() -> d.backend.beginRemoval(ls, unused));
+                if (begun != 0) {
+                    return begun;
                 }
                 Runnable removal = () -> {
                     if (!d.fencer.killForRemoval(ls.name())) {
-                        d.log.error("s" + ls.name() + " rem_lockspace: holders still alive, lockspace kept");
+                        d.log.error("s" + ls.name() + " rem_lockspace: holders still alive, host id kept");
                         return;
                     }
-                    try {
-                        d.backend.remLockspace(ls, false, false);
-                    } catch (SanlockException e) {
-                        d.log.error("s" + ls.name() + " rem_lockspace failed " + e.code() + ": " + e.getMessage());
+                    int r = run(() -> d.backend.completeRemoval(ls));
+                    if (r != 0) {
+                        d.log.error("s" + ls.name() + " rem_lockspace failed " + r);
                     }
                 };
                 if (async) {
@@ -655,6 +653,20 @@ final class CommandHandler {
             if (result == 0 && !dead) {
                 target.leases.addAll(got);
                 target.name = a.options().ownerName();
+            }
+        }
+        if (result == 0 && !dead) {
+            // Recorded first, checked second: the fencing of a lost lockspace, a rem_lockspace
+            // and a shutdown each mark the leases dropped (or set stopping) before they look
+            // for holders. So either they see this client among the holders and stop it, or
+            // this check sees the lease dropped and the client is never told it holds it.
+            boolean dropped = d.stopping() || got.stream().anyMatch(l -> !d.backend.isHeld(l));
+            if (dropped) {
+                synchronized (target) {
+                    target.leases.removeAll(got);
+                }
+                result = SanlockError.ENOSPC.code();
+                d.log.info("cmd_acquire " + who + " lockspace lost or left as the lease was granted");
             }
         }
         if (result != 0 || dead) {

@@ -171,7 +171,7 @@ public final class EngineBackend implements LeaseBackend {
     }
 
     @Override
-    public void remLockspace(Lockspace ls, boolean async, boolean unused) throws SanlockException {
+    public void beginRemoval(Lockspace ls, boolean unused) throws SanlockException {
         Optional<LockspaceState> st = engine.lockspaceState(ls.name());
         if (st.isEmpty() || st.get() == LockspaceState.REMOVED) {
             throw new SanlockException(SanlockError.ENOENT, "lockspace " + ls.name() + " is not joined");
@@ -179,20 +179,12 @@ public final class EngineBackend implements LeaseBackend {
         if (st.get() == LockspaceState.REMOVING) {
             throw new SanlockException(SanlockError.EINPROGRESS, "lockspace " + ls.name() + " is being removed");
         }
-        if (async) {
-            if (unused && !engine.leases(ls.name()).isEmpty()) {
-                throw new SanlockException(SanlockError.EBUSY, "lockspace " + ls.name() + " has leases held");
-            }
-            Thread.ofVirtual().start(() -> {
-                try {
-                    engine.removeLockspace(ls.name(), unused);
-                } catch (SanlockException e) {
-                    log.error("s" + ls.name() + " rem_lockspace async failed " + e.code() + ": " + e.getMessage());
-                }
-            });
-        } else {
-            engine.removeLockspace(ls.name(), unused);
-        }
+        engine.beginRemoval(ls.name(), unused);
+    }
+
+    @Override
+    public void completeRemoval(Lockspace ls) throws SanlockException {
+        engine.completeRemoval(ls.name());
     }
 
     @Override
@@ -335,6 +327,11 @@ public final class EngineBackend implements LeaseBackend {
             }
         }
         return new HeldLease(r, shared, lease.lver(), (r.flags() & ResourceFlags.PERSISTENT) != 0, lvb, lease);
+    }
+
+    @Override
+    public boolean isHeld(HeldLease lease) {
+        return engine.isHeld((ResourceLease) lease.handle());
     }
 
     @Override

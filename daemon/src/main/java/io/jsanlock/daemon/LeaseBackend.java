@@ -27,8 +27,17 @@ public interface LeaseBackend {
     /** INQ_LOCKSPACE: 0 joined, -115 joining/leaving, -2 unknown. */
     int inqLockspace(Lockspace ls);
 
-    /** REM_LOCKSPACE; {@code unused}: -16 when a lease of this host uses it. */
-    void remLockspace(Lockspace ls, boolean async, boolean unused) throws SanlockException;
+    /**
+     * First half of REM_LOCKSPACE: from its return on no lease of the lockspace is granted
+     * (acquires still running fail) and the held ones are dropped without I/O, while the
+     * host id is still renewed. The daemon stops the holders, then calls
+     * {@link #completeRemoval}. {@code unused}: -16 when a lease of this host uses it;
+     * -2 unknown; -115 already being removed.
+     */
+    void beginRemoval(Lockspace ls, boolean unused) throws SanlockException;
+
+    /** Second half of REM_LOCKSPACE: stops renewing and releases the host id. */
+    void completeRemoval(Lockspace ls) throws SanlockException;
 
     /** GET_LOCKSPACES: joined, leaving (flag REM), joining (flag ADD). */
     List<Lockspace> lockspaces();
@@ -58,6 +67,14 @@ public interface LeaseBackend {
      * ACQUIRE_* bits of the request. Failures: -243, -240, -17, -11, -16, -28, -117 ...
      */
     HeldLease acquire(Resource r, int cmdFlags, int pid) throws SanlockException;
+
+    /**
+     * True while a lease from {@link #acquire} is still held: not released and not dropped
+     * with its lockspace (lost, or being removed). The daemon checks it after recording a
+     * new lease with its client, so that a lease granted just as its lockspace failed is
+     * either seen by the fencing or refused to the client.
+     */
+    boolean isHeld(HeldLease lease);
 
     /** Releases a lease acquired with {@link #acquire}. */
     void release(HeldLease lease) throws SanlockException;

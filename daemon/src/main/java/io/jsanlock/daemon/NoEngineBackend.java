@@ -30,9 +30,13 @@ public final class NoEngineBackend implements LeaseBackend {
 
     @Override public void addLockspace(Lockspace ls, int ioTimeout, boolean async) throws SanlockException { throw unsupported("add_lockspace"); }
     @Override public int inqLockspace(Lockspace ls) { return SanlockError.ENOENT.code(); }
-    @Override public void remLockspace(Lockspace ls, boolean async, boolean unused) throws SanlockException {
+    @Override public void beginRemoval(Lockspace ls, boolean unused) throws SanlockException {
         throw new SanlockException(SanlockError.ENOENT, "lockspace " + ls.name() + " unknown");
     }
+    @Override public void completeRemoval(Lockspace ls) throws SanlockException {
+        throw new SanlockException(SanlockError.ENOENT, "lockspace " + ls.name() + " unknown");
+    }
+    @Override public boolean isHeld(HeldLease lease) { return false; }
     @Override public List<Lockspace> lockspaces() { return List.of(); }
     @Override public List<Host> hosts(String lockspace, long hostId) throws SanlockException {
         throw new SanlockException(SanlockError.ENOENT, "lockspace " + lockspace + " unknown");

@@ -40,10 +40,25 @@ final class InMemoryBackend extends NoEngineBackendBase {
     }
 
     @Override
-    public void remLockspace(Lockspace ls, boolean async, boolean unused) throws SanlockException {
-        if (!lockspaces.remove(ls.name())) {
+    public void beginRemoval(Lockspace ls, boolean unused) throws SanlockException {
+        if (!lockspaces.contains(ls.name())) {
             throw new SanlockException(SanlockError.ENOENT, "unknown");
         }
+        if (unused && held.keySet().stream().anyMatch(k -> k.startsWith(ls.name() + ":"))) {
+            throw new SanlockException(SanlockError.EBUSY, "lockspace used");
+        }
+        // leases of a lockspace being removed are dropped: isHeld() turns false for them
+        lockspaces.remove(ls.name());
+    }
+
+    @Override
+    public void completeRemoval(Lockspace ls) {
+    }
+
+    @Override
+    public boolean isHeld(HeldLease lease) {
+        String key = (String) lease.handle();
+        return held.containsKey(key) && lockspaces.contains(key.substring(0, key.indexOf(':')));
     }
 
     @Override

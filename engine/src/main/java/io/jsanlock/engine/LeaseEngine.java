@@ -438,6 +438,22 @@ public final class LeaseEngine implements AutoCloseable {
      *         {@code unusedOnly} and a lease is held
      */
     public void removeLockspace(String name, boolean unusedOnly) throws SanlockException {
+        beginRemoval(name, unusedOnly);
+        completeRemoval(name);
+    }
+
+    /**
+     * First half of {@link #removeLockspace}: from its return on, no lease of the
+     * lockspace is granted — acquires still balloting fail with -28 (an owner wait gives
+     * up at its next poll) and are waited for — and the held leases are dropped (holders
+     * told {@link LossReason#LOCKSPACE_REMOVED}, no I/O). Renewals go on, so the host_id
+     * stays ours. A caller that runs processes (the daemon) stops the holders it knows of
+     * between the two halves: after this returns, the set of holders can only shrink.
+     *
+     * @throws SanlockException -2 not joined, -115 already being removed, -16 when
+     *         {@code unusedOnly} and a lease is held or being acquired
+     */
+    public void beginRemoval(String name, boolean unusedOnly) throws SanlockException {
         LockspaceRuntime rt = lockspaces.get(name);
         if (rt == null) {
             throw new SanlockException(SanlockError.ENOENT, "lockspace " + name + " is not joined");
@@ -450,11 +466,54 @@ public final class LeaseEngine implements AutoCloseable {
                 throw new SanlockException(SanlockError.EBUSY, "lockspace " + name + " has leases held");
             }
             rt.state = LockspaceState.REMOVING;
-            rt.stop = true;
+            if (rt.member != null) {
+                rt.member.leave();
+            }
         }
         log.logf("s%s:%d rem_lockspace", name, rt.spec.hostId());
         dropLeases(rt, LossReason.LOCKSPACE_REMOVED);
+        awaitAcquiresEnded(rt);
+    }
+
+    /**
+     * Second half of {@link #removeLockspace}, after {@link #beginRemoval}: stops
+     * renewing and releases the host_id (if the last renewal succeeded). Leases still
+     * held are abandoned on disk; the caller must have stopped their holders.
+     */
+    public void completeRemoval(String name) throws SanlockException {
+        LockspaceRuntime rt = lockspaces.get(name);
+        if (rt == null || rt.state != LockspaceState.REMOVING) {
+            throw new SanlockException(SanlockError.ENOENT, "lockspace " + name + " is not being removed");
+        }
+        synchronized (rt) {
+            if (rt.stop) {
+                throw new SanlockException(SanlockError.EINPROGRESS, "lockspace " + name + " is being removed");
+            }
+            rt.stop = true;
+        }
         finishRemoval(rt);
+    }
+
+    /**
+     * Waits until no acquire in {@code rt} is balloting. Each ends promptly once the
+     * lockspace is leaving (a ballot's I/O is bounded by io_timeout; owner waits poll
+     * {@link io.jsanlock.lease.OwnerView#leaving()} every second) and then fails.
+     */
+    private void awaitAcquiresEnded(LockspaceRuntime rt) {
+        while (!halted) {
+            boolean busy = false;
+            for (HeldResource r : resources.values()) {
+                if (r.ls == rt) {
+                    synchronized (r) {
+                        busy |= r.phase == HeldResource.Phase.ACQUIRING;
+                    }
+                }
+            }
+            if (!busy) {
+                return;
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(5_000_000L);
+        }
     }
 
     private void finishRemoval(LockspaceRuntime rt) {
@@ -668,6 +727,9 @@ public final class LeaseEngine implements AutoCloseable {
                         return;
                     }
                     rt.state = LockspaceState.LOST;
+                    if (rt.member != null) {
+                        rt.member.leave(); // acquires waiting for an owner give up: they could not be granted
+                    }
                 }
                 log.logf("s%s:%d check_our_lease failed %d%s", rt.name(), rt.spec.hostId(), gap,
                         rt.corrupt ? " corrupt " + rt.lastResult : "");
@@ -839,19 +901,28 @@ public final class LeaseEngine implements AutoCloseable {
                     res.name(), clock, log, random, pool);
             PaxosLease.Token tok = new PaxosLease.Token(rt.spec.hostId(), m.delta().generation(), rt.mine);
             p.acquire(tok, new PaxosLease.Options(mode == LeaseMode.SHARED, lver, opt.ownerNoWait(), opt.numHosts()), m);
-            synchronized (fresh) {
-                fresh.paxos = p;
-                fresh.token = tok;
-                fresh.mode = mode;
-                fresh.phase = HeldResource.Phase.HELD;
-                ResourceLease lease = addHandle(fresh, opt.holder());
-                if (rt.state == LockspaceState.LOST || rt.state == LockspaceState.REMOVING
-                        || rt.state == LockspaceState.REMOVED) {
-                    // the lockspace failed while we were acquiring: the holder must not use it
-                    fresh.lost = true;
-                    events.execute(() -> opt.holder().leaseLost(lease, LossReason.LOCKSPACE_LOST));
+            // The grant and the lockspace's state are decided together, under the lockspace's
+            // monitor (lock order rt -> resource, as removeLockspace): a lockspace that was lost
+            // or started leaving while we balloted gets no new holder. Returning the lease
+            // (even marked lost) would be unsafe: the fencing of a lost lockspace and the
+            // holder check of a removal have already looked for holders and not seen this one,
+            // and once the host_id is released or rejoined with a new generation, other hosts
+            // take our leases at once. The committed lease stays on disk under our old
+            // generation, with no release I/O, exactly like the leases dropped at the loss.
+            synchronized (rt) {
+                if (rt.state != LockspaceState.JOINED && rt.state != LockspaceState.FAILING) {
+                    log.logf("r%s:%s acquire dropped: lockspace %s while acquiring, no release I/O",
+                            res.lockspaceName(), res.name(), rt.state);
+                    throw new SanlockException(SanlockError.ENOSPC, "lockspace " + rt.name() + " was "
+                            + (rt.state == LockspaceState.LOST ? "lost" : "left") + " while acquiring " + res.name());
                 }
-                return lease;
+                synchronized (fresh) {
+                    fresh.paxos = p;
+                    fresh.token = tok;
+                    fresh.mode = mode;
+                    fresh.phase = HeldResource.Phase.HELD;
+                    return addHandle(fresh, opt.holder());
+                }
             }
         } catch (SanlockException | RuntimeException e) {
             resources.remove(key, fresh);

@@ -422,4 +422,79 @@ class LeaseEngineTest {
         assertThatThrownBy(() -> LeaseEngine.builder("x".repeat(48)).build())
                 .satisfies(e -> assertThat(code(e)).isEqualTo(SanlockError.EINVAL.code()));
     }
+
+    /**
+     * The lockspace starts leaving while an acquire is between its ballot and its commit
+     * write: the commit still lands (the I/O was issued), but the lease must not be granted
+     * — the removal has already looked for holders — and the host_id must stay ours until
+     * that acquire has ended, or another host could take the committed lease while a
+     * caller believes it holds it.
+     */
+    @Test
+    void anAcquireCommittingAsTheLockspaceIsRemovedIsRefusedAndTheHostIdWaitsForIt() throws Exception {
+        LeaseEngine a = engine("hostA");
+        a.addLockspace(ls(1), 1);
+        java.util.concurrent.atomic.AtomicReference<Thread> remover = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicLong slotDuringRemoval = new java.util.concurrent.atomic.AtomicLong(-1);
+        disk.before(FaultyStorage.Match.write(1 << 20), 1, () -> {
+            // in the acquiring thread, just before the commit write: start the removal and
+            // let it get as far as it can
+            remover.set(Thread.ofPlatform().start(() -> {
+                try {
+                    a.removeLockspace("LS", false);
+                } catch (SanlockException e) {
+                    throw new IllegalStateException(e);
+                }
+            }));
+            long end = System.nanoTime() + 5_000_000_000L;
+            while (a.lockspaceState("LS").orElse(null) != LockspaceState.REMOVING && System.nanoTime() < end) {
+                Thread.onSpinWait();
+            }
+            try {
+                Thread.sleep(100); // give a wrong removal time to release the host_id
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            slotDuringRemoval.set(hostSlot(1).timestamp());
+        });
+        assertThatThrownBy(() -> a.acquire(R1, AcquireOptions.exclusive()))
+                .satisfies(e -> assertThat(code(e)).isEqualTo(SanlockError.ENOSPC.code()));
+        remover.get().join(10_000);
+        assertThat(slotDuringRemoval.get()).as("host_id still ours while the acquire was running").isNotZero();
+        assertThat(leader(1 << 20).ownerId()).as("the commit landed and was abandoned, not released").isEqualTo(1);
+        assertThat(a.lockspaceState("LS")).isEmpty();
+        assertThat(hostSlot(1).timestamp()).as("host_id released after the acquire ended").isZero();
+        assertThat(a.leases(null)).isEmpty();
+    }
+
+    /** The same with the lockspace lost (renewals failing for 8N) during the acquire. */
+    @Test
+    void anAcquireCommittingAsTheLockspaceIsLostIsRefused() throws Exception {
+        LeaseEngine a = engine("hostA");
+        a.addLockspace(ls(1), 1);
+        List<LossReason> told = new CopyOnWriteArrayList<>();
+        disk.before(FaultyStorage.Match.write(1 << 20), 1, () -> {
+            disk.inject(FaultyStorage.Match.write(0), Fault.ERROR, -1); // host 1's renewals fail from now on
+            long end = System.nanoTime() + 10_000_000_000L;
+            while (a.lockspaceState("LS").orElse(null) != LockspaceState.LOST && System.nanoTime() < end) {
+                Thread.onSpinWait();
+            }
+        });
+        assertThatThrownBy(() -> a.acquire(R1, AcquireOptions.exclusive().withHolder(new LeaseHolder() {
+            @Override
+            public void leaseLost(ResourceLease lease, LossReason reason) {
+                told.add(reason);
+            }
+        }))).satisfies(e -> assertThat(code(e)).isEqualTo(SanlockError.ENOSPC.code()));
+        assertThat(told).as("a lease never granted is never lost").isEmpty();
+        assertThat(a.leases(null)).isEmpty();
+        // nothing holds a lease of the lost lockspace, so it is left (without a delta release:
+        // the last renewal failed)
+        await("lost lockspace left", 20, () -> a.lockspaceState("LS").isEmpty());
+        assertThat(leader(1 << 20).ownerId()).isEqualTo(1);
+    }
+
+    Leader hostSlot(int hostId) {
+        return leader((hostId - 1) * 512L);
+    }
 }

@@ -20,11 +20,22 @@ public final class LockspaceMember implements OwnerView {
     private final DeltaLease delta;
     private final HostTable table;
     private final io.jsanlock.base.MonotonicClock clock;
+    private volatile boolean leaving;
 
     public LockspaceMember(DeltaLease delta, io.jsanlock.base.MonotonicClock clock) {
         this.delta = delta;
         this.clock = clock;
         this.table = new HostTable(delta.geometry().maxHosts(), delta.hostId(), delta.timeouts());
+    }
+
+    /** Marks the lockspace as being left: waiting acquires give up (see {@link OwnerView#leaving()}). */
+    public void leave() {
+        leaving = true;
+    }
+
+    @Override
+    public boolean leaving() {
+        return leaving;
     }
 
     public DeltaLease delta() {

@@ -20,4 +20,12 @@ public interface OwnerView {
 
     /** My timeouts in this lockspace (W, G and my N; N is the fallback for 0). */
     Timeouts myTimeouts();
+
+    /**
+     * True once the lockspace is being left (removed, or lost): an acquire waiting for
+     * an owner to die gives up at its next poll rather than hold up the removal.
+     */
+    default boolean leaving() {
+        return false;
+    }
 }

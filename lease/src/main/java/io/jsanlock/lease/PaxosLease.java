@@ -409,6 +409,10 @@ public final class PaxosLease {
                 }
             }
             Pause.sleepNanos(clock, 1_000_000_000L);
+            if (owners.leaving()) {
+                log.logf("%s paxos_acquire owner wait abandoned: lockspace being left", tag);
+                throw new SanlockException(SanlockError.ENOSPC, "lockspace of " + resourceName + " is being left");
+            }
             Leader l2 = readLeader(tok.hostId, tok.mine);
             if (!l2.equals(l)) {
                 log.logf("%s paxos_acquire restart leader changed %d %d %d", tag, l2.ownerId(),
