@@ -3,17 +3,13 @@ package io.jsanlock.cli;
 import io.jsanlock.base.SanlockError;
 import io.jsanlock.base.SanlockException;
 import io.jsanlock.cli.client.RindexArgs;
-import io.jsanlock.format.DiskFormat;
-import io.jsanlock.format.Geometry;
-import io.jsanlock.format.Leader;
 import io.jsanlock.format.RindexEntry;
-import io.jsanlock.format.RindexHeader;
 import io.jsanlock.io.DirectFileStorage;
+import io.jsanlock.io.RindexArea;
 import io.jsanlock.wire.ResourceEntry;
 import io.jsanlock.wire.ResourceIndex;
 
 import java.io.PrintStream;
-import java.nio.ByteBuffer;
 
 /**
  * {@code direct update|rebuild -x RINDEX} ({@code format} and {@code lookup} are in
@@ -48,31 +44,8 @@ final class DirectRindexUpdate {
         return rv == 0 ? 0 : 1;
     }
 
-    /** The index as read: header, geometry and the whole first area (header + entries). */
-    private record Index(RindexHeader header, Geometry g, ByteBuffer area) {
-        RindexEntry entry(int i) {
-            return RindexEntry.decode(area, g.sectorSize() + i * DiskFormat.RINDEX_ENTRY_LEN);
-        }
-
-        int count() {
-            return Math.min(header.maxResources(), (g.alignSize() - g.sectorSize()) / DiskFormat.RINDEX_ENTRY_LEN);
-        }
-
-        long leaseOffset(int i) {
-            return header.rxOffset() + (2L + i) * g.alignSize();
-        }
-    }
-
-    private static Index read(DirectFileStorage s, SanlockOptions o, ResourceIndex rx) throws SanlockException {
-        long off = rx.disk().offset();
-        ByteBuffer first = ByteBuffer.allocate(4096);
-        s.read(off, first, Storage.timeoutMillis(o));
-        RindexHeader h = RindexHeader.decode(first, 0);
-        h.check(rx.lockspaceName(), off);
-        Geometry g = h.geometry();
-        ByteBuffer area = ByteBuffer.allocate(g.alignSize());
-        s.read(off, area, Storage.timeoutMillis(o));
-        return new Index(h, g, area);
+    private static RindexArea read(DirectFileStorage s, SanlockOptions o, ResourceIndex rx) throws SanlockException {
+        return RindexArea.read(s, rx.disk().offset(), rx.lockspaceName(), Storage.timeoutMillis(o));
     }
 
     /**
@@ -84,59 +57,21 @@ final class DirectRindexUpdate {
             throw new SanlockException(SanlockError.EINVAL, "update needs -e <resource_name>:<offset>");
         }
         try (DirectFileStorage s = Storage.openForWrite(rx.disk().path(), SanlockError.ENOENT)) {
-            Index ix = read(s, o, rx);
-            long rel = e.offset() - ix.header().rxOffset() - 2L * ix.g().alignSize();
-            if (rel < 0 || rel % ix.g().alignSize() != 0 || rel / ix.g().alignSize() >= ix.count()) {
-                throw new SanlockException(SanlockError.RINDEX_OFFSET, "offset " + e.offset()
-                        + " is not the place of a lease of this resource index");
-            }
-            int i = (int) (rel / ix.g().alignSize());
+            RindexArea ix = read(s, o, rx);
+            int i = ix.indexOf(e.offset());
             RindexEntry now = ix.entry(i);
             if (remove && !now.isFree() && !e.name().isEmpty() && !now.name().equals(e.name())) {
                 throw new SanlockException(SanlockError.ENOENT, "entry at offset " + e.offset() + " is " + now.name()
                         + ", not " + e.name());
             }
-            writeEntry(s, o, ix, i, remove ? RindexEntry.FREE : new RindexEntry(e.offset(), 0, e.name()));
+            ix.writeEntry(i, remove ? RindexEntry.FREE : new RindexEntry(e.offset(), 0, e.name()), Storage.timeoutMillis(o));
         }
     }
 
     /** Rewrites every entry from the leases found on storage (a paxos lease of the index's lockspace). */
     private static void rebuild(SanlockOptions o, ResourceIndex rx) throws SanlockException {
         try (DirectFileStorage s = Storage.openForWrite(rx.disk().path(), SanlockError.ENOENT)) {
-            Index ix = read(s, o, rx);
-            Geometry g = ix.g();
-            long size = s.size();
-            ByteBuffer area = ix.area().duplicate();
-            ByteBuffer sector = ByteBuffer.allocate(g.sectorSize());
-            for (int i = 0; i < ix.count(); i++) {
-                long at = ix.leaseOffset(i);
-                RindexEntry entry = RindexEntry.FREE;
-                if (at + g.sectorSize() <= size) {
-                    sector.clear();
-                    int got = s.read(at, sector, Storage.timeoutMillis(o));
-                    if (got >= DiskFormat.LEADER_LEN) {
-                        Leader l = Leader.decode(sector, 0);
-                        if (l.magic() == DiskFormat.PAXOS_DISK_MAGIC && l.spaceName().equals(rx.lockspaceName())) {
-                            entry = new RindexEntry(at, 0, l.resourceName());
-                        }
-                    }
-                }
-                entry.encode(area, g.sectorSize() + i * DiskFormat.RINDEX_ENTRY_LEN);
-            }
-            ByteBuffer entries = ByteBuffer.allocate(g.alignSize() - g.sectorSize());
-            entries.put(0, area, g.sectorSize(), entries.capacity());
-            s.write(ix.header().rxOffset() + g.sectorSize(), entries, Storage.timeoutMillis(o));
+            read(s, o, rx).rebuild(true, Storage.timeoutMillis(o));
         }
     }
-
-    private static void writeEntry(DirectFileStorage s, SanlockOptions o, Index ix, int i, RindexEntry e) throws SanlockException {
-        Geometry g = ix.g();
-        int inArea = g.sectorSize() + i * DiskFormat.RINDEX_ENTRY_LEN;
-        int sectorStart = inArea - inArea % g.sectorSize();
-        ByteBuffer sector = ByteBuffer.allocate(g.sectorSize());
-        sector.put(0, ix.area(), sectorStart, g.sectorSize());
-        e.encode(sector, inArea - sectorStart);
-        s.write(ix.header().rxOffset() + sectorStart, sector, Storage.timeoutMillis(o));
-    }
-
 }

@@ -11,6 +11,7 @@ import io.jsanlock.wire.Replies;
 import io.jsanlock.wire.Requests;
 import io.jsanlock.wire.Resource;
 import io.jsanlock.wire.ResourceEntry;
+import io.jsanlock.wire.ResourceIndex;
 import io.jsanlock.wire.ResourceFlags;
 import io.jsanlock.wire.ResourceStrings;
 import io.jsanlock.wire.StateRecord;
@@ -35,9 +36,11 @@ final class CommandHandler {
     enum Outcome { KEEP, CLOSE, EVENT_CHANNEL }
 
     private final Daemon d;
+    private final RindexCommands rindex;
 
     CommandHandler(Daemon d) {
         this.d = d;
+        this.rindex = new RindexCommands(d.backend, d.log, d.clock);
     }
 
     Outcome handle(Client c, Header h) throws IOException, WireException {
@@ -485,15 +488,40 @@ final class CommandHandler {
                 reply(c, Replies.result(h, result));
             }
             case FORMAT_RINDEX, REBUILD_RINDEX -> {
-                Requests.readRindex(s);
-                d.log.warn("ci " + c.ci + " " + cmd + ": resource indexes are not supported by jsanlock's daemon yet");
-                reply(c, Replies.result(h, SanlockError.EOPNOTSUPP.code()));
+                ResourceIndex rx = Requests.readRindex(s);
+                d.log.info("cmd_" + cmd.statusName() + " ci " + c.ci + " " + rx.lockspaceName() + " " + rx.disk().path() + ":"
+                        + rx.disk().offset());
+                int result = run(() -> {
+                    if (cmd == Command.FORMAT_RINDEX) {
+                        rindex.format(rx);
+                    } else {
+                        rindex.rebuild(rx, h.cmdFlags());
+                    }
+                });
+                d.log.info("cmd_" + cmd.statusName() + " ci " + c.ci + " done " + result);
+                reply(c, Replies.result(h, result));
             }
             case UPDATE_RINDEX, LOOKUP_RINDEX, CREATE_RESOURCE, DELETE_RESOURCE -> {
-                Requests.readRindex(s);
-                Requests.readRentry(s);
-                d.log.warn("ci " + c.ci + " " + cmd + ": resource indexes are not supported by jsanlock's daemon yet");
-                reply(c, Replies.rentry(h, SanlockError.EOPNOTSUPP.code(), ResourceEntry.EMPTY));
+                ResourceIndex rx = Requests.readRindex(s);
+                ResourceEntry re = Requests.readRentry(s);
+                d.log.info("cmd_" + cmd.statusName() + " ci " + c.ci + " " + rx.lockspaceName() + " " + rx.disk().path() + ":"
+                        + rx.disk().offset() + " entry " + re.name() + ":" + re.offset());
+                ResourceEntry out = ResourceEntry.EMPTY;
+                int result = 0;
+                try {
+                    switch (cmd) {
+                        case UPDATE_RINDEX -> rindex.update(rx, re, h.cmdFlags());
+                        case LOOKUP_RINDEX -> out = rindex.lookup(rx, re, h.cmdFlags());
+                        case CREATE_RESOURCE -> out = rindex.create(rx, re);
+                        default -> rindex.delete(rx, re);
+                    }
+                } catch (SanlockException e) {
+                    result = e.code();
+                    out = ResourceEntry.EMPTY;
+                    d.log.info("cmd_" + cmd.statusName() + " ci " + c.ci + " " + e.getMessage());
+                }
+                d.log.info("cmd_" + cmd.statusName() + " ci " + c.ci + " done " + result);
+                reply(c, Replies.rentry(h, result, out));
             }
             default -> throw new IllegalStateException("not a worker command: " + cmd);
         }
@@ -541,6 +569,10 @@ final class CommandHandler {
                 // below are all there will be; 2. they are SIGKILLed until their connections
                 // closed; 3. only then is the host id released — once it is free, other hosts
                 // may take their leases at once (algorithms.md 4.4).
+                if (rindex.busy(ls.name())) {
+                    // the reference refuses to leave a lockspace while one of its index operations runs
+                    return SanlockError.EBUSY.code();
+                }
                 int begun = run(() -> d.backend.beginRemoval(ls, unused));
                 if (begun != 0) {
                     return begun;

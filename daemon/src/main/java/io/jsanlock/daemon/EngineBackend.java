@@ -37,9 +37,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * types, keeps the daemon-only state (orphans, SET_CONFIG flags, space ids) and formats
  * the status records.
  *
- * <p>Storage commands (ALIGN, WRITE/READ_*) are served by {@link DaemonStorage}. Not yet
- * provided (answered -95 EOPNOTSUPP with a log line): resource indexes, which need
- * engine support that has not landed. LVBs are kept here: read at
+ * <p>Storage commands (ALIGN, WRITE/READ_*) are served by {@link DaemonStorage}; resource
+ * indexes by {@link RindexCommands} on top of this backend. LVBs are kept here: read at
  * acquire, changed in memory by SET_LVB, written to sector 2002 before the release.
  */
 public final class EngineBackend implements LeaseBackend {
