@@ -492,10 +492,14 @@ final class CommandHandler {
                 d.log.info("cmd_" + cmd.statusName() + " ci " + c.ci + " " + rx.lockspaceName() + " " + rx.disk().path() + ":"
                         + rx.disk().offset());
                 int result = run(() -> {
-                    if (cmd == Command.FORMAT_RINDEX) {
-                        rindex.format(rx);
-                    } else {
-                        rindex.rebuild(rx, h.cmdFlags());
+                    try {
+                        if (cmd == Command.FORMAT_RINDEX) {
+                            rindex.format(rx);
+                        } else {
+                            rindex.rebuild(rx, h.cmdFlags());
+                        }
+                    } catch (RuntimeException e) {
+                        throw unexpected(cmd, e);
                     }
                 });
                 d.log.info("cmd_" + cmd.statusName() + " ci " + c.ci + " done " + result);
@@ -515,16 +519,23 @@ final class CommandHandler {
                         case CREATE_RESOURCE -> out = rindex.create(rx, re);
                         default -> rindex.delete(rx, re);
                     }
-                } catch (SanlockException e) {
-                    result = e.code();
+                } catch (SanlockException | RuntimeException e) {
+                    SanlockException se = e instanceof SanlockException x ? x : unexpected(cmd, (RuntimeException) e);
+                    result = se.code();
                     out = ResourceEntry.EMPTY;
-                    d.log.info("cmd_" + cmd.statusName() + " ci " + c.ci + " " + e.getMessage());
+                    d.log.info("cmd_" + cmd.statusName() + " ci " + c.ci + " " + se.getMessage());
                 }
                 d.log.info("cmd_" + cmd.statusName() + " ci " + c.ci + " done " + result);
                 reply(c, Replies.rentry(h, result, out));
             }
             default -> throw new IllegalStateException("not a worker command: " + cmd);
         }
+    }
+
+    /** A failure nothing anticipated in an index command: logged, answered -5 (EIO) rather than dropping the connection. */
+    private SanlockException unexpected(Command cmd, RuntimeException e) {
+        d.log.error("cmd_" + cmd.statusName() + " failed: " + e);
+        return new SanlockException(SanlockError.EIO, cmd.statusName() + " failed: " + e.getMessage());
     }
 
     @FunctionalInterface
