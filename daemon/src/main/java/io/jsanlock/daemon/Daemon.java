@@ -232,8 +232,21 @@ public final class Daemon implements AutoCloseable {
         ev.encode(b);
         b.flip();
         for (UnixSocket s : chans) {
+            // Never wait for a listener: one that stopped reading must not hold up the
+            // others (or this thread). A full buffer drops this event for that listener,
+            // as a non-blocking send does in the reference; a record cut in half would
+            // desynchronise its stream, so that channel is closed.
             try {
-                s.writeFully(b.duplicate()); // one record per channel, from the same encoded bytes
+                switch (s.trySend(b.duplicate())) { // one record per channel, from the same encoded bytes
+                    case SENT -> { }
+                    case WOULD_BLOCK -> log.warn("s" + lockspace + " event for fd " + s.fd()
+                            + " dropped: the listener is not reading");
+                    case PARTIAL -> {
+                        log.warn("s" + lockspace + " event channel fd " + s.fd() + " closed: its buffer filled mid-record");
+                        chans.remove(s);
+                        s.close();
+                    }
+                }
             } catch (IOException e) {
                 chans.remove(s);
                 s.close();

@@ -114,10 +114,6 @@ public final class EngineBackend implements LeaseBackend {
         this.trouble = sink;
     }
 
-    private static SanlockException unsupported(String what) {
-        return new SanlockException(SanlockError.EOPNOTSUPP, what + " is not supported by jsanlock's daemon yet");
-    }
-
     private static LockspaceSpec spec(Lockspace ls) {
         return new LockspaceSpec(ls.name(), ls.hostId(), ls.disk().path(), ls.disk().offset());
     }
@@ -486,9 +482,10 @@ public final class EngineBackend implements LeaseBackend {
     public void setEvent(String lockspace, HostEvent event, int flags) throws SanlockException {
         LockspaceInfo info = engine.lockspace(lockspace).orElseThrow(
                 () -> new SanlockException(SanlockError.ENOENT, "lockspace " + lockspace + " unknown"));
-        if ((flags & (CommandFlags.SETEV_REPLACE_EVENT | CommandFlags.SETEV_CLEAR_HOSTID | CommandFlags.SETEV_CLEAR_EVENT)) != 0) {
-            throw unsupported("set_event flags 0x" + Integer.toHexString(flags));
-        }
+        io.jsanlock.engine.EventFlags how = new io.jsanlock.engine.EventFlags(
+                (flags & CommandFlags.SETEV_REPLACE_EVENT) != 0,
+                (flags & CommandFlags.SETEV_CLEAR_HOSTID) != 0,
+                (flags & CommandFlags.SETEV_CLEAR_EVENT) != 0);
         List<Long> targets = new ArrayList<>();
         if ((flags & CommandFlags.SETEV_ALL_HOSTS) != 0) {
             for (HostInfo h : engine.hosts(lockspace)) {
@@ -508,7 +505,7 @@ public final class EngineBackend implements LeaseBackend {
                     }
                 }
             }
-            engine.setEvent(lockspace, target, generation, event.event(), event.data());
+            engine.setEvent(lockspace, target, generation, event.event(), event.data(), how);
         }
     }
 

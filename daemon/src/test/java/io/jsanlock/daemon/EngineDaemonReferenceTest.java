@@ -335,4 +335,34 @@ class EngineDaemonReferenceTest {
         assertEquals(-2, result(() -> j.setEvent("NOPE", new HostEvent(1, 0, 1, 1), 0)));
         assertEquals(-2, assertThrows(SanlockException.class, () -> j.registerEvents("NOPE")).code());
     }
+
+    /** set_event's flags: the same sequence gets the same results from both daemons. */
+    @Test
+    void setEventFlagsAnswerAsTheReferenceDoes() throws Exception {
+        awaitBothLive("both hosts live on jsanlock", j);
+        awaitBothLive("both hosts live on the reference", ref);
+        List<Integer> onJsanlock = setEventFlagSequence(j, 2, 20);
+        List<Integer> onReference = setEventFlagSequence(ref, 1, 20);
+        assertEquals(onReference, onJsanlock, "jsanlock daemon vs reference daemon");
+        assertEquals(-16, onJsanlock.get(1), "a different event while one is published, without REPLACE");
+    }
+
+    static List<Integer> setEventFlagSequence(SanlockClient c, long to, long base) {
+        int replace = io.jsanlock.wire.CommandFlags.SETEV_REPLACE_EVENT;
+        int clearEvent = io.jsanlock.wire.CommandFlags.SETEV_CLEAR_EVENT;
+        int clearHost = io.jsanlock.wire.CommandFlags.SETEV_CLEAR_HOSTID;
+        List<Integer> out = new java.util.ArrayList<>();
+        out.add(result(() -> c.setEvent("LS", new HostEvent(to, 0, base, 1), replace)));
+        out.add(result(() -> c.setEvent("LS", new HostEvent(to, 0, base + 1, 1), 0)));
+        out.add(result(() -> c.setEvent("LS", new HostEvent(to, 0, base + 1, 1), replace)));
+        out.add(result(() -> c.setEvent("LS", new HostEvent(to, 0, base + 2, 1), clearEvent)));
+        out.add(result(() -> c.setEvent("LS", new HostEvent(to, 0, base + 3, 1), 0)));
+        out.add(result(() -> c.setEvent("LS", new HostEvent(to, 0, base + 4, 1), clearHost)));
+        out.add(result(() -> c.setEvent("LS", new HostEvent(to, 0, base + 5, 1), clearHost | replace)));
+        out.add(result(() -> c.setEvent("LS", new HostEvent(to, 0, base + 6, 1), 0)));
+        out.add(result(() -> c.setEvent("LS", new HostEvent(to, 0, base + 7, 1), clearEvent | clearHost)));
+        out.add(result(() -> c.setEvent("LS", new HostEvent(to, 0, base + 8, 1), 0)));
+        out.add(result(() -> c.setEvent("LS", new HostEvent(to, 0, base + 9, 1), clearEvent | clearHost)));
+        return out; // ends with nothing published, for the other event tests
+    }
 }

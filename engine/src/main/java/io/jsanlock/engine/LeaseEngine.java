@@ -559,9 +559,11 @@ public final class LeaseEngine implements AutoCloseable {
                 long nowS = clock.seconds();
                 byte[] bitmap = bitmap(rt, nowS);
                 long[] ev = rt.outEvent;
-                if (ev != null && nowS - rt.outEventSet > rt.mine.setBitmapSeconds()) {
-                    rt.outEvent = null; // published for set_bitmap_seconds, then the fields go back to 0
-                    ev = null;
+                synchronized (rt) { // not to drop an event set_event stores meanwhile
+                    if (ev != null && rt.outEvent == ev && nowS - rt.outEventSet > rt.mine.setBitmapSeconds()) {
+                        rt.outEvent = null; // published for set_bitmap_seconds, then the fields go back to 0
+                        ev = null;
+                    }
                 }
                 rt.lastAttempt = nowS;
                 try {
@@ -666,22 +668,50 @@ public final class LeaseEngine implements AutoCloseable {
      */
     public void setEvent(String lockspace, long targetHostId, long generation, long event, long data)
             throws SanlockException {
+        setEvent(lockspace, targetHostId, generation, event, data, EventFlags.NONE);
+    }
+
+    /**
+     * set_event with the reference's flags (wire.md 4.13): {@code replace} skips the -16
+     * check against a different event still being published; {@code clearHostId} clears
+     * the target's bit instead of setting it and leaves the event alone (unless with
+     * {@code replace}); {@code clearEvent} stops publishing the event fields (they go back
+     * to 0 with the next renewal) instead of setting them.
+     */
+    public void setEvent(String lockspace, long targetHostId, long generation, long event, long data, EventFlags flags)
+            throws SanlockException {
         LockspaceRuntime rt = joined(lockspace);
         if (targetHostId < 1 || targetHostId > rt.member.table().maxHosts()) {
             throw new SanlockException(SanlockError.EINVAL, "host_id " + targetHostId + " is out of range");
         }
         long now = clock.seconds();
-        long[] cur = rt.outEvent;
-        long[] next = {generation, event, data};
-        if (cur != null && now - rt.outEventSet <= rt.mine.setBitmapSeconds() && !java.util.Arrays.equals(cur, next)) {
-            throw new SanlockException(SanlockError.EBUSY, "a different event was set " + (now - rt.outEventSet)
-                    + " s ago");
+        synchronized (rt) {
+            long[] cur = rt.outEvent;
+            long[] next = {generation, event, data};
+            // Observed on the reference: CLEAR_HOSTID alone only clears the bit (never -16, the
+            // event being published is left alone); CLEAR_EVENT ends the publication, after
+            // which a different event is accepted.
+            boolean setsEvent = !flags.clearEvent() && !flags.clearHostId();
+            if (setsEvent && !flags.replace() && cur != null && now - rt.outEventSet <= rt.mine.setBitmapSeconds()
+                    && !java.util.Arrays.equals(cur, next)) {
+                throw new SanlockException(SanlockError.EBUSY, "a different event was set " + (now - rt.outEventSet)
+                        + " s ago");
+            }
+            if (flags.clearEvent()) {
+                rt.outEvent = null;
+            } else if (setsEvent || flags.replace()) {
+                rt.outEvent = next;
+                rt.outEventSet = now;
+            }
+            if (flags.clearHostId()) {
+                rt.notify.remove(targetHostId);
+            } else {
+                rt.notify.put(targetHostId, now);
+            }
         }
-        rt.outEvent = next;
-        rt.outEventSet = now;
-        rt.notify.put(targetHostId, now);
-        log.logf("s%s:%d set_event host_id %d gen %d event %d data %d", rt.name(), rt.spec.hostId(), targetHostId,
-                generation, event, data);
+        log.logf("s%s:%d set_event host_id %d gen %d event %d data %d%s%s%s", rt.name(), rt.spec.hostId(), targetHostId,
+                generation, event, data, flags.replace() ? " replace" : "", flags.clearHostId() ? " clear_hostid" : "",
+                flags.clearEvent() ? " clear_event" : "");
     }
 
     /** Runs the request examination now for every lease held in a lockspace (client examine). */

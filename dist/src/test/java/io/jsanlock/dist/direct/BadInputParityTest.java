@@ -143,6 +143,15 @@ class BadInputParityTest {
         Path backing = dir.resolve("small-dev");
         Tools.truncate(backing, 512 * 1024);
         Tools.Result r = Tools.run(dir, java.util.List.of("losetup", "-f", "--show", backing.toString()));
+        for (int attempt = 1; r.exit() != 0 && attempt < 5; attempt++) { // a lost race for a free device
+            try {
+                Thread.sleep(200L * attempt);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            r = Tools.run(dir, java.util.List.of("losetup", "-f", "--show", backing.toString()));
+        }
         assertThat(r.exit()).as("losetup (tests need root and loop devices): " + r).isZero();
         loop = r.out().trim();
         String hash = Tools.sha256(backing);

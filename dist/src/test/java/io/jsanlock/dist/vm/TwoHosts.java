@@ -151,7 +151,18 @@ final class TwoHosts implements AutoCloseable {
             cmd.add("--direct-io=on");
         }
         cmd.add(file.toString());
+        // losetup -f can lose a race for the same free device with another test class running
+        // beside this one (surefire forks): it then fails, and a retry takes the next free one
         Cmd.Result r = Cmd.run(dir, Map.of(), cmd);
+        for (int attempt = 1; r.exit() != 0 && attempt < 5; attempt++) {
+            try {
+                Thread.sleep(200L * attempt);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            r = Cmd.run(dir, Map.of(), cmd);
+        }
         if (r.exit() != 0) {
             throw new AssertionError("losetup failed: " + r);
         }

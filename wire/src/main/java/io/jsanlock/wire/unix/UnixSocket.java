@@ -142,6 +142,43 @@ public final class UnixSocket implements Closeable, WireIn {
         }
     }
 
+    /** What one non-blocking {@link #trySend} did. */
+    public enum SendResult { SENT, WOULD_BLOCK, PARTIAL }
+
+    /**
+     * One non-blocking send of all of {@code buf} (MSG_DONTWAIT): SENT; WOULD_BLOCK when
+     * the peer's buffer is full and nothing was written; PARTIAL when only part fit (the
+     * stream is then cut mid-record, so callers close the socket). Never waits: for
+     * writers that must not be held up by a peer that stopped reading.
+     */
+    public SendResult trySend(ByteBuffer buf) throws IOException {
+        begin();
+        try (Arena a = Arena.ofConfined()) {
+            int n = buf.remaining();
+            MemorySegment seg = a.allocate(Math.max(n, 1));
+            MemorySegment.copy(MemorySegment.ofBuffer(buf), 0, seg, 0, n);
+            while (true) {
+                long r = Libc.send(fd, seg, n, Libc.MSG_NOSIGNAL | Libc.MSG_DONTWAIT);
+                if (r == n) {
+                    buf.position(buf.position() + n);
+                    return SendResult.SENT;
+                }
+                if (r >= 0) {
+                    buf.position(buf.position() + (int) r);
+                    return SendResult.PARTIAL;
+                }
+                if (r == -Libc.EAGAIN) {
+                    return SendResult.WOULD_BLOCK;
+                }
+                if (r != -Libc.EINTR) {
+                    throw new UnixSocketException("send failed", (int) -r);
+                }
+            }
+        } finally {
+            end();
+        }
+    }
+
     private void checkOpen() throws IOException {
         synchronized (lock) {
             if (closed) {

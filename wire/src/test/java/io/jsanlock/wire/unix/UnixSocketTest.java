@@ -108,4 +108,30 @@ class UnixSocketTest {
             conns.forEach(UnixSocket::close);
         }
     }
+
+    /** trySend never waits: against a peer that stopped reading it reports WOULD_BLOCK, and what was sent reads back whole. */
+    @Test
+    void trySendReportsAFullPeerInsteadOfWaiting() throws Exception {
+        Path sock = Files.createTempDirectory("jsanlock-unix").resolve("s.sock");
+        try (UnixServerSocket server = UnixServerSocket.bind(sock, 5); UnixSocket reader = UnixSocket.connect(sock);
+             UnixSocket writer = server.accept()) {
+            byte[] record = new byte[80];
+            int sent = 0;
+            UnixSocket.SendResult last = UnixSocket.SendResult.SENT;
+            while (last == UnixSocket.SendResult.SENT && sent < 1_000_000) {
+                record[0] = (byte) sent;
+                last = writer.trySend(ByteBuffer.wrap(record));
+                if (last == UnixSocket.SendResult.SENT) {
+                    sent++;
+                }
+            }
+            assertThat(last).as("a buffer that fills up is reported, after " + sent + " records")
+                    .isNotEqualTo(UnixSocket.SendResult.SENT);
+            assertThat(sent).isPositive();
+            ByteBuffer first = reader.readOrEof(80);
+            assertEquals(0, first.get(0));
+            ByteBuffer second = reader.readOrEof(80);
+            assertEquals(1, second.get(0));
+        }
+    }
 }
