@@ -21,7 +21,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * host, no disks). Enough to test the daemon's own duties — registration, tokens per
  * client, release on client death, the wire — without storage.
  */
-final class InMemoryBackend extends NoEngineBackendBase {
+class InMemoryBackend extends NoEngineBackendBase {
     final Set<String> lockspaces = ConcurrentHashMap.newKeySet();
     final Map<String, Long> held = new ConcurrentHashMap<>();   // "ls:name" -> lver
     final Map<String, Long> lvers = new ConcurrentHashMap<>();
