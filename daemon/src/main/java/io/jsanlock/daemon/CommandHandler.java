@@ -514,7 +514,7 @@ final class CommandHandler {
                 int result = 0;
                 try {
                     switch (cmd) {
-                        case UPDATE_RINDEX -> rindex.update(rx, re, h.cmdFlags());
+                        case UPDATE_RINDEX -> out = rindex.update(rx, re, h.cmdFlags());
                         case LOOKUP_RINDEX -> out = rindex.lookup(rx, re, h.cmdFlags());
                         case CREATE_RESOURCE -> out = rindex.create(rx, re);
                         default -> rindex.delete(rx, re);

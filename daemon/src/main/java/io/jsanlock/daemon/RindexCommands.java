@@ -126,13 +126,14 @@ final class RindexCommands {
     /**
      * UPDATE_RINDEX: RXUP_ADD writes {offset, name} into the entry of the lease at offset
      * (name and offset required, -22); RXUP_REM frees that entry whatever name it has
-     * (offset required). Not under the internal lease (see the class comment).
+     * (offset required). Not under the internal lease (see the class comment). Returns
+     * the entry written.
      */
-    void update(ResourceIndex rx, ResourceEntry e, int cmdFlags) throws SanlockException {
+    ResourceEntry update(ResourceIndex rx, ResourceEntry e, int cmdFlags) throws SanlockException {
         boolean joined = (cmdFlags & CommandFlags.RX_NO_LOCKSPACE) == 0;
         boolean add = (cmdFlags & CommandFlags.RXUP_ADD) != 0;
         boolean remove = (cmdFlags & CommandFlags.RXUP_REM) != 0;
-        exclusive(rx, joined, () -> {
+        return exclusive(rx, joined, () -> {
             try (DirectFileStorage s = open(rx.disk().path())) {
                 RindexArea ix = RindexArea.read(s, rx.disk().offset(), rx.lockspaceName(), TIMEOUT_MILLIS);
                 if (add == remove || e.offset() == 0 || (add && e.name().isEmpty())) {
@@ -142,7 +143,8 @@ final class RindexCommands {
                 int i = ix.indexOf(e.offset());
                 ix.writeEntry(i, add ? new RindexEntry(e.offset(), 0, e.name()) : RindexEntry.FREE, TIMEOUT_MILLIS);
                 log.info("rindex_update " + (add ? "add " : "rem ") + e.name() + " " + e.offset() + " entry " + i);
-                return null;
+                // the reply carries the entry as written, as the reference's does (zeros after a removal)
+                return add ? new ResourceEntry(e.name(), e.offset(), 0) : ResourceEntry.EMPTY;
             }
         });
     }

@@ -6,6 +6,8 @@ import io.jsanlock.client.SanlockClient;
 import io.jsanlock.engine.LeaseEngine;
 import io.jsanlock.format.DiskFormat;
 import io.jsanlock.format.Leader;
+import io.jsanlock.client.SanlockClient;
+import io.jsanlock.wire.CommandFlags;
 import io.jsanlock.wire.Disk;
 import io.jsanlock.wire.ResourceEntry;
 import io.jsanlock.wire.ResourceIndex;
@@ -285,6 +287,30 @@ class RindexDaemonReferenceTest {
 
     @Test
     @Order(3)
+    void repliesCarryTheSameEntries() throws Exception {
+        List<List<String>> got = new ArrayList<>();
+        for (World w : List.of(rw, jw)) {
+            SanlockClient c = new SanlockClient(w.run());
+            ResourceIndex rx = new ResourceIndex(0, 0, "LS", new Disk(w.file("rx").toString(), 0));
+            List<String> replies = new ArrayList<>();
+            replies.add("" + c.updateRindex(rx, new ResourceEntry("UU", 9 * MiB, 0), CommandFlags.RXUP_ADD));
+            replies.add("" + c.updateRindex(rx, new ResourceEntry("XX", 9 * MiB, 0), CommandFlags.RXUP_REM));
+            replies.add("" + c.createResource(rx, "PP", 0, 0));
+            replies.add("" + c.lookupRindex(rx, new ResourceEntry("PP", 0, 0), false));
+            replies.add("" + c.deleteResource(rx, new ResourceEntry("PP", 0, 0)));
+            replies.add("" + c.lookupRindex(rx, ResourceEntry.EMPTY, false));
+            replies.add("" + c.lookupRindex(rx, new ResourceEntry("", 11 * MiB, 0), false));
+            replies.add("" + c.lookupRindex(rx, new ResourceEntry("", 11 * MiB, 0), true));
+            replies.add("" + assertThrows(SanlockException.class, () -> c.lookupRindex(rx, new ResourceEntry("NOPE", 0, 0), false))
+                    .code());
+            got.add(replies);
+        }
+        assertEquals(got.get(0), got.get(1));
+        assertThat(got.get(1).get(0)).contains("UU").contains("" + 9 * MiB);
+    }
+
+    @Test
+    @Order(4)
     void fourKSectorIndexInA512Lockspace() throws Exception {
         same("client add_lockspace -s LS:1:$D/ls:0 -o 1");
         for (World w : List.of(jw, rw)) {
@@ -314,21 +340,30 @@ class RindexDaemonReferenceTest {
     }
 
     @Test
-    @Order(4)
-    void noLockspaceFlagAndBusyLockspace() throws Exception {
-        SanlockClient c = new SanlockClient(jw.run());
-        Path f = jw.file("full").resolveSibling("nl");
-        Files.write(f, new byte[(int) (8 * MiB)]);
-        ResourceIndex rx = new ResourceIndex(0, 0, "NL", new Disk(f.toString(), 0));
-        c.formatRindex(rx);
-        // not joined: -2, unless RX_NO_LOCKSPACE
-        SanlockException e = assertThrows(SanlockException.class, () -> c.lookupRindex(rx, ResourceEntry.EMPTY, false));
-        assertEquals(-2, e.code());
-        assertEquals(2 * MiB, c.lookupRindex(rx, ResourceEntry.EMPTY, true).offset());
-        assertEquals(0, run(null, List.of("direct", "init", "-r", "NL:Q:" + f + ":4194304")).exit());
-        c.rebuildRindex(rx, true);
-        assertEquals(new ResourceEntry("Q", 4 * MiB, 0), c.lookupRindex(rx, new ResourceEntry("Q", 0, 0), true));
-        assertEquals(-2, assertThrows(SanlockException.class, () -> c.rebuildRindex(rx, false)).code());
-        assertEquals(-2, assertThrows(SanlockException.class, () -> c.createResource(rx, "Z", 0, 0)).code());
+    @Order(5)
+    void noLockspaceFlag() throws Exception {
+        List<List<String>> got = new ArrayList<>();
+        for (World w : List.of(rw, jw)) {
+            SanlockClient c = new SanlockClient(w.run());
+            Path f = w.file("nl");
+            Files.write(f, new byte[(int) (8 * MiB)]);
+            ResourceIndex rx = new ResourceIndex(0, 0, "NL", new Disk(f.toString(), 0));
+            c.formatRindex(rx);
+            List<String> replies = new ArrayList<>();
+            // NL is not joined: -2, unless RX_NO_LOCKSPACE (lookup, update, rebuild)
+            replies.add("" + assertThrows(SanlockException.class, () -> c.lookupRindex(rx, ResourceEntry.EMPTY, false)).code());
+            replies.add("" + c.lookupRindex(rx, ResourceEntry.EMPTY, true));
+            assertEquals(0, run(null, List.of("direct", "init", "-r", "NL:Q:" + f + ":4194304")).exit());
+            c.rebuildRindex(rx, true);
+            replies.add("" + c.lookupRindex(rx, new ResourceEntry("Q", 0, 0), true));
+            replies.add("" + c.updateRindex(rx, new ResourceEntry("S", 5 * MiB, 0), CommandFlags.RXUP_ADD | CommandFlags.RX_NO_LOCKSPACE));
+            replies.add("" + c.lookupRindex(rx, new ResourceEntry("", 5 * MiB, 0), true));
+            replies.add("" + assertThrows(SanlockException.class, () -> c.rebuildRindex(rx, false)).code());
+            replies.add("" + assertThrows(SanlockException.class, () -> c.createResource(rx, "Z", 0, 0)).code());
+            got.add(replies);
+        }
+        assertEquals(got.get(0), got.get(1));
+        assertThat(got.get(1).get(2)).contains("name=Q, offset=" + 4 * MiB);
+        assertArrayEquals(bytes(rw.file("nl"), 0, (int) MiB), bytes(jw.file("nl"), 0, (int) MiB), "index area");
     }
 }
