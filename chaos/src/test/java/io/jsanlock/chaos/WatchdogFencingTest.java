@@ -148,6 +148,15 @@ class WatchdogFencingTest {
                 "io.jsanlock.chaos.StubbornHolder", List.of(h.runDir().toString(), "LSF", "R", loop, "1048576")), Map.of(), out);
         await("holder holds the lease", 60, () -> read(out).contains("held lver 1"));
         await("a keepalive", 15, () -> !h.wd().keepalives().isEmpty());
+        // the history asserted below needs a renewal after the join before the storage fails
+        // (the holder can hold its lease before the first renewal after the join)
+        await("a renewal after the join", 30, () -> {
+            try {
+                return h.client().renewal("LSF").records().size() >= 2;
+            } catch (SanlockException e) {
+                return false;
+            }
+        });
 
         assertThat(Procs.run("blockdev", "--setro", loop)).isZero();
         long failedAt = System.nanoTime() / 1_000_000_000L;
