@@ -89,9 +89,10 @@ final class RindexCommands {
     }
 
     /**
-     * LOOKUP_RINDEX. Name only: its entry. Offset only: the entry of that lease, reported
-     * with the offset asked for (name empty when free). Both: the named entry, -278 when it
-     * is at another offset. Neither: the first free lease offset. Not found / full: -2.
+     * LOOKUP_RINDEX. Name only: its entry (-2 when none). Offset only: the slot of that
+     * lease, reported with the offset asked for (name empty when free). Both: -278 unless
+     * the slot of that offset carries that name. Neither: the first free lease offset (-2
+     * when full). An offset must be aligned (-277).
      */
     ResourceEntry lookup(ResourceIndex rx, ResourceEntry want, int cmdFlags) throws SanlockException {
         boolean joined = (cmdFlags & CommandFlags.RX_NO_LOCKSPACE) == 0;
@@ -105,19 +106,23 @@ final class RindexCommands {
                     }
                     return new ResourceEntry("", ix.leaseOffset(i), 0);
                 }
-                int at = want.offset() == 0 ? -1 : ix.indexOf(want.offset());
-                if (want.name().isEmpty()) {
-                    return new ResourceEntry(ix.entry(at).name(), want.offset(), 0);
+                if (want.offset() != 0) {
+                    int at = slot(ix, want.offset());
+                    if (want.name().isEmpty()) {
+                        return new ResourceEntry(ix.entry(at).name(), want.offset(), 0);
+                    }
+                    // name and offset: the entry at that offset must carry that name
+                    if (!ix.entry(at).name().equals(want.name())) {
+                        throw new SanlockException(SanlockError.RINDEX_DIFF, "the entry for offset " + want.offset()
+                                + " is not " + want.name());
+                    }
+                    return new ResourceEntry(want.name(), want.offset(), 0);
                 }
                 int i = ix.find(want.name());
                 if (i < 0) {
                     throw new SanlockException(SanlockError.ENOENT, "no entry for " + want.name());
                 }
                 RindexEntry e = ix.entry(i);
-                if (want.offset() != 0 && e.resOffset() != want.offset()) {
-                    throw new SanlockException(SanlockError.RINDEX_DIFF, want.name() + " is at offset " + e.resOffset()
-                            + ", not " + want.offset());
-                }
                 return new ResourceEntry(e.name(), e.resOffset(), 0);
             }
         });
@@ -140,7 +145,7 @@ final class RindexCommands {
                     throw new SanlockException(SanlockError.EINVAL, "update needs " + (add == remove
                             ? "one of RXUP_ADD, RXUP_REM" : add ? "a name and an offset" : "an offset"));
                 }
-                int i = ix.indexOf(e.offset());
+                int i = slot(ix, e.offset());
                 ix.writeEntry(i, add ? new RindexEntry(e.offset(), 0, e.name()) : RindexEntry.FREE, TIMEOUT_MILLIS);
                 log.info("rindex_update " + (add ? "add " : "rem ") + e.name() + " " + e.offset() + " entry " + i);
                 // the reply carries the entry as written, as the reference's does (zeros after a removal)
@@ -182,14 +187,15 @@ final class RindexCommands {
     /**
      * DELETE_RESOURCE: under rindex_lease, frees the entry with this name (the lowest one;
      * an offset given only has to be one of the index's lease offsets, -277 otherwise), then
-     * rewrites its lease as a clear lease (ondisk.md 2.7). Not found or no name: -2.
+     * rewrites its lease as a clear lease (ondisk.md 2.7). Not found or no name: -2. An
+     * offset given is only checked for alignment (-277), as by the reference.
      */
     void delete(ResourceIndex rx, ResourceEntry e) throws SanlockException {
         exclusive(rx, true, () -> {
             try (DirectFileStorage s = open(rx.disk().path())) {
                 RindexArea first = RindexArea.read(s, rx.disk().offset(), rx.lockspaceName(), TIMEOUT_MILLIS);
                 if (e.offset() != 0) {
-                    first.indexOf(e.offset());
+                    first.slotOf(e.offset()); // only checked for alignment (-277); the entry is found by name
                 }
                 return underIndexLease(rx, first, () -> {
                     RindexArea ix = RindexArea.read(s, rx.disk().offset(), rx.lockspaceName(), TIMEOUT_MILLIS);
@@ -253,6 +259,20 @@ final class RindexCommands {
         } finally {
             busy.remove(ls);
         }
+    }
+
+    /**
+     * The slot of an aligned lease offset (-277 otherwise). Like the reference, a slot past
+     * max_resources or in the header sector's tail is used as it is (lookup reads it,
+     * update writes it); unlike the reference, a slot outside the first area or over the
+     * header is refused (-277): the reference would read or write beyond the index there.
+     */
+    private static int slot(RindexArea ix, long offset) throws SanlockException {
+        int i = ix.slotOf(offset);
+        if (!ix.inArea(i)) {
+            throw new SanlockException(SanlockError.RINDEX_OFFSET, "offset " + offset + " has no entry slot in this resource index");
+        }
+        return i;
     }
 
     /** True while an index operation runs in {@code lockspace} (REM_LOCKSPACE waits for none). */

@@ -176,7 +176,8 @@ class RindexDaemonReferenceTest {
         same("client create -x " + X + " -e B");
         assertThat(same("client create -x " + X + " -e A")).isEqualTo("create_resource done 0\noffset 4194304\n");
         for (String e : List.of("", " -e A", " -e B:3M", " -e B:2M", " -e :3M", " -e :5M", " -e NOPE", " -e A:0",
-                " -e A:2500000", " -e NOPE:2500000", " -e B:13M")) {
+                " -e A:2500000", " -e NOPE:2500000", " -e B:13M", " -e NOPE:3M", " -e NOPE:1M", " -e A:1M", " -e :1M",
+                " -e :4098M", " -e :8000M", " -e :512K", " -e NOPE:4098M")) {
             same("client lookup -x " + X + e);
         }
         assertThat(same("client lookup -x " + X + " -e B:2M")).isEqualTo("lookup done -278\n");
@@ -192,6 +193,9 @@ class RindexDaemonReferenceTest {
         assertEquals(DiskFormat.PAXOS_DISK_CLEAR, leader(rw.file("rx"), 3 * MiB).magic());
         same("client delete -x " + X + " -e B:3M");
         same("client delete -x " + X + " -e NOPE");
+        same("client delete -x " + X + " -e NOPE:1M");
+        same("client delete -x " + X + " -e NOPE:4098M");
+        same("client delete -x " + X + " -e NOPE:512K");
         assertThat(same("client delete -x " + X + " -e C:2500000")).isEqualTo("delete_resource done -277\n");
         same("client delete -x " + X);
         same("client create -x " + X + " -e C");
@@ -200,11 +204,18 @@ class RindexDaemonReferenceTest {
 
         // update: no lease, no name check on removal
         for (String e : List.of("RZ:5M", "RZ:5M", "RQ:5M", "RZ:5M -z 1", "RZ:5M -z 1", "RZ:5000000", "RZ:0", "RZ", ":6M",
-                ":6M -z 1", "RZ -z 1", "RZ:2500000 -z 1", "RY:7M", "NOTRY:7M -z 1", "RX:8M")) {
+                ":6M -z 1", "RZ -z 1", "RZ:2500000 -z 1", "RY:7M", "NOTRY:7M -z 1", "RX:8M",
+                // slots the reference reaches although no entry is there: the header sector's
+                // tail (the rindex_lease's offset) and past max_resources
+                "RH:1M", "RM:4098M", "RM:8000M", "RM:4100M", "RM:4100M -z 1")) {
             same("client update -x " + X + " -e " + e);
         }
         same("client lookup -x " + X + " -e RX");
         same("client lookup -x " + X + " -e :7M");
+        same("client lookup -x " + X + " -e :1M");
+        same("client lookup -x " + X + " -e RH:1M");
+        same("client lookup -x " + X + " -e RM");
+        same("client lookup -x " + X + " -e :4098M");
 
         // rebuild: any paxos leader counts, whatever its lockspace
         assertEquals(0, in(jw, "direct init -r LS:V:$D/rx:11M").exit());

@@ -96,6 +96,34 @@ public final class RindexArea {
         return (int) (rel / g.alignSize());
     }
 
+    /**
+     * The entry slot of the lease at {@code leaseOffset} with only the alignment checked,
+     * as sanlock's daemon computes it: negative for offsets below the first lease (the
+     * slot then lies in the header sector), {@link #count()} or more past the last entry.
+     * Use {@link #inArea} before reading or writing the slot.
+     *
+     * @throws SanlockException RINDEX_OFFSET (-277) when the offset is not a whole number of areas from the first lease
+     */
+    public int slotOf(long leaseOffset) throws SanlockException {
+        long rel = leaseOffset - header.rxOffset() - 2L * g.alignSize();
+        if (rel % g.alignSize() != 0) {
+            throw new SanlockException(SanlockError.RINDEX_OFFSET, "offset " + leaseOffset
+                    + " is not aligned to the " + g.alignSize() + "-byte areas of this resource index");
+        }
+        long slot = rel / g.alignSize();
+        return slot < Integer.MIN_VALUE / 2 || slot > Integer.MAX_VALUE / 2 ? Integer.MIN_VALUE / 2 : (int) slot;
+    }
+
+    /**
+     * True when slot {@code i} lies inside the first area and clear of the 80-byte header:
+     * the slots sanlock's daemon may read or write for an offset without touching the
+     * header or anything outside the index (entries only exist for 0 … count-1).
+     */
+    public boolean inArea(int i) {
+        long at = g.sectorSize() + (long) i * DiskFormat.RINDEX_ENTRY_LEN;
+        return at >= 2L * DiskFormat.RINDEX_ENTRY_LEN && at + DiskFormat.RINDEX_ENTRY_LEN <= g.alignSize();
+    }
+
     /** Lowest free entry, or -1 when the index is full. */
     public int firstFree() {
         for (int i = 0; i < count(); i++) {
@@ -132,15 +160,17 @@ public final class RindexArea {
      * Rewrites every entry from the leases found on storage: entry i describes the
      * lease at {@link #leaseOffset} i when a paxos leader is there
      * ({@code sameLockspace}: only one of this index's lockspace), free otherwise.
-     * Entries whose lease would lie past the end of storage are made free.
+     * Entries whose lease would lie past the end of storage are made free, and the area
+     * after the last entry is zeroed.
      *
      * @return how many entries describe a lease
      */
     public int rebuild(boolean sameLockspace, long timeoutMillis) throws SanlockException {
         long size = storage.size();
         ByteBuffer sector = ByteBuffer.allocate(g.sectorSize());
+        // The rest of the area after the entries is written as zeros, as sanlock's rebuild
+        // does (slots past max_resources that an update wrote are cleared).
         ByteBuffer entries = ByteBuffer.allocate(g.alignSize() - g.sectorSize());
-        entries.put(0, area, g.sectorSize(), entries.capacity());
         int found = 0;
         for (int i = 0; i < count(); i++) {
             long at = leaseOffset(i);
