@@ -23,6 +23,13 @@ import java.util.function.Consumer;
  * disarmed the device gets the magic 'V' and is closed, which stops it (nowayout off).
  * A connection never disarmed (the daemon died) keeps the device open in the kernel's
  * eyes: the device fires.
+ *
+ * <p>wdmd itself is stricter (seen in dist's {@code WdmdInteropTest}): it fails a connection
+ * whose expiry falls before its next test, so it stops petting up to one test interval before
+ * the expiry. Here the petting stops at the expiry, which is the bound the other hosts rely
+ * on (the last keepalive is before {@code last_success + 8N}, so the reset comes before
+ * {@code last_success + 8N + W}, within their host-dead wait); being as strict as wdmd would
+ * make io_timeout 1 — used by the tests and the chaos harness — reset every host.
  */
 public final class DeviceWatchdog implements Watchdog {
     private final Path device;

@@ -13,9 +13,11 @@ import java.nio.file.Path;
 import java.util.function.Consumer;
 
 /**
- * Wires the watchdog into a daemon started with {@code -w 1}. The device path is
- * {@code $JSANLOCK_WATCHDOG_DEVICE} (or system property {@code jsanlock.watchdog.device}),
- * default {@code /dev/watchdog}; tests point it at a stand-in file.
+ * Wires the watchdog into a daemon started with {@code -w 1}: a running wdmd
+ * ({@code $JSANLOCK_WDMD_SOCKET}, default {@code /run/wdmd/wdmd.sock}) when one answers, else
+ * the device ({@code $JSANLOCK_WATCHDOG_DEVICE} or system property
+ * {@code jsanlock.watchdog.device}, default {@code /dev/watchdog}; setting it forces the
+ * device, which is how tests put a stand-in file in its place). See {@link ChosenWatchdog}.
  *
  * <p>As the reference connects to wdmd before it joins a lockspace and fails the join
  * with -203 when it cannot, ADD_LOCKSPACE is refused with -203 when the device is not
@@ -24,25 +26,38 @@ import java.util.function.Consumer;
 public final class WatchdogSetup {
     private WatchdogSetup() {}
 
-    public static Path devicePath() {
+    /** The device path set explicitly, or null. */
+    static Path explicitDevicePath() {
         String p = System.getProperty("jsanlock.watchdog.device");
         if (p == null || p.isEmpty()) {
             p = System.getenv("JSANLOCK_WATCHDOG_DEVICE");
         }
-        return Path.of(p == null || p.isEmpty() ? "/dev/watchdog" : p);
+        return p == null || p.isEmpty() ? null : Path.of(p);
+    }
+
+    static Path wdmdSocketPath() {
+        String p = System.getenv("JSANLOCK_WDMD_SOCKET");
+        return p == null || p.isEmpty() ? WdmdWatchdog.DEFAULT_SOCKET : Path.of(p);
     }
 
     /** Starts the monitor on {@code engine} and returns {@code backend} guarded by the watchdog check. */
     public static LeaseBackend install(LeaseEngine engine, LeaseBackend backend, MonotonicClock clock, Consumer<String> log) {
-        DeviceWatchdog wd = new DeviceWatchdog(devicePath(), clock, log);
+        ChosenWatchdog wd = new ChosenWatchdog(explicitDevicePath(), wdmdSocketPath(), clock, log);
         WatchdogMonitor monitor = new WatchdogMonitor(engine, wd);
         InvocationHandler h = (proxy, m, args) -> {
             if (m.getName().equals("addLockspace") && !wd.available()) {
-                log.accept("wdmd connect failed: watchdog device " + wd.device() + " is not usable");
-                throw new SanlockException(SanlockError.WD_ERROR, "watchdog device " + wd.device() + " is not usable (-w 1)");
+                log.accept("wdmd connect failed: " + wd.description() + " is not usable");
+                throw new SanlockException(SanlockError.WD_ERROR, wd.description() + " is not usable (-w 1)");
             }
             try {
-                return m.invoke(backend, args);
+                Object result = m.invoke(backend, args);
+                if (m.getName().equals("addLockspace")) {
+                    // Armed before the join is reported (the monitor's next poll could be up
+                    // to 0.2 s later): as with the reference, a lockspace is usable for
+                    // leases only once the watchdog would fence this host (algorithms.md 2.2).
+                    monitor.poll();
+                }
+                return result;
             } catch (InvocationTargetException e) {
                 throw e.getCause();
             } finally {

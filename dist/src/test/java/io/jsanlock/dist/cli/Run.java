@@ -12,12 +12,12 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /** Runs {@code sanlock} or {@code bin/jsanlock} (or anything) to completion and captures its output (tests only). */
-final class Run {
+public final class Run {
     static final Path REPO = Path.of(System.getProperty("jsanlock.repo", ".")).toAbsolutePath();
     static final Path SANLOCK = Path.of("/usr/sbin/sanlock");
     static final Path JSANLOCK = REPO.resolve("bin/jsanlock");
 
-    record Result(int exit, String out, String err) {
+    public record Result(int exit, String out, String err) {
         @Override
         public String toString() {
             return "exit " + exit + "\n--- stdout\n" + out + "--- stderr\n" + err;
@@ -60,7 +60,7 @@ final class Run {
     }
 
     /** Runs {@code cmd} with SANLOCK_RUN_DIR = runDir (when not null). */
-    static Result cmd(Path runDir, List<String> cmd) {
+    public static Result cmd(Path runDir, List<String> cmd) {
         ProcessBuilder pb = new ProcessBuilder(cmd);
         if (runDir != null) {
             pb.environment().put("SANLOCK_RUN_DIR", runDir.toString());
