@@ -7,7 +7,7 @@ import java.nio.file.Path;
  * {@code bin/chaos [--hosts N] [--seconds S] [--seed X] [--guests G] [--resources R] [--fault-gap S] [--reference-hosts K] [--file] [--work DIR]}:
  * one chaos run (see {@link ChaosRun}); exit 0 when the checker found no violation, 1
  * when it did, 2 on bad arguments or a harness failure. Needs root for loop devices
- * (blockdev --setro faults); {@code --file} uses a plain file and skips storage faults.
+ * (blockdev --setro faults; slow/hung storage also needs cgroup-v1 blkio); {@code --file} uses a plain file and skips storage faults.
  */
 public final class ChaosMain {
     private ChaosMain() {}

@@ -150,6 +150,9 @@ public final class ChaosRun {
         for (Thread t : joins) {
             t.join();
         }
+        if (useLoop && !BlkioThrottle.available()) {
+            out.println("chaos: no cgroup-v1 blkio throttling at " + BlkioThrottle.ROOT + ": no slow/hung storage faults in this run");
+        }
         out.println("chaos: " + hostCount + " hosts joined over " + (useLoop ? loops : devs.get(0)) + " (work dir " + work + ")");
     }
 
@@ -204,6 +207,9 @@ public final class ChaosRun {
         if (!useLoop) {
             firstRound.remove(FaultKind.STORAGE_ERROR);
         }
+        if (!slowStorage()) {
+            firstRound.remove(FaultKind.STORAGE_SLOW);
+        }
         Collections.shuffle(firstRound, new java.util.Random(rnd.nextLong()));
         List<Thread> running = new ArrayList<>();
         // long faults first, while there is time for their takeovers to happen
@@ -243,13 +249,19 @@ public final class ChaosRun {
         }
     }
 
+    /** Slow/hung storage needs a loop device per host and cgroup-v1 blkio throttling. */
+    private boolean slowStorage() {
+        return useLoop && BlkioThrottle.available();
+    }
+
     /** Weighted: the quick faults are common, the ones that take a host out for over a minute are rarer. */
     private FaultKind randomKind() {
         while (true) {
-            int r = rnd.nextInt(12);
+            int r = rnd.nextInt(14);
             FaultKind k = r < 1 ? FaultKind.PAUSE_LONG : r < 2 ? FaultKind.KILL_DAEMON : r < 4 ? FaultKind.PAUSE_SHORT
-                    : r < 7 ? FaultKind.KILL_GUEST : r < 10 ? FaultKind.STORAGE_ERROR : FaultKind.RESTART;
-            if (k != FaultKind.STORAGE_ERROR || useLoop) {
+                    : r < 7 ? FaultKind.KILL_GUEST : r < 10 ? FaultKind.STORAGE_ERROR : r < 12 ? FaultKind.STORAGE_SLOW
+                    : FaultKind.RESTART;
+            if ((k != FaultKind.STORAGE_ERROR || useLoop) && (k != FaultKind.STORAGE_SLOW || slowStorage())) {
                 return k;
             }
         }
@@ -315,6 +327,28 @@ public final class ChaosRun {
                     Thread.sleep(secs * 1000L);
                     Procs.run("blockdev", "--setrw", h.loop);
                     faults.log("STORAGE_RW", h.id, 0, h.pgid, h.loop);
+                }
+                case STORAGE_SLOW -> {
+                    int secs = 5 + rnd.nextInt(20);
+                    boolean hang = rnd.nextBoolean();
+                    try (BlkioThrottle t = BlkioThrottle.create("jsanlock-chaos-" + ProcessHandle.current().pid() + "-host" + h.id)) {
+                        t.add(h.daemon.pid());
+                        faults.log("STORAGE_SLOW", h.id, secs, h.pgid, h.loop + (hang ? " hung" : " 10 iops"));
+                        if (hang) {
+                            t.hang(h.loop);
+                        } else {
+                            t.limitIops(h.loop, 10);
+                        }
+                        try {
+                            Thread.sleep(secs * 1000L);
+                        } finally {
+                            t.clear(h.loop);
+                            faults.log("STORAGE_FAST", h.id, 0, h.pgid, h.loop);
+                        }
+                    } catch (IOException e) {
+                        faults.log("STORAGE_SLOW_FAILED", h.id, 0, h.pgid, e.getMessage());
+                        out.println("chaos: cannot throttle host " + h.id + "'s storage: " + e.getMessage());
+                    }
                 }
                 case RESTART -> {
                     faults.log("RESTART", h.id, 0, h.pgid, "");

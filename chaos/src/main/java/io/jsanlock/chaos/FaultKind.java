@@ -12,6 +12,11 @@ enum FaultKind {
     KILL_GUEST,
     /** The host's view of the lease area rejects writes for 3–14 s (blockdev --setro, then --setrw). */
     STORAGE_ERROR,
+    /**
+     * The host's view of the lease area slows down (10 I/Os per second) or hangs (every I/O held)
+     * for 5–24 s, then recovers: cgroup blkio throttling of its loop device ({@link BlkioThrottle}).
+     */
+    STORAGE_SLOW,
     /** Clean restart: rem_lockspace, daemon stopped, booted again and rejoined. */
     RESTART
 }

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
  * three jsanlock daemons with the watchdog on stand-ins and one reference sanlock daemon
  * (-w 0; it gets only the faults that are safe without a watchdog), one guest each —
  * every fault kind at least once (long and short host pauses, daemon and guest kill -9,
- * read-only storage on one host's view, clean restart with rejoin), then the independent
+ * read-only, slow or hung storage on one host's view, clean restart with rejoin), then the independent
  * checker: zero violations, and leases handed over between jsanlock and reference hosts
  * in both directions. Needs root and the reference sanlock (fails without them). Seed
  * from {@code -Dchaos.seed} (printed; rerun with {@code bin/chaos}).
