@@ -41,12 +41,14 @@ public final class HistoryChecker {
     public static Report check(Path work, int resources) throws IOException {
         List<String> violations = new ArrayList<>();
         List<Journal.Entry> faults = read(work.resolve("journal").resolve("faults.log"));
-        Map<Long, Long> exits = new HashMap<>();
+        // pid -> exit times in order: pids are reused over a long run, so a holding is matched
+        // with the first exit of its pid after it began, never with a later process's exit
+        Map<Long, List<Long>> exits = new HashMap<>();
         int pauses = 0;
         int fires = 0;
         for (Journal.Entry e : faults) {
             switch (e.kind()) {
-                case "EXIT" -> exits.put(e.pid(), e.nanos());
+                case "EXIT" -> exits.computeIfAbsent(e.pid(), x -> new ArrayList<>()).add(e.nanos());
                 case "PAUSE" -> pauses++;
                 case "FIRE" -> fires++;
                 default -> { }
@@ -109,7 +111,10 @@ public final class HistoryChecker {
                 }
                 for (int i = 0; i < hs.size(); i++) {
                     Holding h = hs.get(i);
+                    // the pause fell within the holding: a paused guest stops using the lease at
+                    // the pause, so its last use is no earlier than 1 s (10 uses) before it
                     boolean holdingAtPause = h.host() == p.host() && h.acquired() <= p.nanos()
+                            && p.nanos() <= h.lastUse() + 1_000_000_000L
                             && !(h.released() && h.lastUse() < p.nanos());
                     if (!holdingAtPause || i + 1 >= hs.size()) {
                         continue;
@@ -118,7 +123,7 @@ public final class HistoryChecker {
                     if (next.host() == h.host()) {
                         continue;
                     }
-                    Long exit = exits.get(h.pid());
+                    Long exit = firstAfter(exits.get(h.pid()), h.acquired());
                     boolean fenced = exit != null && exit < next.acquired();
                     boolean released = h.released() && h.lastUse() < next.acquired();
                     if (!fenced && !released) {
@@ -129,6 +134,17 @@ public final class HistoryChecker {
             }
         }
         return new Report(acquisitions, handovers, hostChanges, violations, pauses, fires);
+    }
+
+    private static Long firstAfter(List<Long> times, long t) {
+        if (times != null) {
+            for (long x : times) {
+                if (x >= t) {
+                    return x;
+                }
+            }
+        }
+        return null;
     }
 
     private static String ms(long nanos) {

@@ -32,6 +32,22 @@ class HistoryCheckerTest {
         assertThat(r.hostChanges()).isEqualTo(1);
     }
 
+    /** Seen in a 5000 s run: a later process with the fenced guest's pid must not hide its exit. */
+    @Test
+    void aReusedPidDoesNotHideTheFencedGuestsExitNorDoLaterPausesCountAgain() throws Exception {
+        journal("faults.log", "100 PAUSE 1 75 500 PAUSE_LONG", "150 EXIT 1 0 11 status 137",
+                "3000000000 PAUSE 1 20 500 PAUSE_SHORT", "4000000000 GUEST 1 0 11", "5000000000 EXIT 1 0 11 status 4");
+        journal("r0.log", "10 ACQ 1 1 11", "20 HOLD 1 1 11", "90 HOLD 1 1 11", "200 ACQ 2 2 22", "210 HOLD 2 2 22",
+                "220 REL 2 2 22");
+        HistoryChecker.Report r = HistoryChecker.check(work, 1);
+        assertThat(r.violations()).isEmpty();
+
+        journal("faults.log", "100 PAUSE 1 75 500 PAUSE_LONG", "250 EXIT 1 0 11 status 137",
+                "3000000000 PAUSE 1 20 500 PAUSE_SHORT", "4000000000 GUEST 1 0 11", "5000000000 EXIT 1 0 11 status 4");
+        assertThat(HistoryChecker.check(work, 1).violations()).as("gone only after the takeover: one violation, once")
+                .containsExactly("r0: host 1 paused while guest 11 held lver 1, but host 2 took the lease (lver 2) before that guest was gone");
+    }
+
     @Test
     void overlapLverOrderDoubleLverStaleAndUnfencedPauseAreCaught() throws Exception {
         journal("faults.log", "100 PAUSE 1 75 500 PAUSE_LONG", "300 EXIT 1 0 11 status 137");
