@@ -59,6 +59,14 @@ class LockFailurePoweroffTest {
                 """.formatted(leasePath);
     }
 
+    static String readQuietly(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (java.io.IOException e) {
+            return "";
+        }
+    }
+
     @Test
     void lostLeasePowersTheGuestOffBeforeAnotherHostCanTakeIt() throws Exception {
         Path raw = tmp.resolve("raw");
@@ -117,7 +125,12 @@ class LockFailurePoweroffTest {
         Files.readAllLines(hosts.runDir(1).resolve("daemon.log")).stream()
                 .filter(l -> l.contains("kill") || l.contains("dead") || l.contains("helper") || l.contains("lock failure"))
                 .forEach(System.out::println);
-        String log = Files.readString(hosts.stateDir(1).resolve("log/guarded.log"));
+        // The helper logs "done" after destroy() has reaped the guest and recorded the state:
+        // the guest's exit is seen first, so wait for the helper to finish.
+        Path domainLog = hosts.stateDir(1).resolve("log/guarded.log");
+        TwoHosts.await("lock failure helper finished", 20_000,
+                () -> readQuietly(domainLog).contains("lock failure: poweroff"));
+        String log = Files.readString(domainLog);
         assertThat(log).contains("lock failure: lease lost, applying on_lockfailure poweroff to pid " + guest)
                 .contains("lock failure: poweroff done");
         assertThat(hosts.jvirsh(1, "domstate", "guarded").out()).isEqualTo("shut off\n\n");
