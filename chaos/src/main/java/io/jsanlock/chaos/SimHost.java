@@ -131,7 +131,7 @@ final class SimHost {
             long seed = run.seed * 1_000_003L + id * 10_007L + guestSeq++;
             Process g = Procs.startInGroup(pgid, Procs.java(run.classPath, "io.jsanlock.chaos.Guest",
                             List.of(runDir.toString(), ChaosRun.LOCKSPACE, dev, run.work.toString(), Integer.toString(id),
-                                    Long.toString(seed), Integer.toString(run.resources))),
+                                    Long.toString(seed), Integer.toString(run.resources), reference ? "reference" : "jsanlock")),
                     Map.of(), dir.resolve("guests.log"));
             long gpid = g.pid();
             run.faults.log("GUEST", id, 0, gpid, "");
