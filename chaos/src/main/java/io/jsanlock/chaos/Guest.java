@@ -3,6 +3,7 @@ package io.jsanlock.chaos;
 import io.jsanlock.base.SanlockException;
 import io.jsanlock.client.Registration;
 import io.jsanlock.client.SanlockClient;
+import io.jsanlock.wire.Host;
 import io.jsanlock.wire.Resource;
 
 import java.io.IOException;
@@ -128,7 +129,7 @@ public final class Guest {
     /** This host's generation in the lockspace as its daemon reports it, or -1 when it has none. */
     private static long ownGeneration(SanlockClient daemon, String ls, int host) {
         try {
-            return daemon.getHosts(ls, host).stream().filter(h -> h.hostId() == host).mapToLong(h -> h.generation())
+            return daemon.getHosts(ls, host).stream().filter(h -> h.hostId() == host).mapToLong(Host::generation)
                     .filter(g -> g > 0).findFirst().orElse(-1);
         } catch (SanlockException e) {
             return -1;

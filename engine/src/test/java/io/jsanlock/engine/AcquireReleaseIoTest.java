@@ -15,6 +15,7 @@ import io.jsanlock.lease.testing.FaultyStorage;
 import io.jsanlock.lease.testing.FaultyStorage.Io;
 import io.jsanlock.lease.testing.FaultyStorage.Op;
 import java.nio.file.Path;
+import org.assertj.core.groups.Tuple;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,6 +45,9 @@ class AcquireReleaseIoTest {
             LeaseAreas.initLockspace(s, 0, g, "LS", 1, 10_000);
             LeaseAreas.initResource(s, res, g, Leader.newPaxosLeader(g, "LS", "R", g.maxHosts()), 10_000);
         }
+        int sector = g.sectorSize();
+        int area = g.alignSize();
+        long dblock = res + 2L * sector; // host N's dblock is sector N + 1 (after leader and request)
         FaultyStorage[] recorder = new FaultyStorage[1];
         StorageOpener recording = path -> {
             recorder[0] = new FaultyStorage(StorageOpener.DIRECT.open(path), MonotonicClock.SYSTEM);
@@ -58,19 +62,17 @@ class AcquireReleaseIoTest {
                 e.release(e.acquire(r, AcquireOptions.exclusive()));
                 // The renewal thread writes the lockspace's area meanwhile: look at the resource's only.
                 List<Io> ios = recorder[0].history().stream().filter(io -> io.offset() >= res).toList();
-                long dblock = res + 2 * 512; // host N's dblock is sector N + 1 (after leader and request)
-                int area = g.alignSize();
                 assertThat(ios).as("round " + round).extracting(Io::op, Io::offset, Io::length).containsExactly(
                         io(Op.READ, res, area),
-                        io(Op.WRITE, dblock, 512), io(Op.READ, res, area),
-                        io(Op.WRITE, dblock, 512), io(Op.READ, res, area),
-                        io(Op.WRITE, res, 512),
-                        io(Op.WRITE, dblock, 512), io(Op.READ, res, 512), io(Op.WRITE, res, 512));
+                        io(Op.WRITE, dblock, sector), io(Op.READ, res, area),
+                        io(Op.WRITE, dblock, sector), io(Op.READ, res, area),
+                        io(Op.WRITE, res, sector),
+                        io(Op.WRITE, dblock, sector), io(Op.READ, res, sector), io(Op.WRITE, res, sector));
             }
         }
     }
 
-    private static org.assertj.core.groups.Tuple io(Op op, long offset, int length) {
-        return org.assertj.core.groups.Tuple.tuple(op, offset, length);
+    private static Tuple io(Op op, long offset, int length) {
+        return Tuple.tuple(op, offset, length);
     }
 }

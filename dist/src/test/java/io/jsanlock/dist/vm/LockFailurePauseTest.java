@@ -71,18 +71,14 @@ class LockFailurePauseTest {
         // The guest stops first; the helper then releases the leases, records the state and
         // logs "done": wait for it to finish before looking at what it left.
         Path domainLog = hosts.stateDir(1).resolve("log/guarded.log");
-        TwoHosts.await("lock failure helper finished", 20_000,
-                () -> LockFailurePoweroffTest.readQuietly(domainLog).contains("lock failure: pause"));
+        TwoHosts.awaitFileContains("lock failure helper finished", 20_000, domainLog, "lock failure: pause");
         assertThat(hosts.jvirsh(1, "domstate", "guarded").out()).isEqualTo("paused\n\n");
         assertThat(hosts.jvirsh(1, "list").out()).contains("guarded                        paused");
         assertThat(Files.readString(domainLog))
                 .contains("applying on_lockfailure pause to pid " + guest).contains("lock failure: pause done");
         // sanlock writes its log file from a thread of its own: the lines can trail the reply.
-        Path daemonLog = hosts.runDir(1).resolve("daemon.log");
-        TwoHosts.await("release logged by the daemon", 10_000, () -> {
-            String d = LockFailurePoweroffTest.readQuietly(daemonLog);
-            return d.contains("cmd_release 2,") && d.contains("clear kill state");
-        });
+        TwoHosts.awaitFileContains("release logged by the daemon", 10_000, hosts.runDir(1).resolve("daemon.log"),
+                "cmd_release 2,", "clear kill state");
 
         // Past recovery + grace (8 × io_timeout + 40 s after the last renewal): not killed.
         long until = faultAt + 55_000_000_000L;

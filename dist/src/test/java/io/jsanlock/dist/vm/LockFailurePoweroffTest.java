@@ -59,14 +59,6 @@ class LockFailurePoweroffTest {
                 """.formatted(leasePath);
     }
 
-    static String readQuietly(Path file) {
-        try {
-            return Files.readString(file);
-        } catch (java.io.IOException e) {
-            return "";
-        }
-    }
-
     @Test
     void lostLeasePowersTheGuestOffBeforeAnotherHostCanTakeIt() throws Exception {
         Path raw = tmp.resolve("raw");
@@ -128,8 +120,7 @@ class LockFailurePoweroffTest {
         // The helper logs "done" after destroy() has reaped the guest and recorded the state:
         // the guest's exit is seen first, so wait for the helper to finish.
         Path domainLog = hosts.stateDir(1).resolve("log/guarded.log");
-        TwoHosts.await("lock failure helper finished", 20_000,
-                () -> readQuietly(domainLog).contains("lock failure: poweroff"));
+        TwoHosts.awaitFileContains("lock failure helper finished", 20_000, domainLog, "lock failure: poweroff");
         String log = Files.readString(domainLog);
         assertThat(log).contains("lock failure: lease lost, applying on_lockfailure poweroff to pid " + guest)
                 .contains("lock failure: poweroff done");

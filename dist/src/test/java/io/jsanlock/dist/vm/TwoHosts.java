@@ -196,6 +196,21 @@ final class TwoHosts implements AutoCloseable {
         }
     }
 
+    /**
+     * Waits until {@code file} exists and contains every one of {@code texts}: for lines written
+     * by another process after the event the test saw (a helper finishing, a daemon's log thread).
+     */
+    static void awaitFileContains(String what, long millis, Path file, String... texts) {
+        await(what, millis, () -> {
+            try {
+                String content = Files.readString(file);
+                return java.util.Arrays.stream(texts).allMatch(content::contains);
+            } catch (IOException e) {
+                return false;
+            }
+        });
+    }
+
     static void await(String what, long millis, BooleanSupplier cond) {
         long deadline = System.nanoTime() + millis * 1_000_000L;
         while (!cond.getAsBoolean()) {
