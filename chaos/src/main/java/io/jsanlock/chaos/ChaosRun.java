@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -44,7 +43,7 @@ public final class ChaosRun {
     private final SplittableRandom rnd;
     private final List<SimHost> hosts = new ArrayList<>();
     private final List<String> loops = new ArrayList<>();
-    private final Map<FaultKind, Integer> injected = new EnumMap<>(FaultKind.class);
+    private volatile FaultTally tally = new FaultTally(java.util.EnumSet.noneOf(FaultKind.class), 0);
     private final AtomicBoolean ending = new AtomicBoolean();
 
     public ChaosRun(Path work, String classPath, long seed, int hosts, int guestsPerHost, int resources, int seconds,
@@ -107,13 +106,27 @@ public final class ChaosRun {
         }
         HistoryChecker.Report r = HistoryChecker.check(work, resources);
         out.println("chaos: seed " + seed + ", " + hostCount + " hosts (" + referenceHosts + " reference sanlock), " + seconds
-                + " s, faults " + injected);
+                + " s, faults " + injected() + (notApplied().isEmpty() ? "" : ", not applied " + notApplied()));
         out.println(r.summary());
         return r;
     }
 
+    /** Faults that took effect, by kind. */
     Map<FaultKind, Integer> injected() {
-        return Map.copyOf(injected);
+        return tally.applied();
+    }
+
+    /** Kinds picked at least once without taking effect, with the last reason. */
+    Map<FaultKind, String> notApplied() {
+        return tally.notApplied();
+    }
+
+    private void applied(FaultKind kind) {
+        tally.applied(kind);
+    }
+
+    private void notApplied(FaultKind kind, String reason) {
+        tally.notApplied(kind, reason);
     }
 
     private void setUp() throws IOException, InterruptedException {
@@ -216,7 +229,13 @@ public final class ChaosRun {
         firstRound.sort((a, b) -> Boolean.compare(b == FaultKind.PAUSE_LONG || b == FaultKind.KILL_DAEMON,
                 a == FaultKind.PAUSE_LONG || a == FaultKind.KILL_DAEMON));
         Thread.sleep(5000);
+        tally = new FaultTally(java.util.EnumSet.copyOf(firstRound), 3 * firstRound.size());
         while (System.nanoTime() < end - 10_000_000_000L) {
+            if (firstRound.isEmpty()) {
+                // a first-round fault that could not be applied (no guest to kill, a daemon that
+                // stayed up after SIGTERM) is picked again, a bounded number of times
+                firstRound.addAll(tally.retry());
+            }
             FaultKind kind = !firstRound.isEmpty() ? firstRound.getFirst() : randomKind();
             boolean longFault = kind == FaultKind.PAUSE_LONG || kind == FaultKind.KILL_DAEMON;
             if (longFault && firstRound.isEmpty() && end - System.nanoTime() < 100_000_000_000L) {
@@ -232,9 +251,8 @@ public final class ChaosRun {
                 continue;
             }
             if (!firstRound.isEmpty()) {
-                firstRound.removeFirst();
+                tally.taken(firstRound.removeFirst());
             }
-            injected.merge(kind, 1, Integer::sum);
             SimHost target = h;
             running.add(Thread.ofPlatform().daemon().name("fault-" + kind).start(() -> inject(kind, target)));
             Thread.sleep(firstRound.isEmpty() ? 1000L * faultGap / 2 + rnd.nextInt(1000 * faultGap + 1) : 3000 + rnd.nextInt(5000));
@@ -300,6 +318,7 @@ public final class ChaosRun {
                     h.state = SimHost.State.PAUSED;
                     faults.log("PAUSE", h.id, secs, h.pgid, kind.name());
                     Procs.signalGroup(h.pgid, "STOP");
+                    applied(kind);
                     Thread.sleep(secs * 1000L);
                     Procs.signalGroup(h.pgid, "CONT");
                     faults.log("RESUME", h.id, 0, h.pgid, "");
@@ -309,6 +328,7 @@ public final class ChaosRun {
                     faults.log("KILL_DAEMON", h.id, 0, h.daemon.pid(), "");
                     h.state = SimHost.State.DOWN;
                     h.daemon.destroyForcibly();
+                    applied(kind);
                     Thread.sleep(5000);
                 }
                 case KILL_GUEST -> {
@@ -317,13 +337,21 @@ public final class ChaosRun {
                         Process g = gs.get(rnd.nextInt(gs.size()));
                         faults.log("KILL_GUEST", h.id, 0, g.pid(), "");
                         g.destroyForcibly();
+                        applied(kind);
+                    } else {
+                        notApplied(kind, "host " + h.id + " had no live guest");
                     }
                     Thread.sleep(2000);
                 }
                 case STORAGE_ERROR -> {
                     int secs = 3 + rnd.nextInt(12);
                     faults.log("STORAGE_RO", h.id, secs, h.pgid, h.loop);
-                    Procs.run("blockdev", "--setro", h.loop);
+                    if (Procs.run("blockdev", "--setro", h.loop) != 0) {
+                        faults.log("STORAGE_RO_FAILED", h.id, 0, h.pgid, h.loop);
+                        notApplied(kind, "blockdev --setro " + h.loop + " failed");
+                        return;
+                    }
+                    applied(kind);
                     Thread.sleep(secs * 1000L);
                     Procs.run("blockdev", "--setrw", h.loop);
                     faults.log("STORAGE_RW", h.id, 0, h.pgid, h.loop);
@@ -339,6 +367,7 @@ public final class ChaosRun {
                         } else {
                             t.limitIops(h.loop, 10);
                         }
+                        applied(kind);
                         try {
                             Thread.sleep(secs * 1000L);
                         } finally {
@@ -347,6 +376,7 @@ public final class ChaosRun {
                         }
                     } catch (IOException e) {
                         faults.log("STORAGE_SLOW_FAILED", h.id, 0, h.pgid, e.getMessage());
+                        notApplied(kind, "cannot throttle host " + h.id + "'s storage: " + e.getMessage());
                         out.println("chaos: cannot throttle host " + h.id + "'s storage: " + e.getMessage());
                     }
                 }
@@ -359,7 +389,15 @@ public final class ChaosRun {
                     }
                     h.state = SimHost.State.DOWN;
                     Procs.signal(h.daemon.pid(), "TERM");
-                    h.daemon.waitFor(10, TimeUnit.SECONDS);
+                    if (h.daemon.waitFor(10, TimeUnit.SECONDS)) {
+                        applied(kind);
+                    } else {
+                        // As sanlock, a daemon ignores SIGTERM while a lockspace is joined (the
+                        // rem_lockspace above failed): the host stays up, the restart did not happen.
+                        faults.log("RESTART_TERM_IGNORED", h.id, 0, h.pgid, "");
+                        h.state = SimHost.State.UP;
+                        notApplied(kind, "host " + h.id + "'s daemon stayed up after SIGTERM");
+                    }
                 }
             }
         } catch (InterruptedException e) {
