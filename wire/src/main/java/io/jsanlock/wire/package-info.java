@@ -1,5 +1,5 @@
 /**
- * sanlock 3.8.5's client socket protocol (shared/spec/wire.md) as pure Java codecs, used
+ * sanlock 3.8.5's client socket protocol (docs/wire.md) as pure Java codecs, used
  * in both directions: {@link io.jsanlock.wire.Requests} encodes what clients send and
  * decodes it for the daemon; {@link io.jsanlock.wire.Replies} encodes daemon replies and
  * decodes them for clients. All integers little-endian; strings are opaque bytes carried
