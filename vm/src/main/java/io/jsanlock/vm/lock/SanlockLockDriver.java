@@ -56,7 +56,7 @@ public final class SanlockLockDriver {
 
     /**
      * What the plugin does when the daemon starts: in automatic mode, make sure the lockspace
-     * file exists and join it with host_id. Failure is fatal (V-scenario, §8 decision 2).
+     * file exists and join it with host_id. Failure is fatal (vm-leases.md §8 decision 2).
      */
     public void initialize() throws VirError {
         if (!config.autoDiskLeases()) {
@@ -316,7 +316,7 @@ public final class SanlockLockDriver {
     }
 
     /**
-     * libvirt's acquire failure text, V-scenario form (§8 decision 1): sanlock codes as
+     * libvirt's acquire failure text, V-scenario form (vm-leases.md §8 decision 1): sanlock codes as
      * "resource busy: Failed to acquire lock: error N", errno values as system errors.
      */
     public static VirError acquireError(int rv) {
