@@ -740,6 +740,15 @@ public final class PaxosLease {
      * timestamp to 0 only if I wrote the leader and it is still exactly what I committed.
      */
     public void release(Token tok) throws SanlockException {
+        release(tok, null);
+    }
+
+    /**
+     * Releases as {@link #release(Token)}; a non-null {@code newName} replaces the
+     * resource name in the leader the release writes (SANLK_REL_RENAME). A shared
+     * release writes no leader and so renames nothing.
+     */
+    public void release(Token tok, String newName) throws SanlockException {
         if (!tok.held) {
             return;
         }
@@ -750,11 +759,15 @@ public final class PaxosLease {
             return;
         }
         writeDblockSector(tok.hostId, tok.dblock.withFlags(DiskFormat.DBLOCK_FL_RELEASED), ModeBlock.NONE, tok.mine);
-        releaseLeader(tok);
+        releaseLeader(tok, newName);
         tok.held = false;
     }
 
     private void releaseLeader(Token tok) throws SanlockException {
+        releaseLeader(tok, null);
+    }
+
+    private void releaseLeader(Token tok, String newName) throws SanlockException {
         Leader l = readLeader(tok.hostId, tok.mine);
         if (l.writeId() != tok.hostId) {
             log.logf("%s paxos_release %d skip leader written by %d", tag, tok.lver, l.writeId());
@@ -781,6 +794,9 @@ public final class PaxosLease {
         }
         Leader rel = l.withTimestamp(0).withWrite(tok.hostId, tok.generation, clock.seconds())
                 .withFlags(l.flags() & ~DiskFormat.LFL_SHORT_HOLD);
+        if (newName != null) {
+            rel = rel.withResourceName(newName);
+        }
         writeLeader(rel, tok.mine);
         log.logf("%s paxos_release %d done", tag, tok.lver);
     }
