@@ -142,7 +142,15 @@ public final class EngineBackend implements LeaseBackend {
                 }
             });
         } else {
-            engine.addLockspace(spec(ls), ioTimeout);
+            try {
+                engine.addLockspace(spec(ls), ioTimeout);
+            } catch (SanlockException e) {
+                if (e.code() == SanlockError.ENOENT.code()) {
+                    // sanlock 3.8.5 answers a lockspace path that does not exist with -ENODEV
+                    throw new SanlockException(SanlockError.ENODEV, e.getMessage(), e);
+                }
+                throw e;
+            }
         }
     }
 

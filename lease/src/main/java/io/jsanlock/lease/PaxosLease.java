@@ -144,7 +144,9 @@ public final class PaxosLease {
     private static SanlockException readError(SanlockError kind, SanlockException e) {
         // A timeout keeps its own code (-202) as the reference reports it; other I/O errors
         // become the majority-failure code of the step.
-        if (e.code() == SanlockError.AIO_TIMEOUT.code()) {
+        // A short read (the lease runs past the end of its file or device) keeps EMSGSIZE
+        // (-90), which is what sanlock 3.8.5 answers an acquire on a file shorter than the lease.
+        if (e.code() == SanlockError.AIO_TIMEOUT.code() || e.code() == SanlockError.EMSGSIZE.code()) {
             return e;
         }
         return new SanlockException(kind, kind.symbol() + ": " + e.getMessage(), e);
