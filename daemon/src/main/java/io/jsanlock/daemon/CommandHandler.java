@@ -148,12 +148,11 @@ final class CommandHandler {
                 return Outcome.KEEP;
             }
             case SHUTDOWN -> {
-                boolean force = h.data() != 0;
-                if (!force && !d.backend.lockspaces().isEmpty()) {
-                    d.log.info("shutdown ignored: lockspaces exist and force not given");
-                    return Outcome.CLOSE;
+                if (h.data() != 0) { // force
+                    Thread.ofVirtual().start(d::shutdown);
+                } else {
+                    d.externalShutdown();
                 }
-                Thread.ofVirtual().start(d::shutdown);
                 return Outcome.CLOSE;
             }
             case STATUS -> {
@@ -747,6 +746,12 @@ final class CommandHandler {
             reply(c, Replies.result(h, result));
             return;
         }
+        // REL_RENAME: the second entry is not a lease but the name the first one gets on disk.
+        String newName = null;
+        if ((h.cmdFlags() & CommandFlags.REL_RENAME) != 0 && (h.cmdFlags() & CommandFlags.REL_ALL) == 0 && names.size() == 2) {
+            newName = names.get(1).name();
+            names = names.subList(0, 1);
+        }
         List<HeldLease> toRelease = new ArrayList<>();
         synchronized (target) {
             if ((h.cmdFlags() & CommandFlags.REL_ALL) != 0) {
@@ -772,7 +777,11 @@ final class CommandHandler {
         }
         for (HeldLease l : toRelease) {
             try {
-                d.backend.release(l);
+                if (newName != null) {
+                    d.backend.releaseRenaming(l, newName);
+                } else {
+                    d.backend.release(l);
+                }
             } catch (SanlockException e) {
                 result = e.code();
             }

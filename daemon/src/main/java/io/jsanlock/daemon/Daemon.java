@@ -254,7 +254,25 @@ public final class Daemon implements AutoCloseable {
         }
     }
 
-    /** Begins shutdown (SHUTDOWN, SIGTERM): kill nothing, release every client's leases, leave lockspaces, stop. */
+    /**
+     * SIGTERM/SIGINT/SIGHUP (and SHUTDOWN without force): stop only when no lockspace is
+     * joined, joining or leaving; otherwise log what sanlock 3.8.5 logs and keep running,
+     * holders and all. Returns whether shutdown began.
+     */
+    public boolean externalShutdown() {
+        if (!backend.lockspaces().isEmpty()) {
+            log.info("ignore shutdown, lockspace exists");
+            return false;
+        }
+        Thread.ofVirtual().name("jsanlock-shutdown").start(this::shutdown);
+        return true;
+    }
+
+    /**
+     * Shuts down (forced SHUTDOWN, SHUTDOWN_WAIT, or a request with no lockspace left):
+     * SIGKILLs the remaining lease holders, releases every client's leases, leaves
+     * lockspaces, stops. sanlock 3.8.5 logs nothing of its own here (only the kill lines).
+     */
     public void shutdown() {
         synchronized (this) {
             if (stopping) {
@@ -262,7 +280,6 @@ public final class Daemon implements AutoCloseable {
             }
             stopping = true;
         }
-        log.info("shutdown");
         if (server != null) {
             server.close();
         }

@@ -58,6 +58,36 @@ public final class DaemonMain {
         System.exit(run(args, System.out, System.err));
     }
 
+    /**
+     * SIGTERM, SIGINT and SIGHUP ask the daemon to stop, as sanlock 3.8.5 treats them: with
+     * any lockspace joined (or being joined or left) it logs {@code ignore shutdown,
+     * lockspace exists} and keeps running, so its lease holders keep running too; with
+     * none it stops cleanly and exits 0.
+     *
+     * <p>Why {@code sun.misc.Signal} (module jdk.unsupported, on the class path by default):
+     * it replaces the JVM's own handling of these signals, which would otherwise run the
+     * shutdown hooks and exit with 128+signal whatever the daemon wants. Its handler runs
+     * on an ordinary Java thread that the JVM's signal dispatcher starts, so it may lock,
+     * log and start threads. The alternatives are worse: a shutdown hook cannot refuse to
+     * exit (it runs after the JVM has decided to), a native {@code sigaction} through FFM
+     * would run Java in signal context, and blocking the signals for {@code signalfd} is
+     * impossible in a JVM whose threads are created before any code of ours runs.
+     *
+     * <p>No shutdown hook is installed at all: whatever else ends the JVM (System.exit, an
+     * Error, a fatal signal) must leave the lease holders alone, as a dying sanlock does;
+     * only an explicit forced SHUTDOWN or a lockspace failure stops them.
+     */
+    static void installSignalHandlers(Daemon daemon) {
+        for (String name : new String[] {"TERM", "INT", "HUP"}) {
+            try {
+                sun.misc.Signal.handle(new sun.misc.Signal(name), sig -> daemon.externalShutdown());
+            } catch (IllegalArgumentException e) {
+                // the JVM was started with -Xrs or already uses this signal: its default applies
+                daemon.log.warn("cannot handle SIG" + name + ": " + e.getMessage());
+            }
+        }
+    }
+
     public static int run(String[] args, PrintStream out, PrintStream err) {
         DaemonOptions opts;
         try {
@@ -82,18 +112,12 @@ public final class DaemonMain {
             err.println("jsanlock daemon: " + e.getMessage());
             return 1;
         }
-        Thread hook = new Thread(daemon::shutdown, "jsanlock-sigterm");
-        Runtime.getRuntime().addShutdownHook(hook);
+        installSignalHandlers(daemon);
         try {
             daemon.awaitShutdown();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             daemon.shutdown();
-        }
-        try {
-            Runtime.getRuntime().removeShutdownHook(hook);
-        } catch (IllegalStateException e) {
-            // already shutting down (SIGTERM)
         }
         return 0;
     }

@@ -81,6 +81,7 @@ final class DaemonStorage {
     static void writeLockspace(Lockspace ls, int ioTimeout) throws SanlockException {
         try (DirectFileStorage s = open(ls.disk().path(), true, SanlockError.ENODEV)) {
             Geometry g = geometry(ls.flags(), s);
+            checkNotPastEnd(s, ls.disk().offset());
             LeaseAreas.checkPlacement(s, s.isBlockDevice(), g, ls.disk().offset());
             LeaseAreas.initLockspace(s, ls.disk().offset(), g, ls.name(), ioTimeout == 0 ? Leader.DEFAULT_IO_TIMEOUT : ioTimeout,
                     TIMEOUT_MILLIS);
@@ -91,6 +92,7 @@ final class DaemonStorage {
         Disk d = r.disks().get(0);
         try (DirectFileStorage s = open(d.path(), true, SanlockError.ENOENT)) {
             Geometry g = geometry(r.flags(), s);
+            checkNotPastEnd(s, d.offset());
             LeaseAreas.checkPlacement(s, s.isBlockDevice(), g, d.offset());
             long n = numHosts <= 0 || numHosts > g.maxHosts() ? g.maxHosts() : numHosts;
             Leader leader = Leader.newPaxosLeader(g, r.lockspace(), r.name(), n);
@@ -101,9 +103,28 @@ final class DaemonStorage {
         }
     }
 
+    /**
+     * A write starting at or past the end of a block device: the reference's write fails
+     * there with the kernel's -ENOSPC (-28) and nothing is written; jsanlock refuses it
+     * before writing with the same code. (An area that starts inside the device and runs
+     * past its end is refused by {@link LeaseAreas#checkPlacement} with -90, before
+     * anything is written, where the reference writes the part that fits.)
+     */
+    private static void checkNotPastEnd(DirectFileStorage s, long offset) throws SanlockException {
+        if (s.isBlockDevice() && offset >= s.size()) {
+            throw new SanlockException(SanlockError.ENOSPC, s.path() + " has " + s.size() + " bytes: offset " + offset
+                    + " is at or past its end");
+        }
+    }
+
     private static ByteBuffer read(DirectFileStorage s, long offset, int len) throws SanlockException {
         ByteBuffer b = ByteBuffer.allocateDirect(len).order(ByteOrder.LITTLE_ENDIAN);
-        s.read(offset, b, TIMEOUT_MILLIS);
+        int got = s.read(offset, b, TIMEOUT_MILLIS);
+        if (got < len) {
+            // past the end of the file or device: sanlock 3.8.5 answers -EMSGSIZE
+            throw new SanlockException(SanlockError.EMSGSIZE, "short read on " + s.path() + ": " + got + " of " + len
+                    + " bytes at offset " + offset);
+        }
         b.flip();
         return b;
     }
@@ -161,6 +182,17 @@ final class DaemonStorage {
         try (DirectFileStorage s = open(r.disks().get(0).path(), false, SanlockError.ENOENT)) {
             Leader l = paxosLeader(r, s);
             Geometry g = Geometry.fromLeader(l);
+            // sanlock 3.8.5 reads the owners with the geometry the request names (its
+            // ALIGN/SECTOR flags; a missing one: the device's sector size and the legacy area
+            // size for it) and answers -EINVAL when that is not the lease's own
+            // (READ_RESOURCE and READ_LOCKSPACE do not check: observed)
+            int sector = ResourceFlags.sectorSize(r.flags()) != 0 ? ResourceFlags.sectorSize(r.flags()) : s.sectorSize();
+            long align = ResourceFlags.alignSize(r.flags()) != 0 ? ResourceFlags.alignSize(r.flags())
+                    : Geometry.legacy(sector).alignSize();
+            if (sector != g.sectorSize() || align != g.alignSize()) {
+                throw new SanlockException(SanlockError.EINVAL, "the lease at " + s.path() + ":" + r.disks().get(0).offset()
+                        + " has " + g.sectorSize() + "-byte sectors and " + g.alignSize() + "-byte areas, not " + sector + "/" + align);
+            }
             List<Host> owners = new ArrayList<>();
             if (l.timestamp() != 0 && l.ownerId() != 0) {
                 owners.add(new Host(l.ownerId(), l.ownerGeneration(), l.timestamp(), 0, 0));

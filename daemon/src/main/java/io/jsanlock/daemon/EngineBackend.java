@@ -142,7 +142,15 @@ public final class EngineBackend implements LeaseBackend {
                 }
             });
         } else {
-            engine.addLockspace(spec(ls), ioTimeout);
+            try {
+                engine.addLockspace(spec(ls), ioTimeout);
+            } catch (SanlockException e) {
+                if (e.code() == SanlockError.ENOENT.code()) {
+                    // sanlock 3.8.5 answers a lockspace path that does not exist with -ENODEV
+                    throw new SanlockException(SanlockError.ENODEV, e.getMessage(), e);
+                }
+                throw e;
+            }
         }
     }
 
@@ -330,7 +338,17 @@ public final class EngineBackend implements LeaseBackend {
     }
 
     @Override
+    public int spaceId(String lockspace) {
+        return spaceIds.getOrDefault(lockspace, 0);
+    }
+
+    @Override
     public void release(HeldLease lease) throws SanlockException {
+        releaseRenaming(lease, null);
+    }
+
+    @Override
+    public void releaseRenaming(HeldLease lease, String newName) throws SanlockException {
         ResourceLease rl = (ResourceLease) lease.handle();
         Lvb lvb = lvbs.remove(rl.id());
         if (lvb != null && lvb.set && engine.isHeld(rl)) {
@@ -340,7 +358,7 @@ public final class EngineBackend implements LeaseBackend {
                 log.error("r" + lvb.lockspace + ":" + lvb.name + " write lvb failed " + e.code() + ": " + e.getMessage());
             }
         }
-        engine.release(rl);
+        engine.release(rl, newName);
     }
 
     private Lvb lvbOf(Resource r) throws SanlockException {

@@ -71,7 +71,7 @@ final class Fencer implements LeaseBackend.TroubleSink {
         for (int attempt = 1; attempt <= MAX_ATTEMPTS && !d.stopping(); attempt++) {
             List<Client> hs = holders(ls, null);
             if (hs.isEmpty()) {
-                d.log.info("s" + ls + " all pids clear");
+                d.log.info(tag(ls) + " all pids clear");
                 return;
             }
             boolean grace = d.clock.seconds() < killDeadline;
@@ -86,7 +86,7 @@ final class Fencer implements LeaseBackend.TroubleSink {
                 return;
             }
         }
-        d.log.error("s" + ls + " killing pids stuck after " + MAX_ATTEMPTS + " attempts");
+        d.log.error(tag(ls) + " killing pids stuck after " + MAX_ATTEMPTS + " attempts");
     }
 
     /** SIGKILL every holder in the lockspace each second until none is left (rem_lockspace); returns whether all are gone. */
@@ -132,7 +132,13 @@ final class Fencer implements LeaseBackend.TroubleSink {
             }
             if (attempt++ % 10 == 0) { // once a second
                 for (Client c : hs) {
-                    send(c, Signal.KILL, false, "shutdown", attempt);
+                    // logged under the lockspace of the client's first lease, as sanlock logs
+                    // "s<id> kill PID sig 9 count N" for each lockspace it leaves
+                    String ls;
+                    synchronized (c) {
+                        ls = c.leases.isEmpty() ? "" : c.leases.get(0).resource().lockspace();
+                    }
+                    send(c, Signal.KILL, false, ls, attempt / 10 + 1);
                 }
             }
             try {
@@ -179,7 +185,7 @@ final class Fencer implements LeaseBackend.TroubleSink {
             s = Signal.KILL;
         }
         if (pid <= 0 || pid == ProcessHandle.current().pid()) {
-            d.log.error("s" + ls + " cannot signal pid " + pid + " (" + s + ")");
+            d.log.error(tag(ls) + " cannot signal pid " + pid + " (" + s + ")");
             return;
         }
         switch (s) {
@@ -193,22 +199,28 @@ final class Fencer implements LeaseBackend.TroubleSink {
                 if (appendPid) {
                     cmd.add(Integer.toString(pid));
                 }
-                d.log.info("s" + ls + " kill " + pid + " sig 100 count " + attempt + " (killpath " + cmd + ")");
+                d.log.info(tag(ls) + " kill " + pid + " sig 100 count " + attempt + " (killpath " + cmd + ")");
                 try {
                     new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
                 } catch (IOException e) {
-                    d.log.error("s" + ls + " killpath " + path + " failed: " + e.getMessage());
+                    d.log.error(tag(ls) + " killpath " + path + " failed: " + e.getMessage());
                 }
             }
             case TERM -> {
-                d.log.info("s" + ls + " kill " + pid + " sig 15 count " + attempt);
+                d.log.info(tag(ls) + " kill " + pid + " sig 15 count " + attempt);
                 ProcessHandle.of(pid).ifPresent(ProcessHandle::destroy);
             }
             case KILL -> {
-                d.log.info("s" + ls + " kill " + pid + " sig 9 count " + attempt);
+                d.log.info(tag(ls) + " kill " + pid + " sig 9 count " + attempt);
                 ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
             }
         }
+    }
+
+    /** sanlock's log prefix for a lockspace: "s" and the lockspace's number in this daemon (its name when unknown). */
+    private String tag(String ls) {
+        int id = d.backend.spaceId(ls);
+        return "s" + (id > 0 ? Integer.toString(id) : ls);
     }
 
     /** The killpath argument string: arguments separated by spaces, a backslash escaping the next character. */

@@ -79,6 +79,20 @@ public interface LeaseBackend {
     /** Releases a lease acquired with {@link #acquire}. */
     void release(HeldLease lease) throws SanlockException;
 
+    /**
+     * Releases a lease and renames it on disk as the release writes its leader
+     * (RELEASE with REL_RENAME; lvmlockd renames a removed VG's leases to
+     * {@code invalid_removed}).
+     */
+    default void releaseRenaming(HeldLease lease, String newName) throws SanlockException {
+        release(lease);
+    }
+
+    /** The lockspace's number in this daemon (sanlock's space_id, "s1" in its log), 0 when unknown. */
+    default int spaceId(String lockspace) {
+        return 0;
+    }
+
     /** Keeps a PERSISTENT lease of a dead client as an orphan. */
     void orphan(HeldLease lease, int pid);
 

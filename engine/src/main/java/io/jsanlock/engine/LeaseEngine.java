@@ -987,6 +987,17 @@ public final class LeaseEngine implements AutoCloseable {
      * @throws SanlockException -1 not held, -250/-251 the leader changed under us
      */
     public void release(ResourceLease lease) throws SanlockException {
+        release(lease, null);
+    }
+
+    /**
+     * Releases a lease as {@link #release(ResourceLease)} does; when {@code newName} is
+     * not null the leader written by the release carries it as the resource name
+     * (sanlock's SANLK_REL_RENAME, with which lvmlockd marks a removed VG's leases
+     * {@code invalid_removed}). Nothing is renamed where the release writes no leader
+     * (another local shared holder remains, a shared lease, a lost lease).
+     */
+    public void release(ResourceLease lease, String newName) throws SanlockException {
         ResourceKey key = new ResourceKey(lease.lockspace(), lease.resource());
         HeldResource r = resources.get(key);
         if (r == null) {
@@ -1010,7 +1021,7 @@ public final class LeaseEngine implements AutoCloseable {
         }
         long started = clock.seconds();
         try {
-            r.paxos.release(r.token);
+            r.paxos.release(r.token, newName);
             resources.remove(key, r);
         } catch (SanlockException e) {
             if (e.code() == SanlockError.AIO_TIMEOUT.code()) {

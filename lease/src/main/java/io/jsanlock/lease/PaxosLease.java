@@ -144,7 +144,9 @@ public final class PaxosLease {
     private static SanlockException readError(SanlockError kind, SanlockException e) {
         // A timeout keeps its own code (-202) as the reference reports it; other I/O errors
         // become the majority-failure code of the step.
-        if (e.code() == SanlockError.AIO_TIMEOUT.code()) {
+        // A short read (the lease runs past the end of its file or device) keeps EMSGSIZE
+        // (-90), which is what sanlock 3.8.5 answers an acquire on a file shorter than the lease.
+        if (e.code() == SanlockError.AIO_TIMEOUT.code() || e.code() == SanlockError.EMSGSIZE.code()) {
             return e;
         }
         return new SanlockException(kind, kind.symbol() + ": " + e.getMessage(), e);
@@ -740,6 +742,15 @@ public final class PaxosLease {
      * timestamp to 0 only if I wrote the leader and it is still exactly what I committed.
      */
     public void release(Token tok) throws SanlockException {
+        release(tok, null);
+    }
+
+    /**
+     * Releases as {@link #release(Token)}; a non-null {@code newName} replaces the
+     * resource name in the leader the release writes (SANLK_REL_RENAME). A shared
+     * release writes no leader and so renames nothing.
+     */
+    public void release(Token tok, String newName) throws SanlockException {
         if (!tok.held) {
             return;
         }
@@ -750,11 +761,15 @@ public final class PaxosLease {
             return;
         }
         writeDblockSector(tok.hostId, tok.dblock.withFlags(DiskFormat.DBLOCK_FL_RELEASED), ModeBlock.NONE, tok.mine);
-        releaseLeader(tok);
+        releaseLeader(tok, newName);
         tok.held = false;
     }
 
     private void releaseLeader(Token tok) throws SanlockException {
+        releaseLeader(tok, null);
+    }
+
+    private void releaseLeader(Token tok, String newName) throws SanlockException {
         Leader l = readLeader(tok.hostId, tok.mine);
         if (l.writeId() != tok.hostId) {
             log.logf("%s paxos_release %d skip leader written by %d", tag, tok.lver, l.writeId());
@@ -781,6 +796,9 @@ public final class PaxosLease {
         }
         Leader rel = l.withTimestamp(0).withWrite(tok.hostId, tok.generation, clock.seconds())
                 .withFlags(l.flags() & ~DiskFormat.LFL_SHORT_HOLD);
+        if (newName != null) {
+            rel = rel.withResourceName(newName);
+        }
         writeLeader(rel, tok.mine);
         log.logf("%s paxos_release %d done", tag, tok.lver);
     }

@@ -27,9 +27,15 @@ public record Header(int magic, int version, int cmd, int cmdFlags, int length, 
         return new Header(MAGIC, Limits.PROTOCOL_VERSION, cmd, cmdFlags, SIZE + bodyLength, seq, result, replyData2);
     }
 
-    /** The reference's inline-handler reply: the request copied, only version/data overwritten. */
+    /**
+     * The reference's inline-handler reply header (STATUS, HOST_STATUS, RENEWAL, REG_EVENT,
+     * END_EVENT, SET_CONFIG): the request copied with version and data overwritten and
+     * the length of the header itself, 32, whatever body the request had (a SET_CONFIG
+     * request is 1136 bytes, its reply header says 32). Records that follow (STATUS,
+     * HOST_STATUS, RENEWAL) are not counted, as in the reference.
+     */
     public Header inlineReply(int result) {
-        return new Header(MAGIC, Limits.PROTOCOL_VERSION, cmd, cmdFlags, length, seq, result, data2);
+        return new Header(MAGIC, Limits.PROTOCOL_VERSION, cmd, cmdFlags, SIZE, seq, result, data2);
     }
 
     public Header withLength(int newLength) {

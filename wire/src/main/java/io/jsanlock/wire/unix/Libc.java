@@ -32,6 +32,7 @@ final class Libc {
     static final int SO_PEERCRED = 17;
     static final int MSG_DONTWAIT = 0x40;
     static final int MSG_NOSIGNAL = 0x4000;
+    static final int SHUT_WR = 1;
     static final int SHUT_RDWR = 2;
     static final int F_GETFD = 1;
     static final int F_SETFD = 2;

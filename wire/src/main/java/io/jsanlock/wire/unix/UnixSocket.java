@@ -312,6 +312,15 @@ public final class UnixSocket implements Closeable, WireIn {
         }
     }
 
+    /** Ends the sending direction only: the peer reads EOF after what was sent, and may still reply. */
+    public void shutdownOutput() {
+        synchronized (lock) {
+            if (!fdClosed) {
+                Libc.shutdown(fd, Libc.SHUT_WR);
+            }
+        }
+    }
+
     /** Shuts down both directions; the peer sees EOF even if this fd was inherited elsewhere. */
     public void shutdown() {
         synchronized (lock) {
