@@ -47,8 +47,8 @@ final class DirectInit {
             throw new SanlockException(SanlockError.EINVAL, "lockspace '" + ls.name() + "' has no path");
         }
         checkSizeOptions(o);
-        // sanlock reports a missing lockspace device as ENODEV (and a missing resource path as ENOENT).
-        try (DirectFileStorage s = Storage.openForWrite(ls.path(), SanlockError.ENODEV)) {
+        // sanlock reports a lockspace path it cannot open as ENODEV (and a missing resource path as ENOENT).
+        try (DirectFileStorage s = Storage.openLockspace(ls.path(), DirectFileStorage.Access.READ_WRITE)) {
             Geometry g = geometry(o, s);
             LeaseAreas.checkPlacement(s, s.isBlockDevice(), g, ls.offset());
             LeaseAreas.initLockspace(s, ls.offset(), g, ls.name(), o.ioTimeoutSeconds(), Storage.timeoutMillis(o));
@@ -57,7 +57,9 @@ final class DirectInit {
 
     private static void initResource(SanlockOptions o, ResourceSpec r) throws SanlockException {
         if (r.disks().isEmpty()) {
-            throw new SanlockException(SanlockError.EINVAL, "resource '" + r.name() + "' has no path and offset");
+            // sanlock answers -19 (no device) for a resource without a path.
+            throw new SanlockException(SanlockError.ENODEV, "resource '" + r.name() + "' names no path and offset: "
+                    + "-r needs <lockspace>:<resource>:<path>:<offset>");
         }
         checkSizeOptions(o);
         ResourceSpec.Disk d = r.disk();

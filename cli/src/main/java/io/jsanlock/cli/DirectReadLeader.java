@@ -77,7 +77,7 @@ final class DirectReadLeader {
         if (ls.hostId() <= 0) {
             throw new SanlockException(SanlockError.EINVAL, "host_id " + ls.hostId() + " is invalid: host ids start at 1");
         }
-        try (DirectFileStorage s = Storage.openForRead(ls.path(), SanlockError.ENODEV)) {
+        try (DirectFileStorage s = Storage.openLockspace(ls.path(), DirectFileStorage.Access.READ_ONLY)) {
             checkOffset(s, ls.offset());
             Geometry g = geometry(o, s, ls.offset());
             if (ls.hostId() > g.maxHosts()) {
@@ -95,7 +95,9 @@ final class DirectReadLeader {
 
     private static Leader readPaxos(SanlockOptions o, ResourceSpec r) throws SanlockException, ReadFailure {
         if (r.disks().isEmpty()) {
-            throw new SanlockException(SanlockError.EINVAL, "resource '" + r.name() + "' has no path and offset");
+            // sanlock answers -1 for a resource without a path.
+            throw new SanlockException(SanlockError.EPERM, "resource '" + r.name() + "' names no path and offset: "
+                    + "-r needs <lockspace>:<resource>:<path>:<offset>");
         }
         ResourceSpec.Disk d = r.disk();
         try (DirectFileStorage s = Storage.openForRead(d.path(), SanlockError.ENOENT)) {
