@@ -78,6 +78,7 @@ final class DirectReadLeader {
             throw new SanlockException(SanlockError.EINVAL, "host_id " + ls.hostId() + " is invalid: host ids start at 1");
         }
         try (DirectFileStorage s = Storage.openLockspace(ls.path(), DirectFileStorage.Access.READ_ONLY)) {
+            checkSectorOption(o, s);
             checkOffset(s, ls.offset());
             Geometry g = geometry(o, s, ls.offset());
             if (ls.hostId() > g.maxHosts()) {
@@ -101,6 +102,7 @@ final class DirectReadLeader {
         }
         ResourceSpec.Disk d = r.disk();
         try (DirectFileStorage s = Storage.openForRead(d.path(), SanlockError.ENOENT)) {
+            checkSectorOption(o, s);
             checkOffset(s, d.offset());
             int sector = o.sectorSizeOption != 0 ? o.sectorSizeOption : PROBE;
             ByteBuffer b = read(o, s, d.offset(), sector);
@@ -109,6 +111,14 @@ final class DirectReadLeader {
             } catch (SanlockException e) {
                 throw new ReadFailure(Leader.decode(b, 0), e);
             }
+        }
+    }
+
+    /** A -Z smaller than the device's sectors: sanlock refuses with -22 before reading. */
+    private static void checkSectorOption(SanlockOptions o, DirectFileStorage s) throws SanlockException {
+        if (o.sectorSizeOption != 0 && o.sectorSizeOption % s.sectorSize() != 0) {
+            throw new SanlockException(SanlockError.EINVAL, "-Z " + o.sectorSizeOption + " is smaller than the "
+                    + s.sectorSize() + "-byte sectors of " + s.path());
         }
     }
 
