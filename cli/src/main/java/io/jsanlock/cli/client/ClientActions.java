@@ -178,6 +178,10 @@ public final class ClientActions {
                 case IN_PROGRESS -> -115;
                 case ABSENT -> -2;
             };
+            if (rv != 0 && c.explain()) {
+                c.err().println("jsanlock: inq_lockspace: lockspace " + ls.name() + (rv == -2 ? " is not joined on this host"
+                        : " is being joined or left (in progress)"));
+            }
         } catch (SanlockException e) {
             rv = c.code(e);
         }
