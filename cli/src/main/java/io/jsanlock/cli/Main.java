@@ -169,15 +169,9 @@ public final class Main {
         return ClientEntry.run(action, args, from, out, err, explain, prefix -> commandUsage(out, prefix));
     }
 
-    /** sanlock's usage text; with explanations asked for, followed by what jsanlock adds. */
+    /** sanlock's usage text, byte for byte (JSANLOCK_EXPLAIN does not change stdout). */
     static void printUsage(PrintStream out, boolean explain) {
-        String text = usageText();
-        out.print(explain ? text : withoutAdditions(text));
-    }
-
-    /** The block of the usage text that documents jsanlock's additions is not sanlock's. */
-    private static String withoutAdditions(String usage) {
-        return usage.replaceAll("(?s)jsanlock additions \\(not in sanlock [0-9.]+\\):\n.*?\n\n", "");
+        out.print(usageText());
     }
 
     /**
