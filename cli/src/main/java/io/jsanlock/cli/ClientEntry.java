@@ -14,19 +14,19 @@ final class ClientEntry {
     }
 
     /** {@code args[from..]} are the options after the action word. */
-    static int run(String action, String[] args, int from, PrintStream out, PrintStream err, Usage usage) {
+    static int run(String action, String[] args, int from, PrintStream out, PrintStream err, boolean explain, Usage usage) {
         if (!ClientActions.known(action)) {
             out.println("client action \"" + action + "\" is unknown");
             return 1;
         }
-        SanlockOptions o = SanlockOptions.parse(args, from, out, err);
+        SanlockOptions o = SanlockOptions.parse(args, from, out, Explain.stream(err, explain));
         if (o.helpRequested) {
             return usage.print("sanlock client " + action + " ");
         }
         if (o.failure != null) {
             return o.failure;
         }
-        return ClientActions.run(action, args(o, args, from), out, err);
+        return ClientActions.run(action, args(o, args, from), out, err, explain);
     }
 
     static Args args(SanlockOptions o, String[] args, int from) {

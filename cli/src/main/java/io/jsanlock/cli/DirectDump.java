@@ -42,12 +42,9 @@ final class DirectDump {
         try {
             s = Storage.openForRead(path, SanlockError.ENOENT);
         } catch (SanlockException e) {
-            if (e.code() == SanlockError.ENOENT.code()) {
-                out.println("Device " + path + " not found.");
-            } else {
-                out.println("Device " + path + " not found.");
-                err.println("jsanlock: " + e.getMessage());
-            }
+            // sanlock's text for every path it cannot open (missing, a directory, no permission).
+            out.println("Device " + path + " not found.");
+            err.println("jsanlock: " + e.getMessage());
             return 1;
         }
         try (s) {
@@ -58,6 +55,8 @@ final class DirectDump {
             Geometry g = o.hasGeometry() ? o.geometry() : probe(s, offset, size, timeout);
             if (g == null) {
                 out.println("Cannot find sector_size and align_size, set with -A and -Z.");
+                err.println("jsanlock: no delta or paxos leader at " + path + " offset " + offset
+                        + " (nor at the next MiBs) tells the sector and align size");
                 return 1;
             }
             // printf("%8s %36s %48s %10s %4s %4s %s") of the column names.
@@ -126,7 +125,12 @@ final class DirectDump {
         ByteBuffer b = ByteBuffer.allocate(PROBE);
         for (long k = 0; k < limit; k += Geometry.MIB) {
             b.clear();
-            if (s.read(offset + k, b, timeout) < PROBE) {
+            try {
+                if (s.read(offset + k, b, timeout) < PROBE) {
+                    return null;
+                }
+            } catch (SanlockException e) {
+                // An offset the storage cannot read (unaligned, negative): nothing tells the sizes.
                 return null;
             }
             int magic = Leader.magicAt(b, 0);

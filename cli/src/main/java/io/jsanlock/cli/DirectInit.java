@@ -47,9 +47,10 @@ final class DirectInit {
             throw new SanlockException(SanlockError.EINVAL, "lockspace '" + ls.name() + "' has no path");
         }
         checkSizeOptions(o);
-        // sanlock reports a missing lockspace device as ENODEV (and a missing resource path as ENOENT).
-        try (DirectFileStorage s = Storage.openForWrite(ls.path(), SanlockError.ENODEV)) {
+        // sanlock reports a lockspace path it cannot open as ENODEV (and a missing resource path as ENOENT).
+        try (DirectFileStorage s = Storage.openLockspace(ls.path(), DirectFileStorage.Access.READ_WRITE)) {
             Geometry g = geometry(o, s);
+            checkFits(s, g, ls.offset(), true);
             LeaseAreas.checkPlacement(s, s.isBlockDevice(), g, ls.offset());
             LeaseAreas.initLockspace(s, ls.offset(), g, ls.name(), o.ioTimeoutSeconds(), Storage.timeoutMillis(o));
         }
@@ -57,12 +58,15 @@ final class DirectInit {
 
     private static void initResource(SanlockOptions o, ResourceSpec r) throws SanlockException {
         if (r.disks().isEmpty()) {
-            throw new SanlockException(SanlockError.EINVAL, "resource '" + r.name() + "' has no path and offset");
+            // sanlock answers -19 (no device) for a resource without a path.
+            throw new SanlockException(SanlockError.ENODEV, "resource '" + r.name() + "' names no path and offset: "
+                    + "-r needs <lockspace>:<resource>:<path>:<offset>");
         }
         checkSizeOptions(o);
         ResourceSpec.Disk d = r.disk();
         try (DirectFileStorage s = Storage.openForWrite(d.path(), SanlockError.ENOENT)) {
             Geometry g = geometry(o, s);
+            checkFits(s, g, d.offset(), false);
             LeaseAreas.checkPlacement(s, s.isBlockDevice(), g, d.offset());
             // -n larger than the geometry allows is cut to max_hosts, as the reference does.
             long numHosts = o.numHosts <= 0 || o.numHosts > g.maxHosts() ? g.maxHosts() : o.numHosts;
@@ -72,6 +76,29 @@ final class DirectInit {
                 leader = leader.withMagic(DiskFormat.PAXOS_DISK_CLEAR).withWrite(0, 0, MonotonicClock.SYSTEM.seconds());
             }
             LeaseAreas.initResource(s, d.offset(), g, leader, Storage.timeoutMillis(o));
+        }
+    }
+
+    /**
+     * An area that does not fit on a block device is refused before anything is written,
+     * with the code sanlock ends with: -28 (no space) when the offset is at or past the
+     * end, or when a lockspace area runs past it on a device that could hold one (sanlock
+     * writes until the device ends); -90 when the device is smaller than one area, and for
+     * a resource area that runs past the end (sanlock checks that one first).
+     */
+    private static void checkFits(DirectFileStorage s, Geometry g, long offset, boolean lockspace) throws SanlockException {
+        if (!s.isBlockDevice() || offset < 0) {
+            return;
+        }
+        long size = s.size();
+        String where = s.path() + " has " + size + " bytes: a " + g.alignSize() + "-byte " + (lockspace ? "lockspace" : "resource")
+                + " area at offset " + offset;
+        if (offset >= size) {
+            throw new SanlockException(SanlockError.ENOSPC, where + " starts at or past its end");
+        }
+        if (offset + g.alignSize() > size) {
+            boolean noSpace = lockspace && size >= g.alignSize();
+            throw new SanlockException(noSpace ? SanlockError.ENOSPC : SanlockError.EMSGSIZE, where + " runs past its end");
         }
     }
 

@@ -77,7 +77,8 @@ final class DirectReadLeader {
         if (ls.hostId() <= 0) {
             throw new SanlockException(SanlockError.EINVAL, "host_id " + ls.hostId() + " is invalid: host ids start at 1");
         }
-        try (DirectFileStorage s = Storage.openForRead(ls.path(), SanlockError.ENODEV)) {
+        try (DirectFileStorage s = Storage.openLockspace(ls.path(), DirectFileStorage.Access.READ_ONLY)) {
+            checkSectorOption(o, s);
             checkOffset(s, ls.offset());
             Geometry g = geometry(o, s, ls.offset());
             if (ls.hostId() > g.maxHosts()) {
@@ -95,10 +96,13 @@ final class DirectReadLeader {
 
     private static Leader readPaxos(SanlockOptions o, ResourceSpec r) throws SanlockException, ReadFailure {
         if (r.disks().isEmpty()) {
-            throw new SanlockException(SanlockError.EINVAL, "resource '" + r.name() + "' has no path and offset");
+            // sanlock answers -1 for a resource without a path.
+            throw new SanlockException(SanlockError.EPERM, "resource '" + r.name() + "' names no path and offset: "
+                    + "-r needs <lockspace>:<resource>:<path>:<offset>");
         }
         ResourceSpec.Disk d = r.disk();
         try (DirectFileStorage s = Storage.openForRead(d.path(), SanlockError.ENOENT)) {
+            checkSectorOption(o, s);
             checkOffset(s, d.offset());
             int sector = o.sectorSizeOption != 0 ? o.sectorSizeOption : PROBE;
             ByteBuffer b = read(o, s, d.offset(), sector);
@@ -107,6 +111,14 @@ final class DirectReadLeader {
             } catch (SanlockException e) {
                 throw new ReadFailure(Leader.decode(b, 0), e);
             }
+        }
+    }
+
+    /** A -Z smaller than the device's sectors: sanlock refuses with -22 before reading. */
+    private static void checkSectorOption(SanlockOptions o, DirectFileStorage s) throws SanlockException {
+        if (o.sectorSizeOption != 0 && o.sectorSizeOption % s.sectorSize() != 0) {
+            throw new SanlockException(SanlockError.EINVAL, "-Z " + o.sectorSizeOption + " is smaller than the "
+                    + s.sectorSize() + "-byte sectors of " + s.path());
         }
     }
 

@@ -10,10 +10,11 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * {@code bin/jsanlock}: sanlock's command line. Same sub-commands, syntax,
- * output and exit statuses as sanlock 3.8.5 (wire.md 7); everything sanlock
- * prints goes to stdout, byte for byte. Explanations sanlock does not give
- * (what exactly was wrong with an argument) go to stderr, prefixed
- * {@code jsanlock:}, so scripts that parse stdout see the reference's text.
+ * output and exit statuses as sanlock 3.8.5 (wire.md 7): stdout, stderr and
+ * the exit status are the reference's, byte for byte. Explanations sanlock
+ * does not give (what exactly was wrong, the daemon's reason for a failure)
+ * go to stderr, prefixed {@code jsanlock:}, only with {@code JSANLOCK_EXPLAIN=1}
+ * in the environment ({@link Explain}).
  *
  * <p>Start-up is kept light: only the classes of the chosen command load.
  */
@@ -29,9 +30,13 @@ public final class Main {
         PrintStream out = new PrintStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16), false,
                 StandardCharsets.ISO_8859_1);
         PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
+        boolean explain = Explain.requested();
+        if (args.length == 0 || !args[0].equals("daemon")) {
+            CliLogging.route(explain, err);
+        }
         int rc;
         try {
-            rc = run(args, out, err);
+            rc = run(args, out, err, explain);
         } catch (RuntimeException | Error e) {
             out.flush();
             err.println("jsanlock: internal error: " + e);
@@ -41,16 +46,26 @@ public final class Main {
         System.exit(rc);
     }
 
-    /** Runs one command line; returns the exit status. Used in-process by tests. */
+    /**
+     * Runs one command line; returns the exit status. Used in-process by tests.
+     * Explains failures on {@code err} when the environment asks for it ({@link Explain}).
+     */
     public static int run(String[] args, PrintStream out, PrintStream err) {
+        return run(args, out, err, Explain.requested());
+    }
+
+    /** Runs one command line, explaining failures on {@code err} when {@code explain} is true. */
+    public static int run(String[] args, PrintStream out, PrintStream err, boolean explain) {
+        // Commands print explanations to "err"; it goes nowhere unless they were asked for.
+        PrintStream why = Explain.stream(err, explain);
         if (args.length == 0) {
-            printUsage(out);
+            printUsage(out, explain);
             return 0;
         }
         String command = args[0];
         switch (command) {
             case "help", "--help", "-h" -> {
-                printUsage(out);
+                printUsage(out, explain);
                 return 0;
             }
             case "version" -> {
@@ -62,14 +77,14 @@ public final class Main {
                 return 0;
             }
             case "direct" -> {
-                return direct(args, out, err);
+                return direct(args, out, why, explain);
             }
             case "client" -> {
                 if (args.length < 2) {
-                    printUsage(out);
+                    printUsage(out, explain);
                     return 1;
                 }
-                return client(args[1], args, 2, out, err);
+                return client(args[1], args, 2, out, err, explain);
             }
             case "daemon" -> {
                 out.flush();
@@ -77,14 +92,14 @@ public final class Main {
             }
             default -> {
                 // sanlock takes any other first word as a client action.
-                return client(command, args, 1, out, err);
+                return client(command, args, 1, out, err, explain);
             }
         }
     }
 
-    private static int direct(String[] args, PrintStream out, PrintStream err) {
+    private static int direct(String[] args, PrintStream out, PrintStream err, boolean explain) {
         if (args.length < 2) {
-            printUsage(out);
+            printUsage(out, explain);
             return 1;
         }
         String action = args[1];
@@ -147,14 +162,15 @@ public final class Main {
         }
     }
 
-    private static int client(String action, String[] args, int from, PrintStream out, PrintStream err) {
+    private static int client(String action, String[] args, int from, PrintStream out, PrintStream err, boolean explain) {
         if (action.equals("-h") || action.equals("--help")) {
             return commandUsage(out, "sanlock client ");
         }
-        return ClientEntry.run(action, args, from, out, err, prefix -> commandUsage(out, prefix));
+        return ClientEntry.run(action, args, from, out, err, explain, prefix -> commandUsage(out, prefix));
     }
 
-    static void printUsage(PrintStream out) {
+    /** sanlock's usage text, byte for byte (JSANLOCK_EXPLAIN does not change stdout). */
+    static void printUsage(PrintStream out, boolean explain) {
         out.print(usageText());
     }
 

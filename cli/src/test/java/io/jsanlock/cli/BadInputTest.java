@@ -105,8 +105,8 @@ class BadInputTest {
     @Test
     void missingPath() throws IOException {
         Path none = dir.resolve("nonexistent");
-        assertRun(Cli.run("direct", "init", "-s", "LS:0:" + none + ":0"), 1, "init done -19\n", "no such file or device: " + none);
-        assertRun(Cli.run("direct", "init", "-r", "LS:R:" + none + ":0"), 1, "init done -2\n", "no such file or device");
+        assertRun(Cli.run("direct", "init", "-s", "LS:0:" + none + ":0"), 1, "init done -19\n", none + " does not exist");
+        assertRun(Cli.run("direct", "init", "-r", "LS:R:" + none + ":0"), 1, "init done -2\n", "does not exist");
         assertRun(Cli.run("direct", "dump", none.toString()), 1, "Device " + none + " not found.\n", "");
         assertRun(Cli.run("direct", "read_leader", "-s", "LS:1:" + none + ":0"), 1, "read_leader done -19\n" + ZERO_DELTA_FIELDS, "");
         assertRun(Cli.run("direct", "read_leader", "-r", "LS:R:" + none + ":0"), 1, "read_leader done -2\n" + ZERO_PAXOS_FIELDS, "");
@@ -127,36 +127,60 @@ class BadInputTest {
         assertThat(Files.size(small)).isEqualTo(1000);
     }
 
+    /**
+     * stdout and exit status are the reference binary's for the same command on the same
+     * (read-only) storage, and the explanation names the cause.
+     */
+    private void assertLikeReference(String explanation, String... args) throws IOException {
+        Cli.Result ref = reference(args);
+        assertRun(Cli.run(args), ref.exit(), ref.out(), explanation);
+        assertThat(ref.exit()).as("the reference fails too").isEqualTo(1);
+    }
+
+    private Cli.Result reference(String... args) throws IOException {
+        java.util.List<String> cmd = new java.util.ArrayList<>();
+        cmd.add(ReferenceParityTest.sanlock());
+        cmd.addAll(java.util.List.of(args));
+        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
+        try {
+            assertThat(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+        return new Cli.Result(p.exitValue(), out, "");
+    }
+
     @Test
     void foreignMagicOrBadChecksumWhenReading() throws IOException {
-        Cli.Result r = Cli.run("direct", "read_leader", "-r", "LS:R:" + file + ":0");
-        assertThat(r.out()).startsWith("read_leader done -223\nmagic 0x12212010\n");
-        assertRun(r, 1, r.out(), "paxos leader has wrong magic 0x12212010");
-        r = Cli.run("direct", "read_leader", "-s", "LS:1:" + file + ":1048576");
-        assertRun(r, 1, r.out(), "delta lease has wrong magic 0x6152010");
-        assertThat(r.out()).startsWith("read_leader done -223\nmagic 0x6152010\n");
+        assertLikeReference("paxos leader has wrong magic 0x12212010", "direct", "read_leader", "-r", "LS:R:" + file + ":0");
+        assertLikeReference("delta lease has wrong magic 0x6152010", "direct", "read_leader", "-s", "LS:1:" + file + ":1048576");
 
         byte[] b = Files.readAllBytes(file);
         b[1048576 + 120] ^= 0x04; // inside resource_name, covered by the checksum
         b[100] ^= 0x10;           // host 1's delta lease, inside resource_name
         Files.write(file, b);
         hash = Cli.sha256(file);
-        r = Cli.run("direct", "read_leader", "-r", "LS:R:" + file + ":1048576");
-        assertRun(r, 1, r.out(), "paxos leader has a bad checksum");
-        assertThat(r.out()).startsWith("read_leader done -229\n");
-        r = Cli.run("direct", "read_leader", "-s", "LS:1:" + file + ":0");
-        assertRun(r, 1, r.out(), "delta lease has a bad checksum");
-        assertThat(r.out()).startsWith("read_leader done -229\n");
+        assertLikeReference("paxos leader has a bad checksum", "direct", "read_leader", "-r", "LS:R:" + file + ":1048576");
+        assertLikeReference("delta lease has a bad checksum", "direct", "read_leader", "-s", "LS:1:" + file + ":0");
     }
 
     @Test
     void otherNameAndLockspaceMismatches() throws IOException {
-        Cli.Result r = Cli.run("direct", "read_leader", "-r", "LS:OTHER:" + file + ":1048576");
-        assertRun(r, 1, r.out(), "is for resource 'R', not 'OTHER'");
-        assertThat(r.out()).startsWith("read_leader done -227\n");
-        r = Cli.run("direct", "read_leader", "-s", "XX:1:" + file + ":0");
-        assertRun(r, 1, r.out(), "belongs to lockspace 'LS', not 'XX'");
-        assertThat(r.out()).startsWith("read_leader done -226\n");
+        assertLikeReference("is for resource 'R', not 'OTHER'", "direct", "read_leader", "-r", "LS:OTHER:" + file + ":1048576");
+        assertLikeReference("belongs to lockspace 'LS', not 'XX'", "direct", "read_leader", "-s", "XX:1:" + file + ":0");
+    }
+
+    @Test
+    void explanationsOnlyWhenAskedFor() throws IOException {
+        Cli.Result quiet = Cli.run(false, "direct", "read_leader", "-r", "LS:OTHER:" + file + ":1048576");
+        Cli.Result explained = Cli.run(true, "direct", "read_leader", "-r", "LS:OTHER:" + file + ":1048576");
+        assertThat(quiet.err()).isEmpty();
+        assertThat(explained.err()).startsWith("jsanlock: ");
+        assertThat(quiet.out()).isEqualTo(explained.out());
+        assertThat(quiet.exit()).isEqualTo(explained.exit()).isEqualTo(1);
     }
 
     @Test

@@ -20,12 +20,17 @@ final class Cli {
     private Cli() {
     }
 
+    /** Runs with explanations on (as with JSANLOCK_EXPLAIN=1), so tests can check them. */
     static Result run(String... args) {
+        return run(true, args);
+    }
+
+    static Result run(boolean explain, String... args) {
         ByteArrayOutputStream o = new ByteArrayOutputStream();
         ByteArrayOutputStream e = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(o, true, StandardCharsets.ISO_8859_1);
         PrintStream err = new PrintStream(e, true, StandardCharsets.UTF_8);
-        int rc = Main.run(args, out, err);
+        int rc = Main.run(args, out, err, explain);
         out.flush();
         return new Result(rc, o.toString(StandardCharsets.ISO_8859_1), e.toString(StandardCharsets.UTF_8));
     }

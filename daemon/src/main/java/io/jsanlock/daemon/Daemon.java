@@ -42,6 +42,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 public final class Daemon implements AutoCloseable {
     final DaemonOptions options;
     final LeaseBackend backend;
+    /** jsanlock's EXPLAIN: why a request failed, for a client that asks (docs/explain.md). */
+    private final FailureReasons failureReasons = new FailureReasons();
     final DaemonLog log;
     final MonotonicClock clock;
     final ClientTable clients = new ClientTable();
@@ -57,7 +59,7 @@ public final class Daemon implements AutoCloseable {
 
     public Daemon(DaemonOptions options, LeaseBackend backend, DaemonLog log, MonotonicClock clock) {
         this.options = options;
-        this.backend = backend;
+        this.backend = failureReasons.recording(backend);
         this.log = log;
         this.clock = clock;
         this.handler = new CommandHandler(this);
@@ -137,6 +139,9 @@ public final class Daemon implements AutoCloseable {
                         log.debug("ci " + c.ci + " restricted, ignoring cmd " + h.cmd());
                         continue;
                     }
+                }
+                if (failureReasons.answer(c, h)) {
+                    continue;
                 }
                 if (!h.acceptedByDaemon()) {
                     // wire.md 1.6: silently ignored, the connection stays open.

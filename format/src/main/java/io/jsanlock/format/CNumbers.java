@@ -59,6 +59,19 @@ public final class CNumbers {
         return !s.isEmpty() && s.charAt(0) >= '0' && s.charAt(0) <= '9';
     }
 
+    /**
+     * True when strtoull would read a number from {@code s}: blanks, an optional sign,
+     * then a decimal digit (sanlock's resource offsets: {@code -1} and {@code " 5"} parse,
+     * {@code abc} does not).
+     */
+    public static boolean startsWithNumber(String s) {
+        int i = skipBlanks(s, 0);
+        if (i < s.length() && (s.charAt(i) == '+' || s.charAt(i) == '-')) {
+            i++;
+        }
+        return i < s.length() && s.charAt(i) >= '0' && s.charAt(i) <= '9';
+    }
+
     private static int skipBlanks(String s, int i) {
         while (i < s.length() && (s.charAt(i) == ' ' || s.charAt(i) == '\t' || s.charAt(i) == '\n')) {
             i++;

@@ -97,7 +97,7 @@ public record ResourceSpec(String lockspaceName, String name, List<Disk> disks, 
                 throw new SanlockException(ERR_FORMAT, "resource path is " + path.length() + " bytes, over the "
                         + MAX_PATH_LEN + "-byte limit", null);
             }
-            if (!CNumbers.startsWithDigit(off)) {
+            if (!CNumbers.startsWithNumber(off)) {
                 throw new SanlockException(ERR_FORMAT, "resource offset '" + off + "' is not a number", null);
             }
             list.add(new Disk(path, CNumbers.atoll(off)));

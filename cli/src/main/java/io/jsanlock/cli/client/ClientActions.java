@@ -17,8 +17,10 @@ import java.util.Set;
  * {@code sanlock client <action>}: the actions that talk to a daemon (the reference's or
  * jsanlock's) over its socket, with sanlock 3.8.5's progress lines and exit statuses
  * (wire.md 7.4, 7.5). Every failure is shown the way sanlock shows it: the raw result in
- * the action's {@code … done <rv>} / {@code … error <rv>} line, never as text; the
- * explanation jsanlock has in addition goes to stderr, prefixed {@code jsanlock:}.
+ * the action's {@code … done <rv>} / {@code … error <rv>} line, never as text. With
+ * {@code JSANLOCK_EXPLAIN=1} the explanation goes to stderr as well, prefixed
+ * {@code jsanlock:}: what the CLI knows, and the daemon's own reason when the daemon is
+ * jsanlock's ({@link Explanation}).
  */
 public final class ClientActions {
     /** Every action sanlock's {@code client} accepts (align, write and version are not in its usage text). */
@@ -34,10 +36,20 @@ public final class ClientActions {
         return ACTIONS.contains(action);
     }
 
-    /** Runs one client action; returns the exit status. */
+    /** Runs one client action, explaining failures when the environment asks for it; returns the exit status. */
     public static int run(String action, Args a, PrintStream out, PrintStream err) {
+        return run(action, a, out, err, io.jsanlock.cli.Explain.requested());
+    }
+
+    /**
+     * Runs one client action; returns the exit status.
+     *
+     * @param err     stderr: where sanlock's own stderr lines go, and explanations when asked for
+     * @param explain whether to explain failures on {@code err}
+     */
+    public static int run(String action, Args a, PrintStream out, PrintStream err, boolean explain) {
         SanlockClient client = new SanlockClient();
-        Context c = new Context(client, a, out, err);
+        Context c = new Context(client, a, out, err, action, explain);
         return switch (action) {
             case "status" -> StatusActions.status(c);
             case "host_status" -> StatusActions.hostStatus(c);
@@ -64,11 +76,22 @@ public final class ClientActions {
         };
     }
 
-    /** What an action needs: the daemon client, the options and the two output streams. */
-    record Context(SanlockClient client, Args args, PrintStream out, PrintStream err) {
-        /** The result code of a failed call, explained on stderr (sanlock prints only the number). */
+    /**
+     * What an action needs: the daemon client, the options, the two output streams, the
+     * action's name and whether failures are explained.
+     */
+    record Context(SanlockClient client, Args args, PrintStream out, PrintStream err, String action, boolean explain) {
+        /**
+         * The result code of a failed call; explained on stderr when asked for (sanlock
+         * prints only the number, and so does jsanlock by default).
+         */
         int code(SanlockException e) {
-            err.println("jsanlock: " + e.getMessage());
+            if (explain) {
+                out.flush();
+                for (String line : Explanation.of(action, e, client.socketPath())) {
+                    err.println("jsanlock: " + line);
+                }
+            }
             return e.code();
         }
     }
@@ -155,6 +178,10 @@ public final class ClientActions {
                 case IN_PROGRESS -> -115;
                 case ABSENT -> -2;
             };
+            if (rv != 0 && c.explain()) {
+                c.err().println("jsanlock: inq_lockspace: lockspace " + ls.name() + (rv == -2 ? " is not joined on this host"
+                        : " is being joined or left (in progress)"));
+            }
         } catch (SanlockException e) {
             rv = c.code(e);
         }

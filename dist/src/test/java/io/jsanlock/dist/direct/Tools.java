@@ -63,6 +63,14 @@ final class Tools {
         return run(cwd, cmd);
     }
 
+    /** bin/jsanlock with JSANLOCK_EXPLAIN=1: failures explained on stderr. */
+    static Result jsanlockExplaining(Path cwd, String... args) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(repo().resolve("bin/jsanlock").toString());
+        cmd.addAll(List.of(args));
+        return run(cwd, cmd, true);
+    }
+
     static Result reference(Path cwd, String... args) {
         List<String> cmd = new ArrayList<>();
         cmd.add(sanlock());
@@ -71,7 +79,15 @@ final class Tools {
     }
 
     static Result run(Path cwd, List<String> cmd) {
+        return run(cwd, cmd, false);
+    }
+
+    static Result run(Path cwd, List<String> cmd, boolean explain) {
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(cwd.toFile());
+        pb.environment().remove("JSANLOCK_EXPLAIN");
+        if (explain) {
+            pb.environment().put("JSANLOCK_EXPLAIN", "1");
+        }
         try {
             Process p = pb.start();
             p.getOutputStream().close();
