@@ -112,13 +112,26 @@ def case(name, calls, disk=None):
     return reg
 
 
+class CaseTimeout(Exception):
+    pass
+
+
+def _alarm(signum, frame):
+    raise CaseTimeout("no answer in 30 s")
+
+
 def run(fn):
+    # A call the daemon never answers must not hang the whole run: 30 s per case.
+    signal.signal(signal.SIGALRM, _alarm)
+    signal.alarm(30)
     try:
         return norm(fn())
     except sanlock.SanlockException as e:
         return {"errno": e.errno, "msg": norm(e.args[1] if len(e.args) > 1 else "")}
-    except Exception as e:  # argument errors raised by the binding itself
+    except Exception as e:  # argument errors raised by the binding itself, CaseTimeout
         return {"raise": type(e).__name__, "msg": norm(str(e))}
+    finally:
+        signal.alarm(0)
 
 
 def retry_eagain(fn, seconds=15):

@@ -224,12 +224,16 @@ abstract class ClientParity {
     @BeforeAll
     void startLabs() throws IOException {
         Path dir = Files.createTempDirectory("jsanlock-parity");
-        CompletableFuture<Lab> ref = CompletableFuture.supplyAsync(() -> lab(dir.resolve("ref"), TestDaemon.Kind.REFERENCE));
-        CompletableFuture<Lab> js = CompletableFuture.supplyAsync(() -> lab(dir.resolve("jsl"), TestDaemon.Kind.JSANLOCK));
-        try {
-            reference = ref.join();
-        } finally {
-            ours = js.join();
+        // Own threads, not the common pool: Run.cmd reads each command's output on that pool,
+        // which has a single thread on a two-core machine.
+        try (var both = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            CompletableFuture<Lab> ref = CompletableFuture.supplyAsync(() -> lab(dir.resolve("ref"), TestDaemon.Kind.REFERENCE), both);
+            CompletableFuture<Lab> js = CompletableFuture.supplyAsync(() -> lab(dir.resolve("jsl"), TestDaemon.Kind.JSANLOCK), both);
+            try {
+                reference = ref.join();
+            } finally {
+                ours = js.join();
+            }
         }
     }
 

@@ -19,7 +19,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
-import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -63,10 +62,16 @@ class PythonApiParityTest {
         Path dir = Files.createTempDirectory("jsanlock-pyapi");
         TestDaemon ref = start(TestDaemon.Kind.REFERENCE, dir.resolve("run-ref"));
         TestDaemon js = start(TestDaemon.Kind.JSANLOCK, dir.resolve("run-jsl"));
-        CompletableFuture<DriverRun> r = CompletableFuture.supplyAsync(() -> drive(script, ref.runDir, dir.resolve("ref")));
-        CompletableFuture<DriverRun> j = CompletableFuture.supplyAsync(() -> drive(script, js.runDir, dir.resolve("jsl")));
-        reference = r.join();
-        ours = j.join();
+        // Own threads, not the common pool: Run.cmd reads the driver's output on that pool,
+        // which has a single thread on a two-core machine.
+        try (var both = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            var r = both.submit(() -> drive(script, ref.runDir, dir.resolve("ref")));
+            var j = both.submit(() -> drive(script, js.runDir, dir.resolve("jsl")));
+            reference = r.get();
+            ours = j.get();
+        } catch (InterruptedException | java.util.concurrent.ExecutionException e) {
+            throw new AssertionError("driver run failed: " + e, e);
+        }
     }
 
     private TestDaemon start(TestDaemon.Kind kind, Path runDir) {
@@ -86,7 +91,8 @@ class PythonApiParityTest {
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
-        Run.Result r = Run.cmd(runDir, List.of(PYTHON.toString(), script.toString(), work.toString()));
+        // Each case has 30 s (the driver's own alarm); the whole run takes about 25 s on the reference.
+        Run.Result r = Run.cmd(runDir, List.of(PYTHON.toString(), script.toString(), work.toString()), 900);
         List<String> api = List.of();
         Map<String, Case> cases = new LinkedHashMap<>();
         for (String line : r.out().split("\n")) {
