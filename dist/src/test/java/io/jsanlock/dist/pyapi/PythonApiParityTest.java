@@ -103,6 +103,13 @@ class PythonApiParityTest {
                 cases.put(f[1], new Case(f[1], f[2], f[3], f[4]));
             }
         }
+        // Both runs' lines are kept next to the test reports, for reading a difference whole.
+        try {
+            Path reports = Files.createDirectories(Path.of("target", "pyapi"));
+            Files.writeString(reports.resolve(work.getFileName() + ".txt"), r.out() + "--- stderr\n" + r.err());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
         return new DriverRun(api, cases, r);
     }
 
@@ -136,9 +143,9 @@ class PythonApiParityTest {
             Case got = ours.cases.get(ref.name);
             assertNotNull(got, "no result from the jsanlock daemon's run (driver died?): " + ours.raw.err());
             assertAll(
-                    () -> assertEquals(ref.result, got.result, "result (reference / jsanlock)"),
+                    () -> assertEquals(ref.result, got.result, "case '" + ref.name + "': result (reference / jsanlock)"),
                     () -> assertEquals("", DiskImage.diff(blocks(ref.disk), blocks(got.disk)),
-                            "bytes on disk differ (offset: reference / jsanlock)"));
+                            "case '" + ref.name + "': bytes on disk differ (offset: reference / jsanlock)"));
         }));
     }
 
