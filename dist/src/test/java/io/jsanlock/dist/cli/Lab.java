@@ -28,6 +28,7 @@ final class Lab implements AutoCloseable {
     final TestDaemon b;
     private final List<Process> holders = new ArrayList<>();
     long holderPid;
+    private byte[] pristineRindex;
 
     Lab(Path dir, TestDaemon.Kind kind) throws IOException {
         Run.requireReference();
@@ -67,6 +68,7 @@ final class Lab implements AutoCloseable {
             check(joinB.join());
             // Formatted directly (storage only), so the lab does not depend on the daemon's rindex support.
             check(Run.sanlock(null, List.of("direct", "format", "-x", "LS:" + rindex + ":0")));
+            pristineRindex = Files.readAllBytes(rindex);
             holderPid = hold(a.runDir, "LS:R:" + leases + ":1M");
             hold(b.runDir, "LS:R3:" + leases + ":3M");
             awaitPeerSeenLive(a.runDir);
@@ -104,6 +106,23 @@ final class Lab implements AutoCloseable {
         if (!settled) {
             throw new AssertionError("daemon at " + runDir + " still reports a host UNKNOWN: "
                     + Run.sanlock(runDir, List.of("client", "gets", "-h", "1")).out());
+        }
+    }
+
+    /**
+     * Puts the storage that rows write outside the lockspace back as the lab made it: the
+     * scratch file all zero, the resource index as formatted. Each row then starts from the
+     * same bytes, so one row that writes differently does not make every later row differ.
+     */
+    void resetScratchStorage() {
+        try {
+            Files.write(rindex, pristineRindex);
+            try (RandomAccessFile raf = new RandomAccessFile(scratch.toFile(), "rw")) {
+                raf.setLength(0);
+                raf.setLength(16L << 20);
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 

@@ -61,6 +61,11 @@ public final class Run {
 
     /** Runs {@code cmd} with SANLOCK_RUN_DIR = runDir (when not null). */
     public static Result cmd(Path runDir, List<String> cmd) {
+        return cmd(runDir, cmd, 90);
+    }
+
+    /** {@link #cmd(Path, List)} with its own time limit. */
+    public static Result cmd(Path runDir, List<String> cmd, int timeoutSeconds) {
         ProcessBuilder pb = new ProcessBuilder(cmd);
         if (runDir != null) {
             pb.environment().put("SANLOCK_RUN_DIR", runDir.toString());
@@ -68,9 +73,12 @@ public final class Run {
         try {
             Process p = pb.start();
             p.getOutputStream().close();
-            CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> read(p.getInputStream()));
-            CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
-            if (!p.waitFor(90, TimeUnit.SECONDS)) {
+            // Read on threads of their own: on the common pool (one thread on two cores) a
+            // caller that is itself a pool task would wait for readers that never start, and
+            // a command printing more than a pipe's 64 KiB would block forever.
+            CompletableFuture<String> out = readAsync(p.getInputStream());
+            CompletableFuture<String> err = readAsync(p.getErrorStream());
+            if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
                 throw new AssertionError("timed out: " + cmd);
             }
@@ -92,6 +100,12 @@ public final class Run {
         } catch (IOException e) {
             throw new AssertionError("cannot start " + cmd + ": " + e, e);
         }
+    }
+
+    private static CompletableFuture<String> readAsync(InputStream in) {
+        CompletableFuture<String> f = new CompletableFuture<>();
+        Thread.ofVirtual().start(() -> f.complete(read(in)));
+        return f;
     }
 
     private static String read(InputStream in) {

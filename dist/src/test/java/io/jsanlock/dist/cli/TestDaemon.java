@@ -12,11 +12,11 @@ import java.util.concurrent.TimeUnit;
  * tests are parameterised on the kind so both daemons are checked the same way. Stopped
  * by pid in {@link #close}.
  */
-final class TestDaemon implements AutoCloseable {
-    enum Kind { REFERENCE, JSANLOCK }
+public final class TestDaemon implements AutoCloseable {
+    public enum Kind { REFERENCE, JSANLOCK }
 
     final Kind kind;
-    final Path runDir;
+    public final Path runDir;
     final long pid;
 
     private TestDaemon(Kind kind, Path runDir, long pid) {
@@ -25,7 +25,7 @@ final class TestDaemon implements AutoCloseable {
         this.pid = pid;
     }
 
-    static TestDaemon start(Kind kind, Path runDir, String hostName) {
+    public static TestDaemon start(Kind kind, Path runDir, String hostName) {
         Run.requireReference();
         if (kind == Kind.JSANLOCK) {
             return startJsanlock(runDir, hostName);

@@ -1,0 +1,12 @@
+package io.jsanlock.dist.cli;
+
+/**
+ * The {@link ClientParity} table with the reference CLI against both labs: the same request,
+ * sent by the same client, to a reference daemon and to a jsanlock daemon in the same state.
+ */
+class ClientParityDaemonTest extends ClientParity {
+    @Override
+    Cli cliUnderTest() {
+        return Cli.REFERENCE;
+    }
+}
