@@ -16,7 +16,7 @@ import io.jsanlock.lease.Timeouts;
  * before the observer has seen the join; {@link #renewed} and {@link #failed} on the
  * lockspace's renewal thread, right after the attempt; {@link #removed} on the thread that
  * releases the host_id. Implementations must be quick (they delay the next renewal) and
- * must not call back into the engine. A RuntimeException thrown by one is logged and
+ * must not wait for the engine (add or remove a lockspace, acquire a lease). A RuntimeException thrown by one is logged and
  * otherwise ignored, so it can neither stop the renewals nor fail a join that already
  * holds the host_id.
  */
