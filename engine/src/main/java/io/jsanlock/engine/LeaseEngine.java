@@ -55,7 +55,10 @@ import java.util.random.RandomGenerator;
  * lastSuccess} with 6N/8N/8N+G and moves lockspaces to FAILING, LOST and the
  * kill deadline — never later than the reference, which checks once a second.
  * Acquire and release run on the caller's thread. Callbacks go through one
- * event thread, so listeners see events in order and cannot stall renewals.
+ * event thread, so listeners see events in order and cannot stall renewals —
+ * except the one {@link RenewalObserver}, called synchronously on the joining and
+ * renewal threads, because the watchdog it stands for must be armed before a join
+ * is reported and re-armed with each renewal, as the reference's lockspace thread does.
  *
  * <p><b>No global lock.</b> Lockspaces and resources live in concurrent maps;
  * each resource has its own monitor, held only for bookkeeping, never across

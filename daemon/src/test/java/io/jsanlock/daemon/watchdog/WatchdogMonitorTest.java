@@ -116,7 +116,7 @@ class WatchdogMonitorTest {
         assertThat(wd.calls).allMatch(c -> c.connection().equals("sanlock_LS:1"));
 
         disk.inject(FaultyStorage.Match.any(FaultyStorage.Op.READ), FaultyStorage.Fault.ERROR, -1);
-        long armsBefore = wd.arms().size();
+        int armsBefore = wd.arms().size();
         long lastExpire = wd.arms().getLast().expire();
         await("recovery at 8N", 20, () -> e.lockspaceState("LS").map(s -> s == LockspaceState.LOST).orElse(true));
         // at most one renewal can have been in flight when the fault was injected
