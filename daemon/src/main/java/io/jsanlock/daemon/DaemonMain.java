@@ -33,14 +33,13 @@ public final class DaemonMain {
             host = host.substring(0, 47);
         }
         try {
-            io.jsanlock.engine.LeaseEngine engine = io.jsanlock.engine.LeaseEngine.builder(host)
-                    .clock(ctx.clock()).killGraceSeconds(ctx.options().graceSeconds()).build();
-            LeaseBackend backend = new EngineBackend(engine, ctx.log());
-            backend = io.jsanlock.daemon.history.RenewalHistory.install(engine, backend, ctx.options().renewalHistorySize());
+            io.jsanlock.engine.LeaseEngine.Builder builder = io.jsanlock.engine.LeaseEngine.builder(host)
+                    .clock(ctx.clock()).killGraceSeconds(ctx.options().graceSeconds())
+                    .renewalHistorySize(ctx.options().renewalHistorySize());
             if (ctx.options().useWatchdog()) {
-                backend = io.jsanlock.daemon.watchdog.WatchdogSetup.install(engine, backend, ctx.clock(), ctx.log()::info);
+                builder.renewalObserver(io.jsanlock.daemon.watchdog.WatchdogSetup.monitor(ctx.clock(), ctx.log()::info));
             }
-            return backend;
+            return new EngineBackend(builder.build(), ctx.log());
         } catch (SanlockException e) {
             throw new IllegalArgumentException(e.getMessage(), e);
         }

@@ -272,10 +272,19 @@ public final class EngineBackend implements LeaseBackend {
 
     @Override
     public List<StateRecord> renewalRecords(String lockspace) throws SanlockException {
-        if (engine.lockspace(lockspace).isEmpty()) {
+        List<io.jsanlock.engine.RenewalRecord> history;
+        try {
+            history = engine.renewals(lockspace);
+        } catch (SanlockException e) {
             throw new SanlockException(SanlockError.ENOSPC, "lockspace " + lockspace + " unknown");
         }
-        return List.of(); // the engine keeps no renewal history yet: the reference then also sends no records
+        List<StateRecord> out = new ArrayList<>();
+        for (io.jsanlock.engine.RenewalRecord r : history) {
+            out.add(new StateRecord(StateType.RENEWAL, 0, 0, r.timestamp(), "", "timestamp=" + r.timestamp()
+                    + " read_ms=" + r.readMillis() + " write_ms=" + r.writeMillis() + " next_timeouts=" + r.timeouts()
+                    + " next_errors=" + r.errors(), null, null));
+        }
+        return out;
     }
 
     @Override

@@ -55,7 +55,10 @@ import java.util.random.RandomGenerator;
  * lastSuccess} with 6N/8N/8N+G and moves lockspaces to FAILING, LOST and the
  * kill deadline — never later than the reference, which checks once a second.
  * Acquire and release run on the caller's thread. Callbacks go through one
- * event thread, so listeners see events in order and cannot stall renewals.
+ * event thread, so listeners see events in order and cannot stall renewals —
+ * except the one {@link RenewalObserver}, called synchronously on the joining and
+ * renewal threads, because the watchdog it stands for must be armed before a join
+ * is reported and re-armed with each renewal, as the reference's lockspace thread does.
  *
  * <p><b>No global lock.</b> Lockspaces and resources live in concurrent maps;
  * each resource has its own monitor, held only for bookkeeping, never across
@@ -89,6 +92,8 @@ public final class LeaseEngine implements AutoCloseable {
     private final int killGraceSeconds;
     private final RandomGenerator random;
     private final LogRing log;
+    private final RenewalObserver observer;
+    private final int renewalHistorySize;
     private final BufferPool pool = new BufferPool(4);
     private final List<LockspaceListener> listeners = new CopyOnWriteArrayList<>();
     private final ConcurrentHashMap<String, LockspaceRuntime> lockspaces = new ConcurrentHashMap<>();
@@ -109,6 +114,8 @@ public final class LeaseEngine implements AutoCloseable {
         this.killGraceSeconds = b.killGraceSeconds;
         this.random = b.seed == null ? new Random() : new Random(b.seed);
         this.log = b.log != null ? b.log : new LogRing(clock, b.logCapacity, "io.jsanlock.engine");
+        this.observer = b.observer;
+        this.renewalHistorySize = b.renewalHistorySize;
         if (b.listener != null) {
             listeners.add(b.listener);
         }
@@ -125,6 +132,9 @@ public final class LeaseEngine implements AutoCloseable {
         return t;
     }
 
+    /** Renewal history records kept per lockspace unless set otherwise (sanlock's -H default). */
+    public static final int DEFAULT_RENEWAL_HISTORY = 180;
+
     public static Builder builder(String hostName) {
         return new Builder(hostName);
     }
@@ -140,6 +150,8 @@ public final class LeaseEngine implements AutoCloseable {
         private LogRing log;
         private int logCapacity = 10_000;
         private LockspaceListener listener;
+        private RenewalObserver observer = RenewalObserver.NONE;
+        private int renewalHistorySize = DEFAULT_RENEWAL_HISTORY;
 
         private Builder(String hostName) {
             this.hostName = hostName;
@@ -188,6 +200,18 @@ public final class LeaseEngine implements AutoCloseable {
 
         public Builder listener(LockspaceListener l) {
             this.listener = l;
+            return this;
+        }
+
+        /** Follows every join, renewal and removal, on the threads doing them (the daemon's watchdog). */
+        public Builder renewalObserver(RenewalObserver o) {
+            this.observer = o;
+            return this;
+        }
+
+        /** Records kept per lockspace by {@link #renewals} (daemon -H, default 180; 0 or less keeps none). */
+        public Builder renewalHistorySize(int records) {
+            this.renewalHistorySize = records;
             return this;
         }
 
@@ -323,6 +347,7 @@ public final class LeaseEngine implements AutoCloseable {
     }
 
     private LockspaceRuntime register(LockspaceSpec spec, int ioTimeout) throws SanlockException {
+        observer.beforeJoin(spec);
         checkOpen();
         if (spec.name().isEmpty() || spec.hostId() < 1 || spec.path().isEmpty()) {
             throw new SanlockException(SanlockError.EINVAL, "lockspace needs a name, a host_id >= 1 and a path: " + spec);
@@ -350,7 +375,7 @@ public final class LeaseEngine implements AutoCloseable {
                             + " already holds lockspace " + o.name());
                 }
             }
-            LockspaceRuntime rt = new LockspaceRuntime(spec, mine, storage(spec.path()));
+            LockspaceRuntime rt = new LockspaceRuntime(spec, mine, storage(spec.path()), renewalHistorySize);
             lockspaces.put(spec.name(), rt);
             return rt;
         }
@@ -358,6 +383,7 @@ public final class LeaseEngine implements AutoCloseable {
 
     private void join(LockspaceRuntime rt) throws SanlockException {
         LockspaceSpec spec = rt.spec;
+        boolean observed = false;
         try {
             Geometry g = DeltaLease.readGeometry(rt.disk, spec.offset(), spec.name(), rt.mine);
             if (spec.hostId() > g.maxHosts()) {
@@ -372,6 +398,7 @@ public final class LeaseEngine implements AutoCloseable {
             rt.lastSuccess = d.lastSuccess();
             rt.lastAttempt = d.lastSuccess();
             rt.lastResult = 0;
+            rt.recordSuccess(d.lastSuccess(), 0, 0); // the reference's first record: the join, with 0 ms
             // A join can outlast our own renewal interval, even our 8N failure threshold: its short
             // delay uses the io_timeout stored in the slot (2*Dx: 20 s for a slot initialised with the
             // default 10) while our thresholds use our own N (8 s at N=1). The reference renews at once
@@ -388,6 +415,11 @@ public final class LeaseEngine implements AutoCloseable {
                 log.logf("s%s:%d renewed at once after a join longer than %d s", spec.name(), spec.hostId(),
                         rt.mine.idRenewalSeconds());
             }
+            // Before the lockspace is JOINED (visible to acquires) and before add_lockspace returns:
+            // the reference arms its watchdog here, so no lease is granted on a host that could
+            // not be fenced.
+            observed = true;
+            notifyObserver(rt, () -> observer.joined(spec, rt.mine, rt.lastSuccess));
             synchronized (rt) {
                 if (rt.stop || halted) {
                     throw new SanlockException(SanlockError.EPERM, "lockspace " + spec.name()
@@ -403,6 +435,9 @@ public final class LeaseEngine implements AutoCloseable {
             log.logf("s%s:%d add_lockspace fail %d", spec.name(), spec.hostId(), e.code());
             rt.state = LockspaceState.REMOVED;
             lockspaces.remove(spec.name(), rt);
+            if (observed && !halted) {
+                notifyObserver(rt, () -> observer.removed(spec));
+            }
             throw e;
         }
     }
@@ -536,6 +571,9 @@ public final class LeaseEngine implements AutoCloseable {
         }
         rt.state = LockspaceState.REMOVED;
         lockspaces.remove(rt.name(), rt);
+        if (!halted) {
+            notifyObserver(rt, () -> observer.removed(rt.spec));
+        }
         fire(rt, LockspaceState.REMOVED, l -> l.lockspaceRemoved(event(rt, LockspaceState.REMOVED)));
     }
 
@@ -570,10 +608,12 @@ public final class LeaseEngine implements AutoCloseable {
                     long ts = m.renew(bitmap, ev, notices -> workers.execute(() -> notices(rt, notices)));
                     rt.lastSuccess = ts;
                     rt.lastResult = 0;
-                    rt.recordSuccess(ts, m.delta().lastReadMillis(), m.delta().lastWriteMillis());
+                    RenewalRecord r = rt.recordSuccess(ts, m.delta().lastReadMillis(), m.delta().lastWriteMillis());
+                    notifyObserver(rt, () -> observer.renewed(rt.spec, t, r));
                 } catch (SanlockException e) {
                     rt.lastResult = e.code();
                     rt.recordFailure(e.code() == SanlockError.AIO_TIMEOUT.code());
+                    notifyObserver(rt, () -> observer.failed(rt.spec, t, e.code()));
                     log.logf("s%s:%d renewal error %d delta_length %d last_success %d", rt.name(), rt.spec.hostId(),
                             e.code(), clock.seconds() - rt.lastAttempt, rt.lastSuccess);
                     if (DeltaLease.isCorrupt(e.code())) {
@@ -583,6 +623,15 @@ public final class LeaseEngine implements AutoCloseable {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Runs one {@link RenewalObserver} call; its failure is logged, never passed on to the renewal or join. */
+    private void notifyObserver(LockspaceRuntime rt, Runnable call) {
+        try {
+            call.run();
+        } catch (RuntimeException e) {
+            log.logf("s%s:%d renewal observer failed: %s", rt.name(), rt.spec.hostId(), e);
         }
     }
 
@@ -1193,7 +1242,9 @@ public final class LeaseEngine implements AutoCloseable {
     }
 
     /**
-     * The lockspace's recent successful renewals (client renewal), oldest first, at most 180.
+     * The lockspace's renewal history (client renewal), oldest first: the join, then each
+     * successful renewal with the failed attempts after it; at most
+     * {@link Builder#renewalHistorySize} records (180).
      *
      * @throws SanlockException -2 unknown lockspace
      */
@@ -1250,6 +1301,11 @@ public final class LeaseEngine implements AutoCloseable {
             }
         }
         closed = true;
+        try {
+            observer.engineClosed();
+        } catch (RuntimeException e) {
+            log.logf("renewal observer failed at close: %s", e);
+        }
         shutdownThreads();
         for (LeaseStorage s : storages.values()) {
             s.close();

@@ -26,33 +26,34 @@ final class LockspaceRuntime {
     final ConcurrentHashMap<Long, Long> notify = new ConcurrentHashMap<>();
     /** My outgoing host event {generation, event, data} and when it was set (my second), or null. */
     volatile long[] outEvent;
-    /** The last {@link #HISTORY} successful renewals, oldest first. */
-    final java.util.ArrayDeque<RenewalRecord> history = new java.util.ArrayDeque<>();
-    static final int HISTORY = 180;
-    int failedTimeouts;
-    int failedOther;
+    /** The renewal history (client renewal), oldest first, at most {@link #historySize} records. */
+    private final java.util.ArrayDeque<RenewalRecord> history = new java.util.ArrayDeque<>();
+    private final int historySize;
     volatile long outEventSet;
 
-    LockspaceRuntime(LockspaceSpec spec, Timeouts mine, LeaseStorage disk) {
+    LockspaceRuntime(LockspaceSpec spec, Timeouts mine, LeaseStorage disk, int historySize) {
         this.spec = spec;
         this.mine = mine;
         this.disk = disk;
+        this.historySize = historySize;
     }
 
-    synchronized void recordSuccess(long ts, long readMs, long writeMs) {
-        if (history.size() == HISTORY) {
-            history.removeFirst();
+    /** Adds the record of a join or a successful renewal (none are kept with a history size of 0 or less). */
+    synchronized RenewalRecord recordSuccess(long ts, long readMs, long writeMs) {
+        RenewalRecord r = new RenewalRecord(ts, readMs, writeMs, 0, 0);
+        if (historySize > 0) {
+            if (history.size() >= historySize) {
+                history.removeFirst();
+            }
+            history.addLast(r);
         }
-        history.addLast(new RenewalRecord(ts, readMs, writeMs, failedTimeouts, failedOther));
-        failedTimeouts = 0;
-        failedOther = 0;
+        return r;
     }
 
+    /** Counts a failed renewal attempt on the last success (sanlock's next_timeouts / next_errors). */
     synchronized void recordFailure(boolean timeout) {
-        if (timeout) {
-            failedTimeouts++;
-        } else {
-            failedOther++;
+        if (!history.isEmpty()) {
+            history.addLast(history.removeLast().withFailure(timeout));
         }
     }
 

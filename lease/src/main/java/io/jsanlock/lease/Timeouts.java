@@ -61,6 +61,14 @@ public record Timeouts(int ioTimeout, int watchdogSeconds, int killGraceSeconds)
         return 8L * ioTimeout;
     }
 
+    /**
+     * The watchdog expiry of a lockspace last renewed at {@code lastSuccess}: {@code lastSuccess + 8N},
+     * the moment local recovery starts (algorithms.md 2.8: wdmd's {@code test_live(ts, ts + 8N)}).
+     */
+    public long watchdogExpiry(long lastSuccess) {
+        return lastSuccess + idRenewalFailSeconds();
+    }
+
     /** Another host may treat this host as dead after this long without a change: 8N + W. */
     public long hostDeadSeconds() {
         return 8L * ioTimeout + watchdogSeconds;

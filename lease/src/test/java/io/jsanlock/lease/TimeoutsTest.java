@@ -22,6 +22,7 @@ class TimeoutsTest {
         assertThat(t.idRenewalSeconds()).isEqualTo(renewal);
         assertThat(t.idRenewalWarnSeconds()).isEqualTo(warn);
         assertThat(t.idRenewalFailSeconds()).isEqualTo(fail);
+        assertThat(t.watchdogExpiry(1000)).as("wdmd expiry: last success + 8N").isEqualTo(1000 + fail);
         assertThat(t.hostDeadSeconds()).isEqualTo(dead);
         assertThat(t.deltaShortDelaySeconds()).isEqualTo(shortDelay);
         assertThat(t.deltaLargeDelaySeconds()).isEqualTo(largeDelay);

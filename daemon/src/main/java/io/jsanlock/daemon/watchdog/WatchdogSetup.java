@@ -1,14 +1,7 @@
 package io.jsanlock.daemon.watchdog;
 
 import io.jsanlock.base.MonotonicClock;
-import io.jsanlock.base.SanlockError;
-import io.jsanlock.base.SanlockException;
-import io.jsanlock.daemon.LeaseBackend;
-import io.jsanlock.engine.LeaseEngine;
 
-import java.lang.reflect.InvocationHandler;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.nio.file.Path;
 import java.util.function.Consumer;
 
@@ -40,32 +33,9 @@ public final class WatchdogSetup {
         return p == null || p.isEmpty() ? WdmdWatchdog.DEFAULT_SOCKET : Path.of(p);
     }
 
-    /** Starts the monitor on {@code engine} and returns {@code backend} guarded by the watchdog check. */
-    public static LeaseBackend install(LeaseEngine engine, LeaseBackend backend, MonotonicClock clock, Consumer<String> log) {
+    /** The watchdog of a {@code -w 1} daemon, to install with {@code LeaseEngine.Builder.renewalObserver}. */
+    public static WatchdogMonitor monitor(MonotonicClock clock, Consumer<String> log) {
         ChosenWatchdog wd = new ChosenWatchdog(explicitDevicePath(), wdmdSocketPath(), clock, log);
-        WatchdogMonitor monitor = new WatchdogMonitor(engine, wd);
-        InvocationHandler h = (proxy, m, args) -> {
-            if (m.getName().equals("addLockspace") && !wd.available()) {
-                log.accept("wdmd connect failed: " + wd.description() + " is not usable");
-                throw new SanlockException(SanlockError.WD_ERROR, wd.description() + " is not usable (-w 1)");
-            }
-            try {
-                Object result = m.invoke(backend, args);
-                if (m.getName().equals("addLockspace")) {
-                    // Armed before the join is reported (the monitor's next poll could be up
-                    // to 0.2 s later): as with the reference, a lockspace is usable for
-                    // leases only once the watchdog would fence this host (algorithms.md 2.2).
-                    monitor.poll();
-                }
-                return result;
-            } catch (InvocationTargetException e) {
-                throw e.getCause();
-            } finally {
-                if (m.getName().equals("shutdown")) {
-                    monitor.close();
-                }
-            }
-        };
-        return (LeaseBackend) Proxy.newProxyInstance(LeaseBackend.class.getClassLoader(), new Class<?>[] {LeaseBackend.class}, h);
+        return new WatchdogMonitor(wd, wd::description, log);
     }
 }
