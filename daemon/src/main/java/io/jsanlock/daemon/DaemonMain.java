@@ -12,10 +12,8 @@ import java.util.function.Function;
  * with the arguments after {@code daemon}; it returns the exit status once the daemon
  * has shut down (SHUTDOWN, SHUTDOWN_WAIT or SIGTERM).
  *
- * <p>Unlike the reference, the daemon never forks into the background: a JVM cannot
- * fork safely. Without {@code -D} it runs in the foreground too, logging only to its
- * in-memory log (LOG_DUMP) and errors to stderr; service managers run it in the
- * foreground anyway.
+ * <p>Without {@code -D} it detaches, or tells systemd it is ready ({@link ServiceProcess});
+ * it logs to the log file and syslog as sanlock ({@link ServiceLog}).
  */
 public final class DaemonMain {
     private DaemonMain() {}
@@ -66,8 +64,12 @@ public final class DaemonMain {
             out.println(e.getMessage());
             return 1;
         }
+        java.util.Map<String, String> env = System.getenv();
+        if (ServiceProcess.shouldDetach(opts, env)) {
+            return ServiceProcess.detach(err);
+        }
         MonotonicClock clock = MonotonicClock.SYSTEM;
-        DaemonLog log = new DaemonLog(clock, err, opts.foreground() ? DaemonLog.DEBUG : DaemonLog.ERROR);
+        DaemonLog log = ServiceLog.create(clock, err, opts, env);
         LeaseBackend backend;
         try {
             backend = backendFactory.apply(new DaemonContext(opts, log, clock));
@@ -82,6 +84,7 @@ public final class DaemonMain {
             err.println("jsanlock daemon: " + e.getMessage());
             return 1;
         }
+        ServiceProcess.ready(opts, env, log);
         Thread hook = new Thread(daemon::shutdown, "jsanlock-sigterm");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
