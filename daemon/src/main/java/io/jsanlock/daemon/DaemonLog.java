@@ -30,6 +30,7 @@ public final class DaemonLog {
     /** The log file (-L) and syslog (-S) sinks, set once at start by {@link ServiceLog}; null = none. */
     private volatile Sink fileSink;
     private volatile Sink syslogSink;
+    private volatile boolean utc;
 
     /** A destination of lines at or above a priority (numerically at most {@code maxLevel}). */
     interface Sink {
@@ -64,7 +65,7 @@ public final class DaemonLog {
     }
 
     public void log(int level, String msg) {
-        String line = LocalDateTime.now().format(TIME) + " " + clock.seconds() + " [" + Thread.currentThread().threadId()
+        String line = (utc ? LocalDateTime.now(java.time.ZoneOffset.UTC) : LocalDateTime.now()).format(TIME) + " " + clock.seconds() + " [" + Thread.currentThread().threadId()
                 + "]: " + msg;
         byte[] b = (line + "\n").getBytes(StandardCharsets.UTF_8);
         synchronized (this) {
@@ -81,6 +82,11 @@ public final class DaemonLog {
         if (sys != null && level <= sys.maxLevel()) {
             sys.write(level, line);
         }
+    }
+
+    /** logfile_use_utc: line times in UTC rather than local time. */
+    void setUtc(boolean utc) {
+        this.utc = utc;
     }
 
     void setFileSink(Sink sink) {

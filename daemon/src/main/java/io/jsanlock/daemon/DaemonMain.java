@@ -57,19 +57,26 @@ public final class DaemonMain {
     }
 
     public static int run(String[] args, PrintStream out, PrintStream err) {
+        java.util.Map<String, String> env = System.getenv();
+        SanlockConf.Result conf = SanlockConf.read(SanlockConf.path(env), DaemonOptions.defaults());
         DaemonOptions opts;
         try {
-            opts = DaemonOptions.parse(args);
+            opts = DaemonOptions.parse(conf.options(), args);
         } catch (SanlockException e) {
             out.println(e.getMessage());
             return 1;
         }
-        java.util.Map<String, String> env = System.getenv();
         if (ServiceProcess.shouldDetach(opts, env)) {
             return ServiceProcess.detach(err);
         }
         MonotonicClock clock = MonotonicClock.SYSTEM;
         DaemonLog log = ServiceLog.create(clock, err, opts, env);
+        conf.notes().forEach(log::warn);
+        String watchdog = opts.useWatchdog() ? io.jsanlock.daemon.watchdog.WatchdogSetup.startupWarning() : null;
+        if (watchdog != null) {
+            log.error(watchdog);
+            ServiceProcess.notice(opts, env, watchdog);
+        }
         LeaseBackend backend;
         try {
             backend = backendFactory.apply(new DaemonContext(opts, log, clock));

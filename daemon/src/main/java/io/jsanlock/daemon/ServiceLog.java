@@ -39,7 +39,10 @@ final class ServiceLog {
     /** The daemon's log for these options and environment, with its file and syslog sinks. */
     static DaemonLog create(MonotonicClock clock, PrintStream err, DaemonOptions opts, Map<String, String> env) {
         boolean journal = !opts.foreground() && env.get("JOURNAL_STREAM") != null;
-        DaemonLog log = new DaemonLog(clock, err, opts.foreground() ? DaemonLog.DEBUG : DaemonLog.ERROR);
+        // Under systemd the syslog sink writes the journal's lines on stderr: no plain copy as well.
+        DaemonLog log = new DaemonLog(clock, journal && opts.syslogPriority() >= 0 ? null : err,
+                opts.foreground() ? DaemonLog.DEBUG : DaemonLog.ERROR);
+        log.setUtc(opts.logfileUseUtc());
         if (opts.logfilePriority() >= 0) {
             String path = env.getOrDefault("JSANLOCK_LOG_FILE", DEFAULT_LOG_FILE);
             try {

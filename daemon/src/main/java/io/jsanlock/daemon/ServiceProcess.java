@@ -69,9 +69,13 @@ final class ServiceProcess {
         ByteArrayOutputStream childErr = new ByteArrayOutputStream();
         Thread errReader = Thread.ofPlatform().daemon().start(() -> copy(child.getErrorStream(), childErr));
         try {
-            byte[] line = child.getInputStream().readNBytes(READY_LINE.length() + 1);
-            if (new String(line, StandardCharsets.US_ASCII).equals(READY_LINE + "\n")) {
-                return 0;
+            java.io.BufferedReader lines = new java.io.BufferedReader(
+                    new java.io.InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
+            for (String line; (line = lines.readLine()) != null; ) {
+                if (line.equals(READY_LINE)) {
+                    return 0;
+                }
+                err.println(line);   // a start-up notice (notice()) for the operator who started it
             }
             int rc = child.waitFor();
             errReader.join(1000);
@@ -116,6 +120,18 @@ final class ServiceProcess {
             System.out.print(READY_LINE + "\n");
             System.out.flush();
             detachStdio();
+        }
+    }
+
+    /**
+     * A start-up warning the operator who started the daemon must see, not only the log: the
+     * detached copy passes it to its waiting parent, which prints it on stderr. (With -D the
+     * log's stderr has it; under systemd the log's error lines go to the journal.)
+     */
+    static void notice(DaemonOptions opts, Map<String, String> env, String text) {
+        if (env.get(DETACHED) != null && !opts.foreground()) {
+            System.out.print("jsanlock daemon: " + text + "\n");
+            System.out.flush();
         }
     }
 
