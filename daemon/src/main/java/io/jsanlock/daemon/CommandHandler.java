@@ -341,7 +341,7 @@ final class CommandHandler {
                 + " mlock_level=" + o.mlockLevel()
                 + " quiet_fail=" + (o.quietFail() ? 1 : 0)
                 + " debug_renew=" + (o.debugRenew() ? 1 : 0)
-                + " debug_clients=0"
+                + " debug_clients=" + o.debugClients()
                 + " debug_cmds=0xfffffffffe06ffff"
                 + " renewal_history_size=" + o.renewalHistorySize()
                 + " gid=" + socketOwner("gid") + " uid=" + socketOwner("uid")

@@ -30,18 +30,20 @@ import java.util.UUID;
  * @param writeInitIoTimeout sanlock.conf write_init_io_timeout (60): shown in the DAEMON status record
  * @param useAio             sanlock.conf use_aio (1): shown in the DAEMON status record
  * @param logfileUseUtc      sanlock.conf logfile_use_utc (0): log line times in UTC
+ * @param debugClients       sanlock.conf debug_clients (0): shown in the DAEMON status record
  */
 public record DaemonOptions(boolean foreground, boolean quietFail, boolean debugRenew, int renewalHistorySize,
                             int logfilePriority, int syslogPriority, String socketUser, String socketGroup,
                             int maxWorkerThreads, int graceSeconds, boolean useWatchdog, boolean highPriority,
                             int mlockLevel, int bitmapSeconds, String hostName, Path runDir,
-                            int shRetries, int writeInitIoTimeout, boolean useAio, boolean logfileUseUtc) {
+                            int shRetries, int writeInitIoTimeout, boolean useAio, boolean logfileUseUtc,
+                            int debugClients) {
 
     public static final Path DEFAULT_RUN_DIR = Path.of("/run/sanlock");
 
     public static DaemonOptions defaults() {
         return new DaemonOptions(false, true, false, 180, 4, 3, "", "", 8, 40, true, false, 1, 0,
-                defaultHostName(), runDirFromEnvironment(), 8, 60, true, false);
+                defaultHostName(), runDirFromEnvironment(), 8, 60, true, false, 0);
     }
 
     public static Path runDirFromEnvironment() {
@@ -64,7 +66,7 @@ public record DaemonOptions(boolean foreground, boolean quietFail, boolean debug
     public DaemonOptions withRunDir(Path dir) {
         return new DaemonOptions(foreground, quietFail, debugRenew, renewalHistorySize, logfilePriority, syslogPriority,
                 socketUser, socketGroup, maxWorkerThreads, graceSeconds, useWatchdog, highPriority, mlockLevel,
-                bitmapSeconds, hostName, dir, shRetries, writeInitIoTimeout, useAio, logfileUseUtc);
+                bitmapSeconds, hostName, dir, shRetries, writeInitIoTimeout, useAio, logfileUseUtc, debugClients);
     }
 
     /** Parses the arguments after {@code daemon}. Unknown options or missing values: -22 with sanlock's message. */
@@ -117,7 +119,7 @@ public record DaemonOptions(boolean foreground, boolean quietFail, boolean debug
             }
         }
         return new DaemonOptions(fg, quiet, renew, hist, lp, sp, user, group, threads, grace, wd, hp, mlock, bitmap, host,
-                d.runDir, d.shRetries, d.writeInitIoTimeout, d.useAio, d.logfileUseUtc);
+                d.runDir, d.shRetries, d.writeInitIoTimeout, d.useAio, d.logfileUseUtc, d.debugClients);
     }
 
     static int atoi(String s) {

@@ -36,7 +36,6 @@ final class SanlockConf {
             "renewal_read_extend_sec", "jsanlock's renewal reads use the io_timeout as the extension",
             "paxos_debug_all", "jsanlock's paxos debug lines are not selectable",
             "debug_io", "jsanlock has no per-I/O debug log",
-            "debug_clients", "jsanlock has no per-client debug log",
             "debug_cmd", "jsanlock logs the same commands whatever this says",
             "max_sectors_kb", "jsanlock does not change the device's max_sectors_kb");
 
@@ -62,7 +61,7 @@ final class SanlockConf {
         boolean quiet = d.quietFail(), renew = d.debugRenew(), wd = d.useWatchdog(), hp = d.highPriority(), aio = d.useAio();
         boolean utc = d.logfileUseUtc();
         int hist = d.renewalHistorySize(), lp = d.logfilePriority(), sp = d.syslogPriority(), threads = d.maxWorkerThreads();
-        int mlock = d.mlockLevel(), shRetries = d.shRetries(), writeInit = d.writeInitIoTimeout();
+        int mlock = d.mlockLevel(), shRetries = d.shRetries(), writeInit = d.writeInitIoTimeout(), debugClients = d.debugClients();
         String user = d.socketUser(), group = d.socketGroup(), host = d.hostName();
         for (int n = 1; n <= lines.size(); n++) {
             String line = lines.get(n - 1);
@@ -123,16 +122,23 @@ final class SanlockConf {
                         notes.add(where + "high_priority accepted, no effect: a JVM cannot give its threads RR scheduling");
                     }
                 }
-                case "mlock_level" -> mlock = v;
+                case "mlock_level" -> {
+                    mlock = v;
+                    notes.add(where + "mlock_level accepted, shown in status, no effect: jsanlock does not mlockall its JVM");
+                }
                 case "sh_retries" -> shRetries = v;
                 case "write_init_io_timeout" -> writeInit = v;
                 case "renewal_history_size" -> hist = v;
                 case "max_worker_threads" -> threads = Math.max(2, v);
+                case "debug_clients" -> {
+                    debugClients = v;
+                    notes.add(where + "debug_clients accepted, shown in status, no effect: jsanlock has no per-client debug log");
+                }
                 default -> throw new IllegalStateException(key);
             }
         }
         DaemonOptions o = new DaemonOptions(d.foreground(), quiet, renew, hist, lp, sp, user, group, threads,
-                d.graceSeconds(), wd, hp, mlock, d.bitmapSeconds(), host, d.runDir(), shRetries, writeInit, aio, utc);
+                d.graceSeconds(), wd, hp, mlock, d.bitmapSeconds(), host, d.runDir(), shRetries, writeInit, aio, utc, debugClients);
         return new Result(o, notes);
     }
 
@@ -140,7 +146,7 @@ final class SanlockConf {
         return NO_EFFECT.containsKey(key) || switch (key) {
             case "quiet_fail", "debug_renew", "use_aio", "logfile_priority", "logfile_use_utc", "syslog_priority",
                  "use_watchdog", "high_priority", "mlock_level", "sh_retries", "uname", "gname", "our_host_name",
-                 "write_init_io_timeout", "renewal_history_size", "max_worker_threads" -> true;
+                 "write_init_io_timeout", "renewal_history_size", "max_worker_threads", "debug_clients" -> true;
             default -> false;
         };
     }
