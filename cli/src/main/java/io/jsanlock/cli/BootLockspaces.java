@@ -115,7 +115,8 @@ public final class BootLockspaces {
         int io = e.ioTimeout() == 0 ? 10 : e.ioTimeout();
         String name = e.lockspace().name();
         out.println(name + ": joining as host_id " + e.lockspace().hostId() + " (io_timeout " + io + "): waiting " + 2 * io
-                + " s after writing the slot, up to " + (8 * io + 60) + " s more if another host name last held it");
+                + " s after writing the slot (2 x the io_timeout the slot was last written with, if longer),"
+                + " and first up to " + (8 * io + 60) + " s if another host name last held it");
         for (int attempt = 1; ; attempt++) {
             long start = System.nanoTime();
             try {
