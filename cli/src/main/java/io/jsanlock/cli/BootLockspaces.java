@@ -27,6 +27,9 @@ import java.util.List;
 public final class BootLockspaces {
     static final Path DEFAULT_FILE = Path.of("/etc/jsanlock/lockspaces.conf");
 
+    /** Tests name the file here instead of through the environment. */
+    static volatile Path fileOverride;
+
     private BootLockspaces() {}
 
     /** One line of the file. */
@@ -57,7 +60,7 @@ public final class BootLockspaces {
             return args.length == 1 && (args[0].equals("--help") || args[0].equals("-h")) ? 0 : 1;
         }
         String env = System.getenv("JSANLOCK_LOCKSPACES");
-        Path file = env != null && !env.isEmpty() ? Path.of(env) : DEFAULT_FILE;
+        Path file = fileOverride != null ? fileOverride : env != null && !env.isEmpty() ? Path.of(env) : DEFAULT_FILE;
         List<Entry> entries = new ArrayList<>();
         int bad = 0;
         try {
@@ -134,7 +137,7 @@ public final class BootLockspaces {
                     out.println(name + ": not joined after " + attempt + " attempts: " + why);
                     return false;
                 }
-                out.println(name + ": attempt " + attempt + " failed: " + why + "; retrying in " + retryMillis / 1000 + " s");
+                out.println(name + ": attempt " + attempt + " failed: " + why + "; retrying in " + (retryMillis >= 1000 ? retryMillis / 1000 + " s" : retryMillis + " ms"));
                 try {
                     Thread.sleep(retryMillis);
                 } catch (InterruptedException ie) {
