@@ -84,8 +84,9 @@ class SanlockConfParityTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("statusKeys")
     void keyShowsTheSameInTheDaemonRecord(Case k, @org.junit.jupiter.api.io.TempDir Path tmp) throws IOException {
-        Map<String, String> ref = fields(run("reference", k, tmp, Map.of()));
-        Map<String, String> ours = fields(run("jsanlock", k, tmp, Map.of()));
+        List<List<String>> both = both(k, tmp, Map.of());
+        Map<String, String> ref = fields(both.get(0));
+        Map<String, String> ours = fields(both.get(1));
         for (String f : k.fields()) {
             assertTrue(ref.containsKey(f), "reference record lacks " + f + ": " + ref);
             assertEquals(ref.get(f), ours.get(f), f + " after " + k.name());
@@ -99,8 +100,9 @@ class SanlockConfParityTest {
     void logfilePriorityChoosesTheLinesOfTheLogFile(@org.junit.jupiter.api.io.TempDir Path tmp) throws IOException {
         for (String pri : List.of("4", "3", "-1")) {
             Case k = c("logfile_priority = " + pri + "\n", List.of(), "quiet_fail");
-            boolean ref = has(run("reference", k, tmp, Map.of()), "LOG ", "sanlock daemon started 3.8.5 host");
-            boolean ours = has(run("jsanlock", k, tmp, Map.of()), "LOG ", "sanlock daemon started 3.8.5 host");
+            List<List<String>> both = both(k, tmp, Map.of());
+            boolean ref = has(both.get(0), "LOG ", "sanlock daemon started 3.8.5 host");
+            boolean ours = has(both.get(1), "LOG ", "sanlock daemon started 3.8.5 host");
             assertEquals(ref, ours, "start line in the log file with logfile_priority = " + pri);
             assertEquals(pri.equals("4"), ref, "the reference logs its start line at warning");
         }
@@ -110,8 +112,9 @@ class SanlockConfParityTest {
     void syslogPriorityChoosesTheSyslogMessages(@org.junit.jupiter.api.io.TempDir Path tmp) throws IOException {
         for (String pri : List.of("4", "3")) {
             Case k = c("syslog_priority = " + pri + "\n", List.of(), "quiet_fail");
-            List<String> ref = syslogStart(run("reference", k, tmp, Map.of()));
-            List<String> ours = syslogStart(run("jsanlock", k, tmp, Map.of()));
+            List<List<String>> both = both(k, tmp, Map.of());
+            List<String> ref = syslogStart(both.get(0));
+            List<String> ours = syslogStart(both.get(1));
             assertEquals(ref, ours, "syslog start messages with syslog_priority = " + pri);
             assertEquals(pri.equals("4"), !ref.isEmpty());
         }
@@ -123,8 +126,9 @@ class SanlockConfParityTest {
         Map<String, String> tz = Map.of("TZ", "Asia/Tokyo");
         for (String utc : List.of("1", "0")) {
             Case k = c("logfile_use_utc = " + utc + "\nlogfile_priority = 4\n", List.of(), "quiet_fail");
-            boolean ref = firstLogLineIsUtc(run("reference", k, tmp, tz));
-            boolean ours = firstLogLineIsUtc(run("jsanlock", k, tmp, tz));
+            List<List<String>> both = both(k, tmp, tz);
+            boolean ref = firstLogLineIsUtc(both.get(0));
+            boolean ours = firstLogLineIsUtc(both.get(1));
             assertEquals(ref, ours, "log times in UTC with logfile_use_utc = " + utc);
             assertEquals(utc.equals("1"), ref);
         }
@@ -132,15 +136,35 @@ class SanlockConfParityTest {
 
     // ------------------------------------------------------------------ helpers
 
-    private static int runs;
+    private static final java.util.concurrent.atomic.AtomicInteger RUNS = new java.util.concurrent.atomic.AtomicInteger();
 
-    static List<String> run(String kind, Case k, Path tmp, Map<String, String> env) throws IOException {
+    /** The reference's report and ours, the two daemons run side by side (each in its own directory). */
+    static List<List<String>> both(Case k, Path tmp, Map<String, String> env) {
+        var ref = java.util.concurrent.CompletableFuture.supplyAsync(() -> run("reference", k, tmp, env));
+        var ours = java.util.concurrent.CompletableFuture.supplyAsync(() -> run("jsanlock", k, tmp, env));
+        try {
+            return List.of(ref.join(), ours.join());
+        } catch (java.util.concurrent.CompletionException e) {
+            throw e.getCause() instanceof AssertionError a ? a : new AssertionError(e.getCause());
+        }
+    }
+
+    static List<String> run(String kind, Case k, Path tmp, Map<String, String> env) {
+        try {
+            return runOnce(kind, k, tmp, env);
+        } catch (IOException e) {
+            throw new AssertionError(kind + ": " + e, e);
+        }
+    }
+
+    static List<String> runOnce(String kind, Case k, Path tmp, Map<String, String> env) throws IOException {
+        int runs = RUNS.getAndIncrement();
         // The reference switches to the uname/gname user once started (3.8.5 drops root), so
         // that user must be able to reach its run directory.
         Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
         Path conf = tmp.resolve("sanlock.conf." + runs);
         Files.writeString(conf, k.conf(), StandardCharsets.ISO_8859_1);
-        Path run = tmp.resolve(kind + "." + runs++);
+        Path run = tmp.resolve(kind + "." + runs);
         List<String> cmd = new ArrayList<>(List.of("bash", SCRIPT.toString(), kind, conf.toString(), run.toString()));
         List<String> base = List.of("-w", "0", "-l", "0", "-h", "0", "-U", "root", "-G", "root", "-e", "base-host");
         for (int i = 0; i < base.size(); i += 2) {
