@@ -1,12 +1,20 @@
-# Sourced by the scripts in bin/: locates Java 25 and the built jar.
-JSANLOCK_HOME="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-if [ -z "${JAVA_HOME:-}" ] || ! "$JAVA_HOME/bin/java" -version 2>&1 | grep -q 'version "2[5-9]'; then
+# Sourced by the scripts in bin/: locates Java 25 and the built jar. The scripts source it from
+# their resolved location (readlink -f), so they work through symlinks and from any directory.
+# Two layouts: a source checkout (JSANLOCK_HOME = the checkout: dist/target/jsanlock.jar, a
+# system JDK 25) and the installed package (JSANLOCK_HOME = /usr/lib/jsanlock: jars/jsanlock.jar
+# and the package's own trimmed runtime in runtime/, so the host needs no Java).
+JSANLOCK_HOME="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
+export JSANLOCK_HOME
+if [ -x "$JSANLOCK_HOME/runtime/bin/java" ] && [ -f "$JSANLOCK_HOME/jars/jsanlock.jar" ]; then
+	JAVA_HOME="$JSANLOCK_HOME/runtime"
+elif [ -z "${JAVA_HOME:-}" ] || ! "$JAVA_HOME/bin/java" -version 2>&1 | grep -q 'version "2[5-9]'; then
 	for j in /usr/lib/jvm/temurin-25-jdk-amd64 /usr/lib/jvm/temurin-25-jdk* /usr/lib/jvm/java-25*; do
 		[ -x "$j/bin/java" ] && { JAVA_HOME="$j"; break; }
 	done
 fi
 export JAVA_HOME
 JSANLOCK_JAR="$JSANLOCK_HOME/dist/target/jsanlock.jar"
+[ -f "$JSANLOCK_HOME/jars/jsanlock.jar" ] && JSANLOCK_JAR="$JSANLOCK_HOME/jars/jsanlock.jar"
 jsanlock_require_jar() {
 	if [ ! -f "$JSANLOCK_JAR" ]; then
 		echo "jsanlock is not built: run bin/build (mvn -DskipTests package) first" >&2

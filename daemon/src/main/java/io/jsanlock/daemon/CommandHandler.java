@@ -323,6 +323,15 @@ final class CommandHandler {
         return out;
     }
 
+    /** The socket's owner (-U/-G or sanlock.conf uname/gname), shown as the reference shows it. */
+    private long socketOwner(String which) {
+        try {
+            return ((Number) java.nio.file.Files.getAttribute(d.options.runDir().resolve("sanlock.sock"), "unix:" + which)).longValue();
+        } catch (java.io.IOException | RuntimeException e) {
+            return 0;
+        }
+    }
+
     private StateRecord daemonRecord() {
         DaemonOptions o = d.options;
         String text = "our_host_name=" + o.hostName()
@@ -331,15 +340,15 @@ final class CommandHandler {
                 + " mlock_level=" + o.mlockLevel()
                 + " quiet_fail=" + (o.quietFail() ? 1 : 0)
                 + " debug_renew=" + (o.debugRenew() ? 1 : 0)
-                + " debug_clients=0"
+                + " debug_clients=" + o.debugClients()
                 + " debug_cmds=0xfffffffffe06ffff"
                 + " renewal_history_size=" + o.renewalHistorySize()
-                + " gid=0 uid=0"
-                + " sh_retries=8"
+                + " gid=" + socketOwner("gid") + " uid=" + socketOwner("uid")
+                + " sh_retries=" + o.shRetries()
                 + " max_sectors_kb_ignore=0 max_sectors_kb_align=0 max_sectors_kb_num=0"
                 + " max_worker_threads=" + o.maxWorkerThreads()
-                + " write_init_io_timeout=60"
-                + " use_aio=1"
+                + " write_init_io_timeout=" + o.writeInitIoTimeout()
+                + " use_aio=" + (o.useAio() ? 1 : 0)
                 + " kill_grace_seconds=" + o.graceSeconds()
                 + " helper_pid=-1 helper_kill_fd=-1 helper_full_count=0 helper_last_status=0"
                 + " monotime=" + d.clock.seconds()

@@ -80,7 +80,7 @@ public final class Daemon implements AutoCloseable {
             runDirectory.close();
             throw e;
         }
-        log.info("sanlock daemon started 3.8.5 host " + options.hostName() + " (jsanlock)");
+        log.warn("sanlock daemon started 3.8.5 host " + options.hostName() + " (jsanlock)");
         acceptor = Thread.ofVirtual().name("jsanlock-accept").start(this::acceptLoop);
     }
 

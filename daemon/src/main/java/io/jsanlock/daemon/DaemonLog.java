@@ -10,7 +10,8 @@ import java.time.format.DateTimeFormatter;
 /**
  * The daemon's log: every line goes into a bounded in-memory ring (newest 1 MiB, what
  * LOG_DUMP returns, all levels) and, at or above the chosen level, to stderr when the
- * daemon runs with -D. Line format as the reference:
+ * daemon runs with -D; and to the log file and syslog at their priorities ({@link ServiceLog}).
+ * Line format as the reference:
  * {@code YYYY-MM-DD HH:MM:SS <monotonic-seconds> [<thread id>]: <message>}.
  */
 public final class DaemonLog {
@@ -26,6 +27,17 @@ public final class DaemonLog {
     private final PrintStream stderr;
     private final int stderrLevel;
     private final byte[] ring = new byte[CAPACITY];
+    /** The log file (-L) and syslog (-S) sinks, set once at start by {@link ServiceLog}; null = none. */
+    private volatile Sink fileSink;
+    private volatile Sink syslogSink;
+    private volatile boolean utc;
+
+    /** A destination of lines at or above a priority (numerically at most {@code maxLevel}). */
+    interface Sink {
+        int maxLevel();
+
+        void write(int level, String line);
+    }
     private int head;      // next write position
     private boolean wrapped;
 
@@ -53,7 +65,7 @@ public final class DaemonLog {
     }
 
     public void log(int level, String msg) {
-        String line = LocalDateTime.now().format(TIME) + " " + clock.seconds() + " [" + Thread.currentThread().threadId()
+        String line = (utc ? LocalDateTime.now(java.time.ZoneOffset.UTC) : LocalDateTime.now()).format(TIME) + " " + clock.seconds() + " [" + Thread.currentThread().threadId()
                 + "]: " + msg;
         byte[] b = (line + "\n").getBytes(StandardCharsets.UTF_8);
         synchronized (this) {
@@ -62,6 +74,27 @@ public final class DaemonLog {
         if (stderr != null && level <= stderrLevel) {
             stderr.println(line);
         }
+        Sink f = fileSink;
+        if (f != null && level <= f.maxLevel()) {
+            f.write(level, line);
+        }
+        Sink sys = syslogSink;
+        if (sys != null && level <= sys.maxLevel()) {
+            sys.write(level, line);
+        }
+    }
+
+    /** logfile_use_utc: line times in UTC rather than local time. */
+    void setUtc(boolean utc) {
+        this.utc = utc;
+    }
+
+    void setFileSink(Sink sink) {
+        fileSink = sink;
+    }
+
+    void setSyslogSink(Sink sink) {
+        syslogSink = sink;
     }
 
     private void append(byte[] b) {

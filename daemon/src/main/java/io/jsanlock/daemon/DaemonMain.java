@@ -12,10 +12,8 @@ import java.util.function.Function;
  * with the arguments after {@code daemon}; it returns the exit status once the daemon
  * has shut down (SHUTDOWN, SHUTDOWN_WAIT or SIGTERM).
  *
- * <p>Unlike the reference, the daemon never forks into the background: a JVM cannot
- * fork safely. Without {@code -D} it runs in the foreground too, logging only to its
- * in-memory log (LOG_DUMP) and errors to stderr; service managers run it in the
- * foreground anyway.
+ * <p>Without {@code -D} it detaches, or tells systemd it is ready ({@link ServiceProcess});
+ * it logs to the log file and syslog as sanlock ({@link ServiceLog}).
  */
 public final class DaemonMain {
     private DaemonMain() {}
@@ -88,15 +86,26 @@ public final class DaemonMain {
     }
 
     public static int run(String[] args, PrintStream out, PrintStream err) {
+        java.util.Map<String, String> env = System.getenv();
+        SanlockConf.Result conf = SanlockConf.read(SanlockConf.path(env), DaemonOptions.defaults());
         DaemonOptions opts;
         try {
-            opts = DaemonOptions.parse(args);
+            opts = DaemonOptions.parse(conf.options(), args);
         } catch (SanlockException e) {
             out.println(e.getMessage());
             return 1;
         }
+        if (ServiceProcess.shouldDetach(opts, env)) {
+            return ServiceProcess.detach(err);
+        }
         MonotonicClock clock = MonotonicClock.SYSTEM;
-        DaemonLog log = new DaemonLog(clock, err, opts.foreground() ? DaemonLog.DEBUG : DaemonLog.ERROR);
+        DaemonLog log = ServiceLog.create(clock, err, opts, env);
+        conf.notes().forEach(log::warn);
+        String watchdog = opts.useWatchdog() ? io.jsanlock.daemon.watchdog.WatchdogSetup.startupWarning() : null;
+        if (watchdog != null) {
+            log.error(watchdog);
+            ServiceProcess.notice(opts, env, watchdog);
+        }
         LeaseBackend backend;
         try {
             backend = backendFactory.apply(new DaemonContext(opts, log, clock));
@@ -112,6 +121,7 @@ public final class DaemonMain {
             return 1;
         }
         installSignalHandlers(daemon);
+        ServiceProcess.ready(opts, env, log);
         try {
             daemon.awaitShutdown();
         } catch (InterruptedException e) {

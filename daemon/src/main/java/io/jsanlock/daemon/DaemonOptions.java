@@ -26,17 +26,24 @@ import java.util.UUID;
  * @param bitmapSeconds      -b sec (0 = 6 × io_timeout)
  * @param hostName           -e name (default: random uuid + "." + node name, cut to 48)
  * @param runDir             $SANLOCK_RUN_DIR or /run/sanlock
+ * @param shRetries          sanlock.conf sh_retries (8): shown in the DAEMON status record
+ * @param writeInitIoTimeout sanlock.conf write_init_io_timeout (60): shown in the DAEMON status record
+ * @param useAio             sanlock.conf use_aio (1): shown in the DAEMON status record
+ * @param logfileUseUtc      sanlock.conf logfile_use_utc (0): log line times in UTC
+ * @param debugClients       sanlock.conf debug_clients (0): shown in the DAEMON status record
  */
 public record DaemonOptions(boolean foreground, boolean quietFail, boolean debugRenew, int renewalHistorySize,
                             int logfilePriority, int syslogPriority, String socketUser, String socketGroup,
                             int maxWorkerThreads, int graceSeconds, boolean useWatchdog, boolean highPriority,
-                            int mlockLevel, int bitmapSeconds, String hostName, Path runDir) {
+                            int mlockLevel, int bitmapSeconds, String hostName, Path runDir,
+                            int shRetries, int writeInitIoTimeout, boolean useAio, boolean logfileUseUtc,
+                            int debugClients) {
 
     public static final Path DEFAULT_RUN_DIR = Path.of("/run/sanlock");
 
     public static DaemonOptions defaults() {
         return new DaemonOptions(false, true, false, 180, 4, 3, "", "", 8, 40, true, false, 1, 0,
-                defaultHostName(), runDirFromEnvironment());
+                defaultHostName(), runDirFromEnvironment(), 8, 60, true, false, 0);
     }
 
     public static Path runDirFromEnvironment() {
@@ -59,12 +66,16 @@ public record DaemonOptions(boolean foreground, boolean quietFail, boolean debug
     public DaemonOptions withRunDir(Path dir) {
         return new DaemonOptions(foreground, quietFail, debugRenew, renewalHistorySize, logfilePriority, syslogPriority,
                 socketUser, socketGroup, maxWorkerThreads, graceSeconds, useWatchdog, highPriority, mlockLevel,
-                bitmapSeconds, hostName, dir);
+                bitmapSeconds, hostName, dir, shRetries, writeInitIoTimeout, useAio, logfileUseUtc, debugClients);
     }
 
     /** Parses the arguments after {@code daemon}. Unknown options or missing values: -22 with sanlock's message. */
     public static DaemonOptions parse(String... args) throws SanlockException {
-        DaemonOptions d = defaults();
+        return parse(defaults(), args);
+    }
+
+    /** Parses the arguments after {@code daemon} over {@code d} (sanlock.conf's values): the command line wins. */
+    public static DaemonOptions parse(DaemonOptions d, String... args) throws SanlockException {
         boolean fg = d.foreground, quiet = d.quietFail, renew = d.debugRenew, wd = d.useWatchdog, hp = d.highPriority;
         int hist = d.renewalHistorySize, lp = d.logfilePriority, sp = d.syslogPriority, threads = d.maxWorkerThreads;
         int grace = d.graceSeconds, mlock = d.mlockLevel, bitmap = d.bitmapSeconds;
@@ -108,7 +119,7 @@ public record DaemonOptions(boolean foreground, boolean quietFail, boolean debug
             }
         }
         return new DaemonOptions(fg, quiet, renew, hist, lp, sp, user, group, threads, grace, wd, hp, mlock, bitmap, host,
-                runDirFromEnvironment());
+                d.runDir, d.shRetries, d.writeInitIoTimeout, d.useAio, d.logfileUseUtc, d.debugClients);
     }
 
     static int atoi(String s) {

@@ -33,6 +33,26 @@ public final class WatchdogSetup {
         return p == null || p.isEmpty() ? WdmdWatchdog.DEFAULT_SOCKET : Path.of(p);
     }
 
+    /**
+     * What a {@code -w 1} daemon says at start when no watchdog is in sight: no wdmd answers
+     * and the device is missing or not writable (checked without opening it: opening
+     * /dev/watchdog arms it). Null when one is there. Every join would fail with -203.
+     */
+    public static String startupWarning() {
+        Path explicit = explicitDevicePath();
+        Path socket = wdmdSocketPath();
+        if (explicit == null && WdmdWatchdog.running(socket)) {
+            return null;
+        }
+        Path device = explicit != null ? explicit : Path.of("/dev/watchdog");
+        if (java.nio.file.Files.exists(device) && java.nio.file.Files.isWritable(device)) {
+            return null;
+        }
+        return "-w 1 but " + (explicit == null ? "no wdmd answers at " + socket + " and " : "") + "watchdog device " + device
+                + (java.nio.file.Files.exists(device) ? " is not writable" : " does not exist")
+                + ": add_lockspace will fail with -203 until one is usable (start wdmd, or run with -w 0)";
+    }
+
     /** The watchdog of a {@code -w 1} daemon, to install with {@code LeaseEngine.Builder.renewalObserver}. */
     public static WatchdogMonitor monitor(MonotonicClock clock, Consumer<String> log) {
         ChosenWatchdog wd = new ChosenWatchdog(explicitDevicePath(), wdmdSocketPath(), clock, log);

@@ -40,6 +40,9 @@ public final class Main implements Callable<Integer> {
             description = "this host's state directory (default: $JVIRSH_STATE_DIR, else " + DEFAULT_STATE_DIR + ")")
     Path stateDir;
 
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "print this help (the jvirsh(1) man page is made from it)")
+    boolean help;
+
     PrintStream out = System.out;
     PrintStream err = System.err;
 
