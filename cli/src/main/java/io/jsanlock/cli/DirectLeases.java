@@ -223,18 +223,19 @@ final class DirectLeases {
         if (delta && o.lockspace.path().isEmpty() || !delta && disk == null) {
             throw new SanlockException(delta ? SanlockError.ENODEV : SanlockError.ENOENT, "no path to write to");
         }
-        if (ss != 512 && ss != 4096) {
-            throw new SanlockException(SanlockError.EINVAL, "the leader's sector_size " + Integer.toUnsignedString(ss)
-                    + " is not 512 or 4096");
-        }
-        if (delta && o.lockspace.hostId() <= 0) {
-            throw new SanlockException(SanlockError.EINVAL, "host_id " + o.lockspace.hostId() + " is invalid");
-        }
-        ByteBuffer b = ByteBuffer.allocate(ss).order(ByteOrder.LITTLE_ENDIAN);
-        l.encode(b, 0);
         long offset;
+        // the storage is opened first: a missing path is reported before a bad sector_size
         try (DirectFileStorage s = delta ? Storage.openLockspace(o.lockspace.path(), DirectFileStorage.Access.READ_WRITE)
                 : Storage.openForWrite(disk.path(), SanlockError.ENOENT)) {
+            if (ss != 512 && ss != 4096) {
+                throw new SanlockException(SanlockError.EINVAL, "the leader's sector_size " + Integer.toUnsignedString(ss)
+                        + " is not 512 or 4096");
+            }
+            if (delta && o.lockspace.hostId() <= 0) {
+                throw new SanlockException(SanlockError.EINVAL, "host_id " + o.lockspace.hostId() + " is invalid");
+            }
+            ByteBuffer b = ByteBuffer.allocate(ss).order(ByteOrder.LITTLE_ENDIAN);
+            l.encode(b, 0);
             if (delta) {
                 // observed: the reference stores time(NULL) where a delta leader's checksum goes
                 b.putInt(Leader.OFF_CHECKSUM, (int) (System.currentTimeMillis() / 1000L));
