@@ -55,7 +55,27 @@ final class DirectReadLeader {
         return rv == 0 ? 0 : 1;
     }
 
-    private static final Leader ZERO = new Leader(0, 0, 0, 0, 0, 0, 0, 0, 0, "", "", 0, 0, 0, 0, 0, 0);
+    /**
+     * The leader {@code direct write_leader} starts from: the one read_leader would print
+     * (also when its checks fail), or zeros when nothing could be read.
+     */
+    static Leader readForRewrite(SanlockOptions o) {
+        try {
+            if (o.lockspace != null) {
+                return readDelta(o, o.lockspace);
+            }
+            if (!o.resources.isEmpty()) {
+                return readPaxos(o, o.resources.get(0));
+            }
+        } catch (ReadFailure f) {
+            return f.leader;
+        } catch (SanlockException e) {
+            return ZERO;
+        }
+        return ZERO;
+    }
+
+    static final Leader ZERO = new Leader(0, 0, 0, 0, 0, 0, 0, 0, 0, "", "", 0, 0, 0, 0, 0, 0);
 
     /** A check failed after the leader was read: report the code, still print the fields. */
     private static final class ReadFailure extends Exception {
@@ -134,7 +154,7 @@ final class DirectReadLeader {
      * start (read with 4 KiB, as the reference does). With no leader there
      * the reference cannot place a host's sector and fails with -1.
      */
-    private static Geometry geometry(SanlockOptions o, DirectFileStorage s, long areaOffset) throws SanlockException {
+    static Geometry geometry(SanlockOptions o, DirectFileStorage s, long areaOffset) throws SanlockException {
         if (o.hasGeometry()) {
             return o.geometry();
         }

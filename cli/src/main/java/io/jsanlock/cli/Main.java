@@ -148,9 +148,24 @@ public final class Main {
                 }
                 return o.failure != null ? o.failure : DirectRindexUpdate.run(action, o, args, 2, out, err);
             }
-            case "next_free", "write_leader", "acquire", "release", "acquire_id", "release_id", "renew_id" -> {
-                err.println("jsanlock: direct " + action + " is not implemented yet");
-                return 1;
+            case "next_free" -> {
+                // like dump: the first word is the positional path[:offset]; missing: exit 1 silently
+                if (args.length < 3) {
+                    return 1;
+                }
+                SanlockOptions o = SanlockOptions.parse(args, 3, out, err);
+                return o.failure != null ? o.failure : DirectLeases.nextFree(args[2], o, out, err);
+            }
+            case "write_leader", "acquire", "release", "acquire_id", "release_id", "renew_id" -> {
+                SanlockOptions o = SanlockOptions.parse(args, 2, out, err);
+                if (o.failure != null) {
+                    return o.failure;
+                }
+                return switch (action) {
+                    case "write_leader" -> DirectLeases.writeLeader(o, out, err);
+                    case "acquire", "release" -> DirectLeases.resource(action, o, out, err);
+                    default -> DirectLeases.hostId(action, o, out, err);
+                };
             }
             case "-h", "--help", "help" -> {
                 return commandUsage(out, "sanlock direct ");

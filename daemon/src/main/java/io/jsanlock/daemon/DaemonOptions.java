@@ -52,7 +52,7 @@ public record DaemonOptions(boolean foreground, boolean quietFail, boolean debug
     }
 
     /** sanlock's default host name: a new uuid, ".", the node name, cut to 48 bytes. */
-    static String defaultHostName() {
+    public static String defaultHostName() {
         String node;
         try {
             node = java.net.InetAddress.getLocalHost().getHostName();

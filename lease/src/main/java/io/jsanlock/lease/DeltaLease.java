@@ -181,6 +181,17 @@ public final class DeltaLease {
         return mineRec.ownerGeneration();
     }
 
+    /**
+     * Takes {@code current}, my slot as just read, as my last write, so that a process
+     * that did not join itself can renew or release the slot (sanlock's {@code direct
+     * renew_id} and {@code release_id} act on whatever the slot holds).
+     */
+    public void adopt(Leader current) {
+        lastWritten = current;
+        lastRenewalOk = true;
+        lastSuccess = current.timestamp();
+    }
+
     /** Receives the whole lockspace area each renewal read succeeded (for the host scan, 2.6). */
     @FunctionalInterface
     public interface AreaScanner {
