@@ -3,8 +3,6 @@ package io.jsanlock.cli;
 import io.jsanlock.base.SanlockError;
 import io.jsanlock.base.SanlockException;
 import io.jsanlock.io.DirectFileStorage;
-import java.nio.file.InvalidPathException;
-import java.nio.file.Path;
 
 /** Opening lease storage for the direct commands. */
 final class Storage {
@@ -26,14 +24,9 @@ final class Storage {
 
     private static DirectFileStorage open(String path, DirectFileStorage.Access access, SanlockError missing)
             throws SanlockException {
-        Path p;
+        // The path is a byte string from argv: open(2) gets its bytes, never a locale re-encoding.
         try {
-            p = Path.of(path);
-        } catch (InvalidPathException e) {
-            throw new SanlockException(SanlockError.EINVAL, "invalid path '" + path + "'");
-        }
-        try {
-            return DirectFileStorage.open(p, access);
+            return DirectFileStorage.open(path, access);
         } catch (SanlockException e) {
             if (e.code() == SanlockError.ENOENT.code()) {
                 throw new SanlockException(missing, "no such file or device: " + path);
