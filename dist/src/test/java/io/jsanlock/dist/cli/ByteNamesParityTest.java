@@ -28,8 +28,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * life of a lease — direct init, add_lockspace, client command (holder), acquire, status,
  * inquire, gets, read, log_dump, direct dump and read_leader.
  *
- * <p>For each locale (LANG=C, LANG=C.UTF-8, no LANG at all, LC_ALL=C over LANG=C.UTF-8; the
- * CLIs and the daemons run in it) the sequence runs four times, each with a fresh lease file
+ * <p>For each locale (LANG=C; LC_ALL=C.UTF-8 over LANG=C; none at all; the CLIs and the
+ * daemons run in it) the sequence runs four times, each with a fresh lease file
  * and a fresh daemon: the reference CLI with the reference daemon (the expectation), then
  * bin/jsanlock with the jsanlock daemon, bin/jsanlock with the reference daemon and the
  * reference CLI with the jsanlock daemon. Each must give the same stdout, stderr and exit
@@ -61,10 +61,10 @@ class ByteNamesParityTest {
     }
 
     static Stream<Locale> locales() {
+        // ASCII-only (the JVM's ANSI_X3.4-1968), UTF-8 (through LC_ALL, which wins over LANG), and no locale at all.
         return Stream.of(new Locale("LANG=C", Map.of("LANG", "C")),
-                new Locale("LANG=C.UTF-8", Map.of("LANG", "C.UTF-8")),
-                new Locale("LANG unset", Map.of()),
-                new Locale("LC_ALL=C over LANG=C.UTF-8", Map.of("LANG", "C.UTF-8", "LC_ALL", "C")));
+                new Locale("LC_ALL=C.UTF-8 over LANG=C", Map.of("LANG", "C", "LC_ALL", "C.UTF-8")),
+                new Locale("LANG and LC_* unset", Map.of()));
     }
 
     private Path dir;
@@ -112,6 +112,84 @@ class ByteNamesParityTest {
             }
         }
         assertEquals(List.of(), differences, String.join("\n\n", differences));
+    }
+
+    /**
+     * python3-sanlock takes names and paths as bytes: the same calls with the same byte
+     * path and names against each daemon (fresh file, fresh daemon) must give the same
+     * results, exceptions and errnos included. (Its get_lockspaces decodes the path as
+     * UTF-8 and so raises on the ff byte with either daemon: also compared.)
+     */
+    @org.junit.jupiter.api.Test
+    void python3SanlockGetsTheSameAnswersForBytePathsAndNamesFromBothDaemons() {
+        Locale locale = new Locale("LANG=C", Map.of("LANG", "C"));
+        String ref = pythonRun(locale, TestDaemon.Kind.REFERENCE);
+        assertTrue(ref.contains("add_lockspace None") && ref.contains("acquire None"),
+                "the reference itself failed:\n" + ref);
+        assertEquals(ref, pythonRun(locale, TestDaemon.Kind.JSANLOCK));
+    }
+
+    private static final String PYTHON = String.join("\n",
+            "import os, sys, sanlock",
+            "path = os.fsencode(sys.argv[1]); ls = os.fsencode(sys.argv[2])",
+            "res = os.fsencode(sys.argv[3]); res2 = os.fsencode(sys.argv[4])",
+            "def call(label, f, *a, **k):",
+            "    try:",
+            "        r = f(*a, **k)",
+            "    except sanlock.SanlockException as e:",
+            "        r = 'SanlockException errno %d' % e.errno",
+            "    except Exception as e:",
+            "        r = type(e).__name__",
+            "    if isinstance(r, list):",
+            "        r = [{k: v for k, v in sorted(d.items()) if k not in ('timestamp', 'io_timeout')} if isinstance(d, dict) else d"
+                    + " for d in r]",
+            "    print(label, r)",
+            "    return r",
+            "call('write_lockspace', sanlock.write_lockspace, ls, path, iotimeout=1)",
+            "call('write_resource', sanlock.write_resource, ls, res, [(path, 1048576)])",
+            "call('write_resource 47', sanlock.write_resource, ls, res2, [(path, 2097152)])",
+            "call('read_lockspace', sanlock.read_lockspace, path)",
+            "call('read_resource', sanlock.read_resource, path, 1048576)",
+            "call('read_resource 47', sanlock.read_resource, path, 2097152)",
+            "call('get_alignment', sanlock.get_alignment, path)",
+            "call('add_lockspace', sanlock.add_lockspace, ls, 1, path, iotimeout=1)",
+            "call('inq_lockspace', sanlock.inq_lockspace, ls, 1, path)",
+            "call('inq_lockspace other path', sanlock.inq_lockspace, ls, 1, path + b'x')",
+            "call('get_lockspaces', sanlock.get_lockspaces)",
+            "fd = sanlock.register()",
+            "call('acquire', sanlock.acquire, ls, res, [(path, 1048576)], slkfd=fd)",
+            "call('acquire 47', sanlock.acquire, ls, res2, [(path, 2097152)], slkfd=fd)",
+            "call('inquire', sanlock.inquire, slkfd=fd)",
+            "call('read_resource_owners', sanlock.read_resource_owners, ls, res, [(path, 1048576)])",
+            "call('release', sanlock.release, ls, res, [(path, 1048576)], slkfd=fd)",
+            "call('release again', sanlock.release, ls, res, [(path, 1048576)], slkfd=fd)",
+            "call('acquire wrong name', sanlock.acquire, ls, res + b'x', [(path, 1048576)], slkfd=fd)",
+            "call('inquire after', sanlock.inquire, slkfd=fd)",
+            "");
+
+    private String pythonRun(Locale locale, TestDaemon.Kind kind) {
+        int n = ++runs;
+        String sub = dir + "/" + DIR_NAME;
+        String path = sub + "/" + FILE_NAME;
+        check(sh(locale.env, null, List.of("bash", "-c", "rm -rf \"$1\" && mkdir \"$1\" && truncate -s 8M \"$2\"", "-", sub,
+                path)));
+        Path runDir = dir.resolve("run" + n);
+        long daemonPid = startDaemon(kind, locale, runDir);
+        try {
+            Run.Result r = sh(locale.env, runDir, List.of("/usr/bin/python3", "-c", PYTHON, path, LS, RES, RES2));
+            return show(r).replace(dir.toString(), "DIR") + "\n--- leader of R\n" + identityBytes(locale, path);
+        } finally {
+            ProcessHandle.of(daemonPid).ifPresent(h -> {
+                h.destroyForcibly();
+                awaitExit(h);
+            });
+        }
+    }
+
+    /** The first 128 bytes of R's leader (names, owner, lver; the timestamp comes after), as the daemon left them. */
+    private static String identityBytes(Locale locale, String path) {
+        return sh(locale.env, null, List.of("bash", "-c", "dd if=\"$1\" bs=512 skip=2048 count=1 status=none | od -An -c | head -8",
+                "-", path)).out();
     }
 
     /** What one run printed, command by command (masked), and the lease file's bytes after init. */
