@@ -1,5 +1,7 @@
 package io.jsanlock.cli;
 
+import io.jsanlock.base.ByteStrings;
+
 import java.io.BufferedOutputStream;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
@@ -26,17 +28,18 @@ public final class Main {
     }
 
     public static void main(String[] args) {
-        // Names on disk are byte strings carried as Latin-1 chars: print them back as the same bytes.
+        // Paths and names are byte strings carried as Latin-1 chars (ByteStrings): read from argv
+        // as bytes, and printed back as the same bytes on both streams.
         PrintStream out = new PrintStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16), false,
                 StandardCharsets.ISO_8859_1);
-        PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
+        PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.ISO_8859_1);
         boolean explain = Explain.requested();
         if (args.length == 0 || !args[0].equals("daemon")) {
             CliLogging.route(explain, err);
         }
         int rc;
         try {
-            rc = run(args, out, err, explain);
+            rc = run(argvBytes(args), out, err, explain);
         } catch (RuntimeException | Error e) {
             out.flush();
             err.println("jsanlock: internal error: " + e);
@@ -47,8 +50,62 @@ public final class Main {
     }
 
     /**
-     * Runs one command line; returns the exit status. Used in-process by tests.
-     * Explains failures on {@code err} when the environment asks for it ({@link Explain}).
+     * The arguments as the bytes the process was given, one char per byte. The JVM decodes
+     * argv with the locale's charset (sun.jnu.encoding), which under LANG=C turns every
+     * non-ASCII byte into U+FFFD for good, and under UTF-8 cannot carry invalid sequences;
+     * /proc/self/cmdline still has the bytes, the program's arguments as its last entries.
+     * Each entry is checked to decode to the JVM's argument (so a launcher that added or
+     * rewrote arguments is noticed); otherwise the JVM's strings are re-encoded.
+     */
+    static String[] argvBytes(String[] args) {
+        if (args.length == 0) {
+            return args;
+        }
+        java.nio.charset.Charset platform = ByteStrings.platformCharset();
+        byte[] cmdline;
+        try (InputStream in = new java.io.FileInputStream("/proc/self/cmdline")) {
+            cmdline = in.readAllBytes();
+        } catch (IOException e) {
+            return reencoded(args, platform);
+        }
+        java.util.List<byte[]> entries = new java.util.ArrayList<>();
+        int start = 0;
+        for (int i = 0; i < cmdline.length; i++) {
+            if (cmdline[i] == 0) {
+                entries.add(java.util.Arrays.copyOfRange(cmdline, start, i));
+                start = i + 1;
+            }
+        }
+        if (start < cmdline.length) {
+            entries.add(java.util.Arrays.copyOfRange(cmdline, start, cmdline.length));
+        }
+        if (entries.size() < args.length) {
+            return reencoded(args, platform);
+        }
+        String[] bytes = new String[args.length];
+        int first = entries.size() - args.length;
+        for (int i = 0; i < args.length; i++) {
+            byte[] e = entries.get(first + i);
+            if (!new String(e, platform).equals(args[i])) {
+                return reencoded(args, platform);
+            }
+            bytes[i] = ByteStrings.of(e);
+        }
+        return bytes;
+    }
+
+    private static String[] reencoded(String[] args, java.nio.charset.Charset platform) {
+        String[] out = new String[args.length];
+        for (int i = 0; i < args.length; i++) {
+            out[i] = ByteStrings.encoded(args[i], platform);
+        }
+        return out;
+    }
+
+    /**
+     * Runs one command line; returns the exit status. Used in-process by tests. The
+     * arguments are byte strings (one char per byte, see {@link ByteStrings}). Explains
+     * failures on {@code err} when the environment asks for it ({@link Explain}).
      */
     public static int run(String[] args, PrintStream out, PrintStream err) {
         return run(args, out, err, Explain.requested());

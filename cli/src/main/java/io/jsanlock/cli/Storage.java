@@ -3,9 +3,6 @@ package io.jsanlock.cli;
 import io.jsanlock.base.SanlockError;
 import io.jsanlock.base.SanlockException;
 import io.jsanlock.io.DirectFileStorage;
-import java.nio.file.Files;
-import java.nio.file.InvalidPathException;
-import java.nio.file.Path;
 
 /** Opening lease storage for the direct commands. */
 final class Storage {
@@ -40,18 +37,9 @@ final class Storage {
 
     private static DirectFileStorage open(String path, DirectFileStorage.Access access, SanlockError missing)
             throws SanlockException {
-        Path p;
+        // The path is a byte string from argv: open(2) gets its bytes, never a locale re-encoding.
         try {
-            p = Path.of(path);
-        } catch (InvalidPathException e) {
-            throw new SanlockException(SanlockError.EINVAL, "invalid path '" + path + "'");
-        }
-        if (Files.isDirectory(p)) {
-            // sanlock opens lease storage read-write, which a directory refuses with EISDIR.
-            throw new SanlockException(EISDIR, path + " is a directory, not a lease file or block device", null);
-        }
-        try {
-            return DirectFileStorage.open(p, access);
+            return DirectFileStorage.open(path, access);
         } catch (SanlockException e) {
             if (e.code() == SanlockError.ENOENT.code()) {
                 throw new SanlockException(missing, path + " does not exist");
@@ -59,9 +47,6 @@ final class Storage {
             throw e;
         }
     }
-
-    /** -EISDIR. */
-    static final int EISDIR = -21;
 
     /** Per-I/O timeout of a direct command: its io_timeout (-o, default 10 s). */
     static long timeoutMillis(SanlockOptions o) {

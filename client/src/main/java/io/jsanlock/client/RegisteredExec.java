@@ -83,6 +83,8 @@ public final class RegisteredExec {
     /**
      * Replaces this process with {@code argv[0]} (a path, not searched in PATH, as
      * execv) run with {@code argv}, keeping {@code registration} open across the exec.
+     * The strings are byte strings (one char per byte, {@link io.jsanlock.base.ByteStrings}):
+     * the program gets exactly those bytes; convert Java text with ByteStrings.utf8.
      *
      * @param targetFd the descriptor number the program finds the registration at, or -1
      *                 to leave it where it is. Moving it is done as the very last step
@@ -97,7 +99,7 @@ public final class RegisteredExec {
         int regFd = registration.fd();
         try (Arena a = Arena.ofConfined()) {
             MemorySegment state = a.allocate(CAPTURE);
-            MemorySegment path = a.allocateFrom(argv.get(0));
+            MemorySegment path = cString(a, argv.get(0));
             MemorySegment cargv = cStrings(a, argv);
             MemorySegment emptySet = a.allocate(128); // sigset_t, zeroed = no signal blocked
             for (int fd : jvmDescriptors(regFd)) {
@@ -226,10 +228,15 @@ public final class RegisteredExec {
         return fds;
     }
 
+    /** A byte-string argument (one char per byte, as argv was read) as the exact C string. */
+    private static MemorySegment cString(Arena a, String byteString) {
+        return a.allocateFrom(ValueLayout.JAVA_BYTE, io.jsanlock.base.ByteStrings.toCString(byteString));
+    }
+
     private static MemorySegment cStrings(Arena a, List<String> strings) {
         MemorySegment arr = a.allocate(PTR, strings.size() + 1);
         for (int i = 0; i < strings.size(); i++) {
-            arr.setAtIndex(PTR, i, a.allocateFrom(strings.get(i)));
+            arr.setAtIndex(PTR, i, cString(a, strings.get(i)));
         }
         arr.setAtIndex(PTR, strings.size(), MemorySegment.NULL);
         return arr;

@@ -37,6 +37,18 @@ import java.util.List;
  * Operations on another process's registration take its pid (libsanlock's
  * {@code fd = -1, pid = P} form); operations on our own go through {@link Registration}.
  *
+ * <p>Names and paths are byte strings, as in libsanlock (and python3-sanlock's {@code bytes}):
+ * every lockspace name, resource name, owner name and disk path in the wire records
+ * ({@link Lockspace}, {@link Resource}, {@link Disk}, ...) is a String with one char per
+ * byte ({@link io.jsanlock.base.ByteStrings}). ASCII needs nothing. From raw bytes use
+ * {@code ByteStrings.of(bytes)} (any bytes, UTF-8 or not, e.g. {@code /tmp/\xd7\x90}); from
+ * Java text use {@code ByteStrings.utf8(text)} (what libvirt and python do with text), or
+ * {@code ByteStrings.encoded(text, ByteStrings.platformCharset())} for the locale's charset
+ * java.nio.file uses for the same name. A String holding a char above U+00FF is not a byte
+ * string: the request is refused with -22 (EINVAL) instead of sending '?' for it. Names and
+ * paths in replies ({@link #status}, {@link #getLockspaces}, {@link #logDump}, ...) come
+ * back the same way: {@code ByteStrings.toBytes} gives their bytes.
+ *
  * <p>Thread-safe: it holds no connection state.
  */
 public final class SanlockClient {

@@ -67,12 +67,17 @@ public final class DaemonLog {
     public void log(int level, String msg) {
         String line = (utc ? LocalDateTime.now(java.time.ZoneOffset.UTC) : LocalDateTime.now()).format(TIME) + " " + clock.seconds() + " [" + Thread.currentThread().threadId()
                 + "]: " + msg;
-        byte[] b = (line + "\n").getBytes(StandardCharsets.UTF_8);
+        // Names and paths in messages are byte strings (one char per byte): out as those bytes,
+        // in the ring (LOG_DUMP) and on stderr alike, whatever the stream's own charset.
+        byte[] b = (line + "\n").getBytes(StandardCharsets.ISO_8859_1);
         synchronized (this) {
             append(b);
         }
         if (stderr != null && level <= stderrLevel) {
-            stderr.println(line);
+            synchronized (stderr) {
+                stderr.write(b, 0, b.length);
+                stderr.flush();
+            }
         }
         Sink f = fileSink;
         if (f != null && level <= f.maxLevel()) {

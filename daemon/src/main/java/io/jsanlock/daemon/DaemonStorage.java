@@ -17,8 +17,6 @@ import io.jsanlock.wire.ResourceFlags;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.file.InvalidPathException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -38,9 +36,8 @@ final class DaemonStorage {
             throw new SanlockException(SanlockError.ENODEV, "empty path");
         }
         try {
-            return DirectFileStorage.open(Path.of(path), write ? DirectFileStorage.Access.READ_WRITE : DirectFileStorage.Access.READ_ONLY);
-        } catch (InvalidPathException e) {
-            throw new SanlockException(missing, "invalid path " + path);
+            // The wire's path bytes, as they came: open(2) gets exactly them.
+            return DirectFileStorage.open(path, write ? DirectFileStorage.Access.READ_WRITE : DirectFileStorage.Access.READ_ONLY);
         } catch (SanlockException e) {
             if (e.code() == SanlockError.ENOENT.code()) {
                 throw new SanlockException(missing, "no such file or device: " + path);

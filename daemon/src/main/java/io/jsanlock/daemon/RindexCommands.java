@@ -19,8 +19,6 @@ import io.jsanlock.wire.ResourceFlags;
 import io.jsanlock.wire.ResourceIndex;
 import io.jsanlock.wire.Resource;
 
-import java.nio.file.InvalidPathException;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -322,11 +320,7 @@ final class RindexCommands {
         if (path.isEmpty()) {
             throw new SanlockException(SanlockError.ENOENT, "resource index has no path");
         }
-        try {
-            return DirectFileStorage.open(Path.of(path), DirectFileStorage.Access.READ_WRITE);
-        } catch (InvalidPathException e) {
-            throw new SanlockException(SanlockError.ENOENT, "invalid path " + path);
-        }
+        return DirectFileStorage.open(path, DirectFileStorage.Access.READ_WRITE);
     }
 
     /** Geometry from the RIF flags (same values as the resource flags) when both are set, else legacy for the device. */

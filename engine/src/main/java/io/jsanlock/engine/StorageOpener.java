@@ -3,7 +3,6 @@ package io.jsanlock.engine;
 import io.jsanlock.base.SanlockException;
 import io.jsanlock.io.DirectFileStorage;
 import io.jsanlock.lease.LeaseStorage;
-import java.nio.file.Path;
 
 /**
  * How the engine reaches lease storage named by a path. The default opens files
@@ -14,6 +13,9 @@ import java.nio.file.Path;
 public interface StorageOpener {
     LeaseStorage open(String path) throws SanlockException;
 
-    /** Files and block devices through the io module's direct I/O. */
-    StorageOpener DIRECT = path -> LeaseStorage.of(DirectFileStorage.open(Path.of(path), DirectFileStorage.Access.READ_WRITE));
+    /**
+     * Files and block devices through the io module's direct I/O. {@code path} is a byte
+     * string (io.jsanlock.base.ByteStrings), as the wire and argv carry it.
+     */
+    StorageOpener DIRECT = path -> LeaseStorage.of(DirectFileStorage.open(path, DirectFileStorage.Access.READ_WRITE));
 }

@@ -23,7 +23,7 @@ public record LockspaceSpec(String name, long hostId, String path, long offset) 
 
     public static LockspaceSpec parse(String arg) {
         String[] parts = SpecStrings.splitEscaped(arg, 3);
-        String name = Names.truncate(Names.fromArgument(parts[0]));
+        String name = Names.truncate(parts[0]);
         long hostId = parts.length > 1 ? CNumbers.atoll(parts[1]) : 0;
         String path = parts.length > 2 ? SpecStrings.unescape(parts[2]) : "";
         long offset = parts.length > 3 ? CNumbers.atoll(parts[3]) : 0;

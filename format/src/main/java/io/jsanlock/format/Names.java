@@ -2,7 +2,6 @@ package io.jsanlock.format;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.Charset;
-import java.nio.charset.StandardCharsets;
 
 /**
  * sanlock's fixed 48-byte name fields.
@@ -10,28 +9,21 @@ import java.nio.charset.StandardCharsets;
  * <p>sanlock treats names as byte strings, not text. jsanlock carries them in
  * Java Strings whose chars are those bytes (ISO-8859-1: char c = byte c), so
  * every byte survives decode/encode and prints back unchanged through a
- * Latin-1 output stream. {@link #fromArgument(String)} converts a command-line
- * or API string (decoded by the JVM with the platform charset) to that form.
+ * Latin-1 output stream ({@link io.jsanlock.base.ByteStrings}; paths follow the
+ * same rule). The command line reads its argv as bytes, so its arguments are
+ * already in that form; {@link #fromArgument(String)} converts text a Java caller
+ * holds (decoded by the JVM with the platform charset) to it.
  *
  * <p>A name shorter than 48 bytes is NUL-padded; one of exactly 48 bytes has no
  * terminating NUL. Decoding stops at the first NUL.
  */
 public final class Names {
-    private static final Charset NATIVE = nativeCharset();
+    private static final Charset NATIVE = io.jsanlock.base.ByteStrings.platformCharset();
 
     private Names() {
     }
 
-    private static Charset nativeCharset() {
-        String enc = System.getProperty("sun.jnu.encoding");
-        try {
-            return enc == null ? StandardCharsets.UTF_8 : Charset.forName(enc);
-        } catch (RuntimeException e) {
-            return StandardCharsets.UTF_8;
-        }
-    }
-
-    /** The byte string (as a Latin-1 String) of a string given by the user. */
+    /** The byte string (as a Latin-1 String) of text decoded by the JVM with the platform charset. */
     public static String fromArgument(String s) {
         boolean ascii = true;
         for (int i = 0; i < s.length(); i++) {
@@ -40,7 +32,7 @@ public final class Names {
                 break;
             }
         }
-        return ascii ? s : new String(s.getBytes(NATIVE), StandardCharsets.ISO_8859_1);
+        return ascii ? s : io.jsanlock.base.ByteStrings.encoded(s, NATIVE);
     }
 
     /** Length in bytes of a byte-string name. */

@@ -82,8 +82,8 @@ public record ResourceSpec(String lockspaceName, String name, List<Disk> disks, 
                     + MAX_DISKS + " are allowed", null);
         }
         String[] f = SpecStrings.splitEscaped(arg, c);
-        String ls = Names.fromArgument(SpecStrings.unescape(f[0]));
-        String name = Names.fromArgument(SpecStrings.unescape(f[1]));
+        String ls = SpecStrings.unescape(f[0]);
+        String name = SpecStrings.unescape(f[1]);
         checkName("lockspace", ls);
         checkName("resource", name);
         List<Disk> list = new ArrayList<>(disks);

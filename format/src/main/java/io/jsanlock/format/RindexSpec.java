@@ -9,7 +9,7 @@ package io.jsanlock.format;
 public record RindexSpec(String lockspaceName, String path, long offset) {
     public static RindexSpec parse(String arg) {
         String[] p = SpecStrings.splitEscaped(arg, 2);
-        String name = Names.truncate(Names.fromArgument(p[0]));
+        String name = Names.truncate(p[0]);
         String path = p.length > 1 ? SpecStrings.unescape(p[1]) : "";
         long offset = 0;
         if (p.length > 2) {
@@ -31,7 +31,7 @@ public record RindexSpec(String lockspaceName, String path, long offset) {
     public record Entry(String name, long offset) {
         public static Entry parse(String arg) {
             int c = arg.indexOf(':');
-            String name = Names.fromArgument(c < 0 ? arg : arg.substring(0, c));
+            String name = c < 0 ? arg : arg.substring(0, c);
             long off = 0;
             if (c >= 0) {
                 String o = arg.substring(c + 1);

@@ -1,15 +1,12 @@
 package io.jsanlock.io;
 
+import io.jsanlock.base.ByteStrings;
 import io.jsanlock.base.SanlockError;
 import io.jsanlock.base.SanlockException;
-import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
 /**
@@ -57,21 +54,25 @@ public final class DirectFileStorage implements SectorStorage {
     }
 
     /**
-     * Opens {@code path} for direct I/O.
+     * Opens a {@link Path} for direct I/O: its name as the JVM would pass it to the OS
+     * (encoded with sun.jnu.encoding). Lease paths that come from argv or the wire are
+     * byte strings: open those with {@link #open(String, Access)}.
+     */
+    public static DirectFileStorage open(Path path, Access access) throws SanlockException {
+        return open(ByteStrings.encoded(path.toString(), ByteStrings.platformCharset()), access);
+    }
+
+    /**
+     * Opens the byte-string path {@code path} (one char per byte, {@link ByteStrings})
+     * for direct I/O; open(2) gets exactly those bytes, whatever the locale.
      *
      * @throws SanlockException ENOENT when the path does not exist, otherwise
      *         the negated errno of the failed open
      */
-    public static DirectFileStorage open(Path path, Access access) throws SanlockException {
-        String p = path.toString();
-        boolean block;
-        try {
-            int mode = (Integer) Files.getAttribute(path, "unix:mode");
-            block = (mode & 0170000) == 0060000;
-        } catch (NoSuchFileException e) {
-            throw new SanlockException(SanlockError.ENOENT, "no such file or device: " + p);
-        } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
-            block = false;
+    public static DirectFileStorage open(String path, Access access) throws SanlockException {
+        String p = path;
+        if (!ByteStrings.isByteString(p)) {
+            throw new SanlockException(SanlockError.EINVAL, "path is text, not a byte string (encode it with ByteStrings.utf8): " + p);
         }
         int base = (access == Access.READ_ONLY ? Posix.O_RDONLY : Posix.O_RDWR) | Posix.O_CLOEXEC;
         Posix.Result r = Posix.open(p, base | Posix.O_DIRECT | Posix.O_SYNC);
@@ -85,9 +86,25 @@ public final class DirectFileStorage implements SectorStorage {
             }
         }
         if (r.failed()) {
+            if (r.errno() == Posix.ENOENT) {
+                throw new SanlockException(SanlockError.ENOENT, "no such file or device: " + p);
+            }
             throw new SanlockException(-r.errno(), "cannot open " + p + ": errno " + r.errno(), null);
         }
         int fd = (int) r.value();
+        boolean block;
+        try {
+            Posix.FileStat st = Posix.fstat(fd);
+            if (st.isDirectory()) {
+                // Read-write opens of a directory fail with EISDIR; a read-only one succeeds,
+                // but lease storage is never a directory: the same answer for both.
+                throw new SanlockException(-Posix.EISDIR, p + " is a directory, not a lease file or block device", null);
+            }
+            block = st.isBlockDevice();
+        } catch (SanlockException e) {
+            Posix.close(fd);
+            throw e;
+        }
         int sector = 512;
         if (block) {
             try (Arena a = Arena.ofConfined()) {
@@ -135,11 +152,7 @@ public final class DirectFileStorage implements SectorStorage {
                 return out.get(ValueLayout.JAVA_LONG, 0);
             }
         }
-        try {
-            return Files.size(Path.of(path));
-        } catch (IOException e) {
-            throw new SanlockException(SanlockError.EIO, "cannot get the size of " + path + ": " + e.getMessage());
-        }
+        return Posix.fstat(fd).size();
     }
 
     @Override

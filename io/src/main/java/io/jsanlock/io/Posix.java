@@ -1,5 +1,6 @@
 package io.jsanlock.io;
 
+import io.jsanlock.base.ByteStrings;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -12,8 +13,9 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
 
 /**
- * The few libc calls direct I/O needs (open, pread, pwrite, ioctl, close),
- * bound through FFM with errno captured right after each call.
+ * The few libc calls direct I/O needs (open, statx, pread, pwrite, ioctl, close),
+ * bound through FFM with errno captured right after each call. Paths are byte strings
+ * (see {@link io.jsanlock.base.ByteStrings}): open(2) gets exactly their bytes.
  */
 final class Posix {
     static final int O_RDONLY = 0;
@@ -24,6 +26,7 @@ final class Posix {
     static final int O_DIRECT = "aarch64".equals(System.getProperty("os.arch")) ? 0x10000 : 0x4000;
 
     static final int ENOENT = 2;
+    static final int EISDIR = 21;
     static final int EINVAL = 22;
     static final int EINTR = 4;
 
@@ -44,6 +47,13 @@ final class Posix {
         static final MethodHandle H = bind("open",
                 FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT),
                 CAPTURE, Linker.Option.firstVariadicArg(2));
+    }
+
+    private static final class Statx {
+        static final MethodHandle H = bind("statx",
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT,
+                        ValueLayout.JAVA_INT, ValueLayout.ADDRESS),
+                CAPTURE);
     }
 
     private static final class Pread {
@@ -83,13 +93,53 @@ final class Posix {
         }
     }
 
+    /** open(2) of the byte string {@code path} (one char per byte; never charset-encoded). */
     static Result open(String path, int flags) {
+        byte[] cpath = ByteStrings.toCString(path);
         try (Arena a = Arena.ofConfined()) {
             MemorySegment state = a.allocate(CALL_STATE);
-            int fd = (int) Open.H.invokeExact(state, a.allocateFrom(path), flags, 0);
+            int fd = (int) Open.H.invokeExact(state, a.allocateFrom(ValueLayout.JAVA_BYTE, cpath), flags, 0);
             return new Result(fd, fd < 0 ? (int) ERRNO.get(state, 0L) : 0);
         } catch (Throwable t) {
             throw new IllegalStateException("open downcall failed", t);
+        }
+    }
+
+    /** struct statx offsets (the same on every architecture, unlike struct stat). */
+    private static final int STATX_SIZE_OF = 256;
+    private static final int STX_MODE = 28;
+    private static final int STX_SIZE = 40;
+    private static final int AT_EMPTY_PATH = 0x1000;
+    private static final int STATX_TYPE_MODE_SIZE = 0x1 | 0x2 | 0x200;
+
+    /** What fstat tells of an open descriptor: st_mode and st_size. */
+    record FileStat(int mode, long size) {
+        boolean isBlockDevice() {
+            return (mode & 0170000) == 0060000;
+        }
+
+        boolean isDirectory() {
+            return (mode & 0170000) == 0040000;
+        }
+    }
+
+    /** fstat through statx(fd, "", AT_EMPTY_PATH): no path, so no encoding question. */
+    static FileStat fstat(int fd) throws io.jsanlock.base.SanlockException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment state = a.allocate(CALL_STATE);
+            MemorySegment buf = a.allocate(STATX_SIZE_OF, 8);
+            int r = (int) Statx.H.invokeExact(state, fd, a.allocateFrom(ValueLayout.JAVA_BYTE, new byte[1]), AT_EMPTY_PATH,
+                    STATX_TYPE_MODE_SIZE, buf);
+            if (r < 0) {
+                int errno = (int) ERRNO.get(state, 0L);
+                throw new io.jsanlock.base.SanlockException(-errno, "fstat failed: errno " + errno, null);
+            }
+            return new FileStat(Short.toUnsignedInt(buf.get(ValueLayout.JAVA_SHORT, STX_MODE)),
+                    buf.get(ValueLayout.JAVA_LONG, STX_SIZE));
+        } catch (io.jsanlock.base.SanlockException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException("statx downcall failed", t);
         }
     }
 

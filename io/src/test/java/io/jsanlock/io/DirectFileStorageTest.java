@@ -15,6 +15,37 @@ class DirectFileStorageTest {
     @TempDir
     Path dir;
 
+    /**
+     * A path is bytes: a name holding UTF-8 (d7 90) and an invalid-UTF-8 byte (ff), made by
+     * bash (java.nio cannot name it under LANG=C), opens, sizes and takes I/O as given; the
+     * same name re-encoded as UTF-8 text (c3 97 c2 90 c3 bf) names no file.
+     */
+    @Test
+    void opensTheExactBytesOfANonUtf8PathWhateverTheLocale() throws Exception {
+        String name = "\u00d7\u0090\u00ff";
+        String path = dir + "/" + name;
+        Process p = new ProcessBuilder("bash", "-c", "truncate -s 1M \"$1\"$'\\xd7\\x90\\xff'", "-", dir + "/")
+                .inheritIO().start();
+        assertThat(p.waitFor()).isZero();
+        byte[] sector = new byte[512];
+        new Random(11).nextBytes(sector);
+        try (DirectFileStorage s = DirectFileStorage.open(path, DirectFileStorage.Access.READ_WRITE)) {
+            assertThat(s.size()).isEqualTo(1 << 20);
+            assertThat(s.path()).isEqualTo(path);
+            s.write(1024, ByteBuffer.wrap(sector), 5000);
+        }
+        try (DirectFileStorage s = DirectFileStorage.open(path, DirectFileStorage.Access.READ_ONLY)) {
+            ByteBuffer back = ByteBuffer.allocate(512);
+            s.read(1024, back, 5000);
+            assertThat(back.array()).isEqualTo(sector);
+        }
+        String utf8OfTheChars = io.jsanlock.base.ByteStrings.utf8(path);
+        assertThatThrownBy(() -> DirectFileStorage.open(utf8OfTheChars, DirectFileStorage.Access.READ_ONLY))
+                .isInstanceOf(SanlockException.class).extracting(e -> ((SanlockException) e).code()).isEqualTo(-2);
+        assertThatThrownBy(() -> DirectFileStorage.open(dir + "/\u05d0", DirectFileStorage.Access.READ_ONLY))
+                .isInstanceOf(SanlockException.class).extracting(e -> ((SanlockException) e).code()).isEqualTo(-22);
+    }
+
     @Test
     void writesAndReadsSingle512ByteSectorsWithODirect() throws Exception {
         Path f = dir.resolve("lease");

@@ -5,6 +5,7 @@ import java.nio.ByteOrder;
 
 /**
  * {@code sanlk_disk} (1040 bytes): an unescaped path (≤ 1023 bytes) and a byte offset.
+ * The path is a byte string (one char per byte, io.jsanlock.base.ByteStrings).
  * The two 32-bit pads are ignored on input (the reference echoes internal values there)
  * and written as zeros.
  */
@@ -13,6 +14,11 @@ public record Disk(String path, long offset) {
 
     public Disk {
         path = path == null ? "" : path;
+    }
+
+    /** A disk whose path is the given bytes (no charset involved). */
+    public static Disk of(byte[] path, long offset) {
+        return new Disk(io.jsanlock.base.ByteStrings.of(path), offset);
     }
 
     public void encode(ByteBuffer buf) throws WireException {

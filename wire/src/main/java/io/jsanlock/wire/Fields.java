@@ -28,6 +28,11 @@ final class Fields {
      * (names).
      */
     static void putString(ByteBuffer buf, String what, String s, int size, boolean needNul) throws WireException {
+        if (s != null && !io.jsanlock.base.ByteStrings.isByteString(s)) {
+            // Sending '?' for it would name another file or lease: refuse Java text that was not encoded.
+            throw new WireException(SanlockError.EINVAL, what + " is text, not a byte string (encode it with"
+                    + " ByteStrings.utf8): " + abbreviate(s));
+        }
         byte[] b = bytes(s);
         int max = needNul ? size - 1 : size;
         if (b.length > max) {
