@@ -7,7 +7,7 @@ import io.jsanlock.base.MonotonicClock;
 import io.jsanlock.client.SanlockClient;
 import io.jsanlock.engine.LeaseEngine;
 import io.jsanlock.engine.StorageOpener;
-import io.jsanlock.lease.testing.FaultyStorage;
+import io.jsanlock.testkit.FaultyStorage;
 import io.jsanlock.wire.Lockspace;
 import io.jsanlock.wire.StateRecord;
 import java.nio.charset.StandardCharsets;

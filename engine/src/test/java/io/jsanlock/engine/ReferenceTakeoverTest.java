@@ -8,6 +8,7 @@ import io.jsanlock.format.Leader;
 import io.jsanlock.format.LockspaceSpec;
 import io.jsanlock.format.ResourceSpec;
 import io.jsanlock.lease.HostState;
+import io.jsanlock.testkit.Reference;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,0 +1,73 @@
+package io.jsanlock.testkit;
+
+import io.jsanlock.base.MonotonicClock;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The one way tests wait for a condition: poll it until it holds or the timeout passes, then fail
+ * with what was awaited. The timeout is a {@link Duration} on a named clock — real time by default,
+ * or a test's virtual clock ({@link ScaledClock}, {@link ManualClock}) for protocol times — so no
+ * call site has to say whether its number was seconds or milliseconds.
+ */
+public final class Await {
+    /** Between polls, in real time: short enough not to add latency, long enough not to spin a loaded machine. */
+    private static final long POLL_MILLIS = 20;
+
+    private Await() {
+    }
+
+    /** A condition that may throw (a client call, a file read); a throw fails the wait at once. */
+    @FunctionalInterface
+    public interface Condition {
+        boolean holds() throws Exception;
+    }
+
+    /** Waits up to {@code timeout} of real time for {@code condition}; fails with {@code what} otherwise. */
+    public static void await(String what, Duration timeout, Condition condition) {
+        await(what, MonotonicClock.SYSTEM, timeout, condition);
+    }
+
+    /**
+     * Waits up to {@code timeout} as measured by {@code clock} (virtual seconds on a scaled clock). Polls
+     * in real time; a {@link ManualClock} only moves when the test moves it, so pass one only when another
+     * thread advances it.
+     */
+    public static void await(String what, MonotonicClock clock, Duration timeout, Condition condition) {
+        if (!poll(what, clock, timeout, condition)) {
+            throw new AssertionError("timed out after " + timeout + " awaiting " + what);
+        }
+    }
+
+    /**
+     * Whether {@code condition} comes to hold within {@code timeout} of real time, for a test that asserts
+     * on the answer itself (e.g. that something did NOT happen within a bound).
+     */
+    public static boolean holdsWithin(Duration timeout, Condition condition) {
+        return poll("condition", MonotonicClock.SYSTEM, timeout, condition);
+    }
+
+    private static boolean poll(String what, MonotonicClock clock, Duration timeout, Condition condition) {
+        long deadline = clock.nanos() + timeout.toNanos();
+        while (true) {
+            boolean ok;
+            try {
+                ok = condition.holds();
+            } catch (Exception e) {
+                throw new AssertionError("while awaiting " + what + ": " + e, e);
+            }
+            if (ok) {
+                return true;
+            }
+            if (clock.nanos() - deadline >= 0) {
+                return false;
+            }
+            try {
+                TimeUnit.MILLISECONDS.sleep(POLL_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted awaiting " + what, e);
+            }
+        }
+    }
+}
