@@ -13,6 +13,7 @@ import io.jsanlock.testkit.FaultyStorage;
 import io.jsanlock.testkit.FaultyStorage.Fault;
 import io.jsanlock.testkit.MemoryStorage;
 import io.jsanlock.testkit.ScaledClock;
+import io.jsanlock.testkit.Seeds;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -226,8 +227,7 @@ class RandomizedSafetyTest {
 
     @Test
     void noTwoHoldersAtOnceAndLverStrictlyIncreases() throws Exception {
-        long seed = Long.getLong("jsanlock.seed", System.nanoTime());
-        System.out.println("RandomizedSafetyTest seed=" + seed + " (repeat with -Djsanlock.seed=" + seed + ")");
+        long seed = Seeds.seed(RandomizedSafetyTest.class);
         Areas.initLockspace(mem, 0, G, "LS", 1);
         for (int i = 1; i <= RESOURCES; i++) {
             Areas.initResource(mem, (long) i << 20, G, "LS", "R" + i, 0);

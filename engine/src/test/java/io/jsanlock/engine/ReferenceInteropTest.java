@@ -1,5 +1,6 @@
 package io.jsanlock.engine;
 
+import static io.jsanlock.testkit.SanlockConditions.failsWith;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -117,7 +118,7 @@ class ReferenceInteropTest {
             return l.timestamp() != 0 && l.ownerId() == 1 ? l : null;
         });
         assertThatThrownBy(() -> j.acquire(res("R1", R1), AcquireOptions.exclusive()))
-                .satisfies(e -> assertThat(code(e)).isEqualTo(SanlockError.ACQUIRE_IDLIVE.code()));
+                .is(failsWith(SanlockError.ACQUIRE_IDLIVE));
         holder.destroyForcibly();
         ResourceLease l = eventually("jsanlock acquires after the holder exited", 30,
                 () -> j.acquire(res("R1", R1), AcquireOptions.exclusive()));
@@ -215,7 +216,7 @@ class ReferenceInteropTest {
         eventually("jsanC has seen both holders", 20, () -> k.hosts("LS").stream()
                 .filter(h -> (h.hostId() == 1 || h.hostId() == 2) && h.state() == HostState.LIVE).count() == 2);
         assertThatThrownBy(() -> k.acquire(res("R1", R1), AcquireOptions.exclusive()))
-                .satisfies(e -> assertThat(code(e)).isEqualTo(SanlockError.EAGAIN.code()));
+                .is(failsWith(SanlockError.EAGAIN));
         Reference.Daemon ref2 = daemon("refD", 4);
         Reference.Result r = ref2.cli("client", "command", "-r", refRes("R1", R1), "-c", "/bin/true");
         assertThat(r.out()).contains("acquire done -11");

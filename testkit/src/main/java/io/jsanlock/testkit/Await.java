@@ -3,6 +3,7 @@ package io.jsanlock.testkit;
 import io.jsanlock.base.MonotonicClock;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * The one way tests wait for a condition: poll it until it holds or the timeout passes, then fail
@@ -12,7 +13,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Await {
     /** Between polls, in real time: short enough not to add latency, long enough not to spin a loaded machine. */
-    private static final long POLL_MILLIS = 20;
+    private static final long POLL_MILLIS = 5;
 
     private Await() {
     }
@@ -34,8 +35,14 @@ public final class Await {
      * thread advances it.
      */
     public static void await(String what, MonotonicClock clock, Duration timeout, Condition condition) {
+        await(() -> what, clock, timeout, condition);
+    }
+
+    /** As above, with a description computed only on failure (e.g. the state of the run at that moment). */
+    public static void await(Supplier<String> what, MonotonicClock clock, Duration timeout, Condition condition) {
         if (!poll(what, clock, timeout, condition)) {
-            throw new AssertionError("timed out after " + timeout + " awaiting " + what);
+            throw new AssertionError("timed out after " + timeout + (clock == MonotonicClock.SYSTEM ? "" : " on "
+                    + clock.getClass().getSimpleName()) + " awaiting " + what.get());
         }
     }
 
@@ -44,17 +51,17 @@ public final class Await {
      * on the answer itself (e.g. that something did NOT happen within a bound).
      */
     public static boolean holdsWithin(Duration timeout, Condition condition) {
-        return poll("condition", MonotonicClock.SYSTEM, timeout, condition);
+        return poll(() -> "condition", MonotonicClock.SYSTEM, timeout, condition);
     }
 
-    private static boolean poll(String what, MonotonicClock clock, Duration timeout, Condition condition) {
+    private static boolean poll(Supplier<String> what, MonotonicClock clock, Duration timeout, Condition condition) {
         long deadline = clock.nanos() + timeout.toNanos();
         while (true) {
             boolean ok;
             try {
                 ok = condition.holds();
             } catch (Exception e) {
-                throw new AssertionError("while awaiting " + what + ": " + e, e);
+                throw new AssertionError("while awaiting " + what.get() + ": " + e, e);
             }
             if (ok) {
                 return true;
@@ -66,7 +73,7 @@ public final class Await {
                 TimeUnit.MILLISECONDS.sleep(POLL_MILLIS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new AssertionError("interrupted awaiting " + what, e);
+                throw new AssertionError("interrupted awaiting " + what.get(), e);
             }
         }
     }

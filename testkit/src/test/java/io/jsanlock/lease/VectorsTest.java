@@ -1,5 +1,6 @@
 package io.jsanlock.lease;
 
+import static io.jsanlock.testkit.SanlockConditions.failsWith;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -142,7 +143,7 @@ class VectorsTest {
         assertThat(l4.numHosts()).isEqualTo(250);
         MemoryStorage rx = load("rindex-2-deleted-vm1");
         assertThatThrownBy(() -> lease(rx, G, 3 << 20, "libvirt", "vm1").readLeader(t))
-                .satisfies(e -> assertThat(((SanlockException) e).code()).isEqualTo(SanlockError.LEADER_MAGIC.code()));
+                .is(failsWith(SanlockError.LEADER_MAGIC));
         assertThat(lease(rx, G, 4 << 20, "libvirt", "vm2").readLeader(t).isFree()).isTrue();
     }
 
