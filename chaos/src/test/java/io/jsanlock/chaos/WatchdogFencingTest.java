@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.jsanlock.base.SanlockException;
 import io.jsanlock.client.Registration;
 import io.jsanlock.client.SanlockClient;
+import io.jsanlock.testkit.Await;
 import io.jsanlock.wire.Disk;
 import io.jsanlock.wire.Lockspace;
 import io.jsanlock.wire.Resource;
@@ -15,6 +16,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -67,14 +69,9 @@ class WatchdogFencingTest {
         assertThat(io.jsanlock.cli.Main.run(args, ps, ps)).as(String.join(" ", args) + ": " + buf).isZero();
     }
 
-    static void await(String what, long seconds, BooleanSupplier cond) throws InterruptedException {
-        long end = System.nanoTime() + seconds * 1_000_000_000L;
-        while (!cond.getAsBoolean()) {
-            if (System.nanoTime() > end) {
-                throw new AssertionError("timed out (" + seconds + " s) waiting for " + what);
-            }
-            Thread.sleep(100);
-        }
+    /** The kit's await, {@code seconds} of real time. */
+    static void await(String what, long seconds, BooleanSupplier cond) {
+        Await.await(what, Duration.ofSeconds(seconds), cond::getAsBoolean);
     }
 
     record Host(Path dir, Path runDir, Process daemon, WatchdogStandIn wd, Path log) {

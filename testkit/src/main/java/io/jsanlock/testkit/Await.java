@@ -12,8 +12,14 @@ import java.util.function.Supplier;
  * call site has to say whether its number was seconds or milliseconds.
  */
 public final class Await {
-    /** Between polls, in real time: short enough not to add latency, long enough not to spin a loaded machine. */
-    private static final long POLL_MILLIS = 5;
+    /**
+     * The least pause between polls, in real time: short, because virtual-clock tests read the clock right
+     * after a wait (5 ms real is 0.05 s on a 10x clock). A condition that is itself costly (one that starts
+     * a process) is polled less often: the pause is 4 times its last evaluation, up to {@link #MAX_PAUSE_MILLIS},
+     * so polling never takes more than a fifth of a loaded machine's time.
+     */
+    private static final long MIN_PAUSE_MILLIS = 5;
+    private static final long MAX_PAUSE_MILLIS = 250;
 
     private Await() {
     }
@@ -58,6 +64,7 @@ public final class Await {
         long deadline = clock.nanos() + timeout.toNanos();
         while (true) {
             boolean ok;
+            long began = System.nanoTime();
             try {
                 ok = condition.holds();
             } catch (Exception e) {
@@ -70,7 +77,8 @@ public final class Await {
                 return false;
             }
             try {
-                TimeUnit.MILLISECONDS.sleep(POLL_MILLIS);
+                long cost = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began);
+                TimeUnit.MILLISECONDS.sleep(Math.clamp(4 * cost, MIN_PAUSE_MILLIS, MAX_PAUSE_MILLIS));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new AssertionError("interrupted awaiting " + what.get(), e);

@@ -1,5 +1,6 @@
 package io.jsanlock.dist.service;
 
+import io.jsanlock.testkit.Repo;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -17,7 +18,7 @@ class PackageInstallTest {
     @Test
     void packageInstalledInAScratchRootRunsAsTheUnitRunsIt() throws IOException, InterruptedException {
         ProcessBuilder pb = new ProcessBuilder("bash",
-                SanlockConfParityTest.REPO.resolve("dist/src/test/sh/package-install-check").toString()).redirectErrorStream(true);
+                Repo.root().resolve("dist/src/test/sh/package-install-check").toString()).redirectErrorStream(true);
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(10, TimeUnit.MINUTES), "package check timed out");

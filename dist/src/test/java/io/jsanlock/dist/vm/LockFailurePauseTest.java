@@ -51,7 +51,7 @@ class LockFailurePauseTest {
                 .contains("done 0");
         hosts.writeConfig(1, "auto_disk_leases = 0\nrequire_lease_for_disks = 0\n");
         Path xml = tmp.resolve("p.xml");
-        Files.writeString(xml, LockFailurePoweroffTest.domain(loop).replace("poweroff", "pause"));
+        Files.writeString(xml, GuardedDomain.xml(loop).replace("poweroff", "pause"));
         assertThat(hosts.jvirsh(1, "define", xml.toString()).exit()).isZero();
         Cmd.Result started = hosts.jvirsh(1, "start", "guarded");
         assertThat(started.out()).as(started.toString()).isEqualTo("Domain guarded started\n\n");

@@ -37,28 +37,6 @@ class LockFailurePoweroffTest {
         hosts.close();
     }
 
-    static String domain(String leasePath) {
-        return """
-                <domain type='kvm'>
-                  <name>guarded</name>
-                  <uuid>0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0</uuid>
-                  <memory>65536</memory>
-                  <on_lockfailure>poweroff</on_lockfailure>
-                  <devices>
-                    <emulator>/bin/sleep</emulator>
-                    <lease>
-                      <lockspace>libvirt</lockspace>
-                      <key>test1</key>
-                      <target path='%s' offset='1048576'/>
-                    </lease>
-                  </devices>
-                  <qemu:commandline xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'>
-                    <qemu:arg value='100000'/>
-                  </qemu:commandline>
-                </domain>
-                """.formatted(leasePath);
-    }
-
     @Test
     void lostLeasePowersTheGuestOffBeforeAnotherHostCanTakeIt() throws Exception {
         Path raw = tmp.resolve("raw");
@@ -77,7 +55,7 @@ class LockFailurePoweroffTest {
         for (int h = 1; h <= 2; h++) {
             hosts.writeConfig(h, "auto_disk_leases = 0\nrequire_lease_for_disks = 0\n");
             Path xml = tmp.resolve("guarded" + h + ".xml");
-            Files.writeString(xml, domain(h == 1 ? loop : raw.toString()));
+            Files.writeString(xml, GuardedDomain.xml(h == 1 ? loop : raw.toString()));
             assertThat(hosts.jvirsh(h, "define", xml.toString()).exit()).isZero();
         }
         Cmd.Result started = hosts.jvirsh(1, "start", "guarded");
