@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  * in both directions. Needs root and the reference sanlock (fails without them). Seed
  * from {@code -Djsanlock.seed} (printed; rerun with it or with {@code bin/chaos}).
  */
+@Tag("slow") // the 150 s chaos run
 class ChaosRunTest {
     @TempDir
     Path work;

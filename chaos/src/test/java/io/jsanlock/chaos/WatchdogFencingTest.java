@@ -26,6 +26,7 @@ import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -44,6 +45,7 @@ import org.junit.jupiter.api.io.TempDir;
  * device is closed cleanly (disarmed) when the lockspace is removed.</li>
  * </ul>
  */
+@Tag("slow") // watchdog fencing waits out the watchdog's W = 60 s
 class WatchdogFencingTest {
     @TempDir
     Path tmp;

@@ -25,6 +25,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -40,6 +41,7 @@ import org.junit.jupiter.api.Test;
  * Random decisions are seeded (printed; {@code -Djsanlock.seed=N} repeats them);
  * thread interleavings are not reproducible, the decisions are.
  */
+@Tag("slow") // a randomized multi-host run, ~55 s
 class RandomizedSafetyTest {
     static final Geometry G = Geometry.S512_A1M;
     static final String PATH = "/mem/safety";

@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -26,6 +27,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * Mixed clusters: a reference sanlock daemon (host 1, "refA") and jsanlock
  * engines on one lease file or loop device, io_timeout 1 everywhere.
  */
+@Tag("slow") // mixed reference/jsanlock hosts in real time, ~75 s
 class ReferenceInteropTest {
     static final long R1 = 1L << 20;
     static final long R2 = 2L << 20;

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,6 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * (+1: "elapsed > limit" on whole seconds) and within 10% of the reference.
  * About 80 s: the one long test class.
  */
+@Tag("slow") // takeovers wait 8N+W (69 s each) on reference daemons
 class ReferenceTakeoverTest {
     static final long R1 = 1L << 20;
     static final long R2 = 2L << 20;

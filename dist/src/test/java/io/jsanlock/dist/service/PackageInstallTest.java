@@ -1,6 +1,7 @@
 package io.jsanlock.dist.service;
 
 import io.jsanlock.testkit.Repo;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -14,6 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The Debian package, installed into a scratch root and run from there as jsanlock.service
  * runs it: dist/src/test/sh/package-install-check (which lists what it checks).
  */
+@Tag("slow") // builds and installs the Debian package
 class PackageInstallTest {
     @Test
     void packageInstalledInAScratchRootRunsAsTheUnitRunsIt() throws IOException, InterruptedException {

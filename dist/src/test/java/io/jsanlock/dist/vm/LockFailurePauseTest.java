@@ -7,6 +7,7 @@ import java.nio.file.Path;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
  * period, when an unreleased holder would have been SIGKILLed. Resuming needs the leases
  * again and fails while the lockspace is gone; the domain stays paused, as in libvirt.
  */
+@Tag("slow") // the lock-failure wait: 8 x io_timeout and a takeover
 class LockFailurePauseTest {
     @TempDir
     Path tmp;

@@ -9,6 +9,7 @@ import java.util.List;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  * can take the lease only once host 1 is dead to it (8 × io_timeout + 60 s): the guest is
  * gone long before. Reference daemons, io_timeout 1.
  */
+@Tag("slow") // the lock-failure wait: 8 x io_timeout and a takeover at 8N+W
 class LockFailurePoweroffTest {
     @TempDir
     Path tmp;

@@ -21,6 +21,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import io.jsanlock.dist.cli.Run;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -40,6 +41,7 @@ import org.junit.jupiter.api.Test;
  *       stopped.
  * </ul>
  */
+@Tag("slow") // wdmd fencing in real time
 class WdmdInteropTest {
     private static final Path WDMD = Path.of("/usr/sbin/wdmd");
     private static final Path SANLOCK = Path.of("/usr/sbin/sanlock");
