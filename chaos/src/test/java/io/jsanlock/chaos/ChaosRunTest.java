@@ -2,10 +2,12 @@ package io.jsanlock.chaos;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.jsanlock.testkit.Seeds;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -17,15 +19,16 @@ import org.junit.jupiter.api.io.TempDir;
  * read-only, slow or hung storage on one host's view, clean restart with rejoin), then the independent
  * checker: zero violations, and leases handed over between jsanlock and reference hosts
  * in both directions. Needs root and the reference sanlock (fails without them). Seed
- * from {@code -Dchaos.seed} (printed; rerun with {@code bin/chaos}).
+ * from {@code -Djsanlock.seed} (printed; rerun with it or with {@code bin/chaos}).
  */
+@Tag("slow") // the 150 s chaos run
 class ChaosRunTest {
     @TempDir
     Path work;
 
     @Test
     void fourHostsOneReferenceEveryFaultKindZeroViolations() throws Exception {
-        long seed = Long.getLong("chaos.seed", 20261123L);
+        long seed = Seeds.seed(ChaosRunTest.class, 20261123L);
         int seconds = Integer.getInteger("chaos.seconds", 150);
         System.out.println("chaos run seed " + seed + " (bin/chaos --hosts 4 --guests 1 --resources 2 --seconds " + seconds
                 + " --seed " + seed + " --reference-hosts 1)");

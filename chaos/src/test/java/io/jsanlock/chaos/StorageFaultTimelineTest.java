@@ -1,5 +1,6 @@
 package io.jsanlock.chaos;
 
+import static io.jsanlock.testkit.SanlockConditions.failsWith;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -15,13 +16,15 @@ import io.jsanlock.engine.ResourceLease;
 import io.jsanlock.format.Geometry;
 import io.jsanlock.format.LockspaceSpec;
 import io.jsanlock.format.ResourceSpec;
-import io.jsanlock.lease.testing.Areas;
-import io.jsanlock.lease.testing.FaultyStorage;
-import io.jsanlock.lease.testing.FaultyStorage.Fault;
-import io.jsanlock.lease.testing.FaultyStorage.Match;
-import io.jsanlock.lease.testing.FaultyStorage.Op;
-import io.jsanlock.lease.testing.MemoryStorage;
-import io.jsanlock.lease.testing.ScaledClock;
+import io.jsanlock.testkit.Areas;
+import io.jsanlock.testkit.Await;
+import io.jsanlock.testkit.FaultyStorage;
+import io.jsanlock.testkit.FaultyStorage.Fault;
+import io.jsanlock.testkit.FaultyStorage.Match;
+import io.jsanlock.testkit.FaultyStorage.Op;
+import io.jsanlock.testkit.MemoryStorage;
+import io.jsanlock.testkit.ScaledClock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -106,14 +109,9 @@ class StorageFaultTimelineTest {
         return events.stream().filter(s -> s.what().equals(what)).findFirst().orElse(null);
     }
 
-    void await(String what, long clockSeconds, BooleanSupplier cond) throws InterruptedException {
-        long deadline = clock.seconds() + clockSeconds;
-        while (!cond.getAsBoolean()) {
-            if (clock.seconds() > deadline) {
-                throw new AssertionError("timed out waiting for " + what + "; timeline " + timeline);
-            }
-            Thread.sleep(5);
-        }
+    /** The kit's await on this test's scaled clock; a failure shows the timeline so far. */
+    void await(String what, long clockSeconds, BooleanSupplier cond) {
+        Await.await(() -> what + "; timeline " + timeline, clock, Duration.ofSeconds(clockSeconds), cond::getAsBoolean);
     }
 
     static final ResourceSpec R1 = new ResourceSpec("LS", "R1", List.of(new ResourceSpec.Disk(PATH, 1 << 20)), 0, false, false);
@@ -148,7 +146,7 @@ class StorageFaultTimelineTest {
         await("kill deadline", 45, () -> first("kill") != null);
         assertThat(first("kill").at() - t).isBetween(48L, 49L);
         assertThatThrownBy(() -> a.acquire(R1, AcquireOptions.exclusive()))
-                .satisfies(x -> assertThat(((SanlockException) x).code()).isEqualTo(SanlockError.ENOSPC.code()));
+                .is(failsWith(SanlockError.ENOSPC));
     }
 
     @Test
@@ -220,7 +218,7 @@ class StorageFaultTimelineTest {
         mem.poke(1 << 20, sector);
         timeline.add(clock.seconds() + " corrupted R1's leader under host A's lease");
         assertThatThrownBy(() -> b.acquire(R1, AcquireOptions.exclusive()))
-                .satisfies(x -> assertThat(((SanlockException) x).code()).isEqualTo(SanlockError.LEADER_CHECKSUM.code()));
+                .is(failsWith(SanlockError.LEADER_CHECKSUM));
         assertThat(a.isHeld(held)).isTrue();
         assertThat(b.leases("LS")).isEmpty();
     }

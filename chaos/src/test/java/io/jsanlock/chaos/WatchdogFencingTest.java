@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.jsanlock.base.SanlockException;
 import io.jsanlock.client.Registration;
 import io.jsanlock.client.SanlockClient;
+import io.jsanlock.testkit.Await;
 import io.jsanlock.wire.Disk;
 import io.jsanlock.wire.Lockspace;
 import io.jsanlock.wire.Resource;
@@ -15,6 +16,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +26,7 @@ import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -42,6 +45,7 @@ import org.junit.jupiter.api.io.TempDir;
  * device is closed cleanly (disarmed) when the lockspace is removed.</li>
  * </ul>
  */
+@Tag("slow") // watchdog fencing waits out the watchdog's W = 60 s
 class WatchdogFencingTest {
     @TempDir
     Path tmp;
@@ -67,14 +71,9 @@ class WatchdogFencingTest {
         assertThat(io.jsanlock.cli.Main.run(args, ps, ps)).as(String.join(" ", args) + ": " + buf).isZero();
     }
 
-    static void await(String what, long seconds, BooleanSupplier cond) throws InterruptedException {
-        long end = System.nanoTime() + seconds * 1_000_000_000L;
-        while (!cond.getAsBoolean()) {
-            if (System.nanoTime() > end) {
-                throw new AssertionError("timed out (" + seconds + " s) waiting for " + what);
-            }
-            Thread.sleep(100);
-        }
+    /** The kit's await, {@code seconds} of real time. */
+    static void await(String what, long seconds, BooleanSupplier cond) {
+        Await.await(what, Duration.ofSeconds(seconds), cond::getAsBoolean);
     }
 
     record Host(Path dir, Path runDir, Process daemon, WatchdogStandIn wd, Path log) {

@@ -2,6 +2,7 @@ package io.jsanlock.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.jsanlock.testkit.Reference;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -139,7 +140,7 @@ class BadInputTest {
 
     private Cli.Result reference(String... args) throws IOException {
         java.util.List<String> cmd = new java.util.ArrayList<>();
-        cmd.add(ReferenceParityTest.sanlock());
+        cmd.add(Reference.SANLOCK.toString());
         cmd.addAll(java.util.List.of(args));
         Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
         p.getOutputStream().close();

@@ -1,11 +1,13 @@
 package io.jsanlock.client;
 
+import io.jsanlock.testkit.Reference;
 import io.jsanlock.wire.Command;
 import io.jsanlock.wire.Lockspace;
 import io.jsanlock.wire.Options;
 import io.jsanlock.wire.Requests;
 import io.jsanlock.wire.Resource;
 import io.jsanlock.wire.ResourceFlags;
+import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -20,6 +22,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import static io.jsanlock.testkit.Await.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -33,18 +36,18 @@ class ReferenceClientBytesTest {
     static final long MiB = 1048576L;
     Path dir;
     Path leases;
-    ReferenceDaemon daemon;
+    Reference.Daemon daemon;
 
     @BeforeAll
     void start() throws Exception {
         dir = Files.createTempDirectory("jsanlock-bytes");
         leases = dir.resolve("leases");
-        ReferenceDaemon.initLeaseFile(leases, "LS", "R");
-        daemon = ReferenceDaemon.start(dir.resolve("run"), "hostA");
-        SanlockClient c = daemon.client();
+        Reference.initLeaseFile(leases, "LS", "R");
+        daemon = Reference.Daemon.start(dir.resolve("run"), "hostA");
+        SanlockClient c = new SanlockClient(daemon.runDir);
         c.addLockspace(Lockspace.of("LS", 1, leases.toString(), 0), 1, false);
         // GET_HOSTS answers -11 until the daemon has read the other hosts once
-        ReferenceDaemonClientTest.await("get_hosts ready", 10_000, () -> {
+        await("get_hosts ready", Duration.ofMillis(10_000), () -> {
             try {
                 c.getHosts("LS", 0);
                 return true;
@@ -96,7 +99,7 @@ class ReferenceClientBytesTest {
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertTrue(p.waitFor(60, TimeUnit.SECONDS), "python hung");
             assertEquals(0, p.exitValue(), "python failed: " + out);
-            ReferenceDaemonClientTest.await("proxy drained", 2000, () -> true);
+            await("proxy drained", Duration.ofMillis(2000), () -> true);
             Thread.sleep(100); // last bytes of the pumps; the process has exited so nothing more can come
             return proxy.connections();
         }
@@ -167,7 +170,7 @@ class ReferenceClientBytesTest {
     List<byte[]> runCli(String... args) throws Exception {
         Path proxyDir = Files.createTempDirectory(dir, "proxy");
         try (RecordingProxy proxy = new RecordingProxy(proxyDir, daemon.runDir.resolve("sanlock.sock"))) {
-            ReferenceDaemon.Result r = ReferenceDaemon.run(proxyDir, args);
+            Reference.Result r = Reference.run(proxyDir, args);
             Thread.sleep(100); // the CLI has exited; let the pump threads record its last bytes
             List<byte[]> conns = proxy.connections();
             assertTrue(!conns.isEmpty(), "sanlock " + String.join(" ", args) + " sent nothing: " + r.out());

@@ -1,6 +1,7 @@
 package io.jsanlock.client;
 
 import io.jsanlock.base.SanlockException;
+import io.jsanlock.testkit.Reference;
 import io.jsanlock.wire.CommandFlags;
 import io.jsanlock.wire.Disk;
 import io.jsanlock.wire.Host;
@@ -11,6 +12,7 @@ import io.jsanlock.wire.Resource;
 import io.jsanlock.wire.ResourceFlags;
 import io.jsanlock.wire.StateRecord;
 import io.jsanlock.wire.StateType;
+import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -23,6 +25,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 
+import static io.jsanlock.testkit.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -36,7 +39,7 @@ class ReferenceDaemonClientTest {
     static final long MiB = 1048576L;
     Path dir;
     Path leases;
-    ReferenceDaemon daemon;
+    Reference.Daemon daemon;
     SanlockClient client;
     Lockspace ls;
     final int myPid = (int) ProcessHandle.current().pid();
@@ -45,9 +48,9 @@ class ReferenceDaemonClientTest {
     void start() throws Exception {
         dir = Files.createTempDirectory("jsanlock-client-ref");
         leases = dir.resolve("leases");
-        ReferenceDaemon.initLeaseFile(leases, "LS", "R", "R2", "R3", "R4", "R5", "R6");
-        daemon = ReferenceDaemon.start(dir.resolve("run"), "hostA");
-        client = daemon.client();
+        Reference.initLeaseFile(leases, "LS", "R", "R2", "R3", "R4", "R5", "R6");
+        daemon = Reference.Daemon.start(dir.resolve("run"), "hostA");
+        client = new SanlockClient(daemon.runDir);
         ls = Lockspace.of("LS", 1, leases.toString(), 0);
         client.addLockspace(ls, 1, false);
     }
@@ -66,20 +69,6 @@ class ReferenceDaemonClientTest {
     static int code(Callable<?> c) {
         SanlockException e = assertThrows(SanlockException.class, c::call);
         return e.code();
-    }
-
-    interface Check {
-        boolean ok() throws Exception;
-    }
-
-    static void await(String what, long millis, Check c) throws Exception {
-        long end = System.nanoTime() + millis * 1_000_000L;
-        while (!c.ok()) {
-            if (System.nanoTime() > end) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(20);
-        }
     }
 
     @Test
@@ -180,9 +169,9 @@ class ReferenceDaemonClientTest {
         assertThat(client.readResourceOwners(res("R4", 4)).owners()).isNotEmpty();
         long t0 = System.nanoTime();
         reg.close();
-        await("R4 released after close", 1000, () ->
+        await("R4 released after close", Duration.ofMillis(1000), () ->
                 client.status(0).stream().noneMatch(x -> x.type() == StateType.RESOURCE && x.name().equals("R4")));
-        await("R4 free on disk", 1000, () -> client.readResourceOwners(res("R4", 4)).owners().isEmpty());
+        await("R4 free on disk", Duration.ofMillis(1000), () -> client.readResourceOwners(res("R4", 4)).owners().isEmpty());
         assertThat((System.nanoTime() - t0) / 1_000_000L).isLessThan(1000);
     }
 
@@ -283,7 +272,7 @@ class ReferenceDaemonClientTest {
             assertEquals(leases.toString(), s.disk().path());
             assertEquals(0, s.flags());
         });
-        await("get_hosts ready", 10_000, () -> {
+        await("get_hosts ready", Duration.ofMillis(10_000), () -> {
             try {
                 return !client.getHosts("LS", 0).isEmpty();
             } catch (SanlockException e) {
@@ -338,7 +327,7 @@ class ReferenceDaemonClientTest {
         assertThat(client.inqLockspace(lsa, false)).isIn(LockspaceState.IN_PROGRESS, LockspaceState.JOINED);
         assertEquals(LockspaceState.JOINED, client.inqLockspace(lsa, true));
         client.remLockspace(lsa, true, false);
-        await("LSA gone", 20_000, () -> client.inqLockspace(lsa, false) == LockspaceState.ABSENT);
+        await("LSA gone", Duration.ofMillis(20_000), () -> client.inqLockspace(lsa, false) == LockspaceState.ABSENT);
         assertEquals(-2, code(() -> { client.remLockspace(lsa, false, false); return null; }));
     }
 

@@ -1,12 +1,14 @@
 package io.jsanlock.client;
 
 import io.jsanlock.base.SanlockException;
+import io.jsanlock.testkit.Reference;
 import io.jsanlock.wire.EventCallback;
 import io.jsanlock.wire.Host;
 import io.jsanlock.wire.HostEvent;
 import io.jsanlock.wire.HostState;
 import io.jsanlock.wire.Lockspace;
 import io.jsanlock.wire.Resource;
+import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -16,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
+import static io.jsanlock.testkit.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -29,8 +32,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class TwoHostReferenceTest {
     static final long MiB = 1048576L;
     Path leases;
-    ReferenceDaemon a;
-    ReferenceDaemon b;
+    Reference.Daemon a;
+    Reference.Daemon b;
     SanlockClient ca;
     SanlockClient cb;
 
@@ -38,11 +41,11 @@ class TwoHostReferenceTest {
     void start() throws Exception {
         Path dir = Files.createTempDirectory("jsanlock-two-hosts");
         leases = dir.resolve("leases");
-        ReferenceDaemon.initLeaseFile(leases, "LS", "R", "R2");
-        a = ReferenceDaemon.start(dir.resolve("runA"), "hostA");
-        b = ReferenceDaemon.start(dir.resolve("runB"), "hostB");
-        ca = a.client();
-        cb = b.client();
+        Reference.initLeaseFile(leases, "LS", "R", "R2");
+        a = Reference.Daemon.start(dir.resolve("runA"), "hostA");
+        b = Reference.Daemon.start(dir.resolve("runB"), "hostB");
+        ca = new SanlockClient(a.runDir);
+        cb = new SanlockClient(b.runDir);
         Lockspace l1 = Lockspace.of("LS", 1, leases.toString(), 0);
         Lockspace l2 = Lockspace.of("LS", 2, leases.toString(), 0);
         ca.addLockspace(l1, 1, true);
@@ -86,7 +89,7 @@ class TwoHostReferenceTest {
 
     @Test
     void hostsSeeEachOtherAndEventsArrive() throws Exception {
-        ReferenceDaemonClientTest.await("both hosts live on A", 20_000, () -> {
+        await("both hosts live on A", Duration.ofMillis(20_000), () -> {
             try {
                 List<Host> hs = ca.getHosts("LS", 0);
                 return hs.size() == 2 && hs.stream().allMatch(h -> h.state() == HostState.LIVE);

@@ -2,6 +2,7 @@ package io.jsanlock.daemon;
 
 import io.jsanlock.base.MonotonicClock;
 import io.jsanlock.engine.LeaseEngine;
+import io.jsanlock.testkit.Reference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -154,11 +155,7 @@ class CliParityTest {
                 assertEquals(0, new ProcessBuilder(cmd).start().waitFor());
             }
         }
-        Process p = new ProcessBuilder(EngineDaemonReferenceTest.shared().resolve("peer/start-daemon.sh").toString(),
-                ref.runDir().toString(), "hostC").redirectErrorStream(true).start();
-        String started = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-        assertEquals(0, p.waitFor(), started);
-        long refPid = Long.parseLong(started.substring(started.lastIndexOf('\n') + 1).strip());
+        long refPid = Reference.startDaemon(ref.runDir(), "hostC");
         DaemonLog log = new DaemonLog(MonotonicClock.SYSTEM, null, 7);
         Daemon jd = new Daemon(DaemonOptions.parse("-D", "-e", "hostC").withRunDir(mine.runDir()),
                 new EngineBackend(LeaseEngine.builder("hostC").build(), log), log, MonotonicClock.SYSTEM);
@@ -175,10 +172,7 @@ class CliParityTest {
             assertEquals(al.length, bl.length, "reference daemon:\n" + a + "\njsanlock daemon:\n" + b);
         } finally {
             jd.shutdown();
-            ProcessHandle.of(refPid).ifPresent(h -> {
-                h.destroyForcibly();
-                h.onExit().join();
-            });
+            Reference.kill(refPid);
         }
     }
 }

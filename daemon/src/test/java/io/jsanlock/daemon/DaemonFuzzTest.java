@@ -3,6 +3,7 @@ package io.jsanlock.daemon;
 import io.jsanlock.base.MonotonicClock;
 import io.jsanlock.client.Registration;
 import io.jsanlock.client.SanlockClient;
+import io.jsanlock.testkit.Seeds;
 import io.jsanlock.wire.Command;
 import io.jsanlock.wire.Disk;
 import io.jsanlock.wire.Header;
@@ -14,6 +15,7 @@ import io.jsanlock.wire.Resource;
 import io.jsanlock.wire.ResourceEntry;
 import io.jsanlock.wire.ResourceIndex;
 import io.jsanlock.wire.unix.UnixSocket;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -27,6 +29,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicLong;
 
+import static io.jsanlock.testkit.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -132,8 +135,7 @@ class DaemonFuzzTest {
 
     @Test
     void hundredThousandHostileMessages() throws Exception {
-        long seed = Long.getLong("jsanlock.seed", System.nanoTime());
-        System.out.println("DaemonFuzzTest seed " + seed + " (rerun with -Djsanlock.seed=" + seed + ")");
+        long seed = Seeds.seed(DaemonFuzzTest.class);
         Path runDir = Files.createTempDirectory("jsanlock-fuzz").resolve("run");
         InMemoryBackend backend = new InMemoryBackend();
         DaemonOptions o = DaemonOptions.parse("-D", "-e", "fuzz").withRunDir(runDir);
@@ -142,7 +144,7 @@ class DaemonFuzzTest {
         SanlockClient client = new SanlockClient(runDir);
         try {
             assertEquals("3.8.5", client.version().text());
-            DaemonProtocolTest.await("idle", 2000, () -> d.connectionCount() == 0);
+            await("idle", Duration.ofMillis(2000), () -> d.connectionCount() == 0);
             long fds0 = fdCount();
             long threads0 = daemonThreads();
             List<byte[]> templates = templates();
@@ -189,9 +191,9 @@ class DaemonFuzzTest {
                 assertEquals(0, reg.inquire().count());
             }
             assertEquals("3.8.5", client.version().text());
-            DaemonProtocolTest.await("all fuzz connections closed", 20_000, () -> d.connectionCount() == 0);
-            DaemonProtocolTest.await("fds back to " + fds0, 10_000, () -> fdCount() == fds0);
-            DaemonProtocolTest.await("threads back", 10_000, () -> daemonThreads() <= threads0);
+            await("all fuzz connections closed", Duration.ofMillis(20_000), () -> d.connectionCount() == 0);
+            await("fds back to " + fds0, Duration.ofMillis(10_000), () -> fdCount() == fds0);
+            await("threads back", Duration.ofMillis(10_000), () -> daemonThreads() <= threads0);
             assertThat(d.eventChannels.values().stream().mapToInt(List::size).sum()).isZero();
         } finally {
             d.shutdown();

@@ -6,6 +6,7 @@ import io.jsanlock.client.Registration;
 import io.jsanlock.client.SanlockClient;
 import io.jsanlock.wire.Lockspace;
 import io.jsanlock.wire.Resource;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -18,6 +19,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
+import static io.jsanlock.testkit.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -43,7 +45,7 @@ class DaemonLoadTest {
             for (int i = 0; i < n; i++) {
                 regs.add(client.register());
             }
-            DaemonProtocolTest.await("1000 registered", 10_000, () -> d.connectionCount() == n);
+            await("1000 registered", Duration.ofMillis(10_000), () -> d.connectionCount() == n);
             CountDownLatch allAcquired = new CountDownLatch(n);
             try (ExecutorService ex = Executors.newVirtualThreadPerTaskExecutor()) {
                 List<Future<String>> results = new ArrayList<>();
@@ -67,7 +69,7 @@ class DaemonLoadTest {
             assertThat(backend.held).isEmpty();
             assertThat(backend.released).hasSize(n);
             regs.forEach(Registration::close);
-            DaemonProtocolTest.await("all connections closed", 10_000, () -> d.connectionCount() == 0);
+            await("all connections closed", Duration.ofMillis(10_000), () -> d.connectionCount() == 0);
         } finally {
             d.shutdown();
         }

@@ -2,6 +2,7 @@ package io.jsanlock.daemon;
 
 import io.jsanlock.base.SanlockException;
 import io.jsanlock.client.SanlockClient;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -11,6 +12,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import static io.jsanlock.testkit.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -36,7 +38,7 @@ class DaemonMainTest {
         Process d = start(runDir, "-D", "-w", "0", "-l", "0", "-h", "0", "-U", "root", "-G", "root", "-e", "hostM");
         try {
             SanlockClient c = new SanlockClient(runDir);
-            DaemonProtocolTest.await("daemon up", 30_000, () -> {
+            await("daemon up", Duration.ofMillis(30_000), () -> {
                 try {
                     c.version();
                     return true;

@@ -16,6 +16,7 @@ import io.jsanlock.wire.ResourceFlags;
 import io.jsanlock.wire.StateRecord;
 import io.jsanlock.wire.StateType;
 import io.jsanlock.wire.unix.UnixSocket;
+import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -29,6 +30,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.concurrent.Callable;
 
+import static io.jsanlock.testkit.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -60,16 +62,6 @@ class DaemonProtocolTest {
 
     static int code(Callable<?> c) {
         return assertThrows(SanlockException.class, c::call).code();
-    }
-
-    static void await(String what, long millis, Callable<Boolean> c) throws Exception {
-        long end = System.nanoTime() + millis * 1_000_000L;
-        while (!c.call()) {
-            if (System.nanoTime() > end) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(10);
-        }
     }
 
     @Test
@@ -127,7 +119,7 @@ class DaemonProtocolTest {
         assertEquals(1, reg.inquire().count());
         long t0 = System.nanoTime();
         reg.close();
-        await("R released after the registered connection closed", 1000, () -> !backend.held.containsKey("LS:R"));
+        await("R released after the registered connection closed", Duration.ofMillis(1000), () -> !backend.held.containsKey("LS:R"));
         assertThat((System.nanoTime() - t0) / 1_000_000).isLessThan(1000);
         assertEquals(-3, code(() -> client.inquire(myPid)));
     }
@@ -175,7 +167,7 @@ class DaemonProtocolTest {
             ByteBuffer m = Requests.lockspaceCommand(Command.INQ_LOCKSPACE, 0, 0, 0, Lockspace.named("LS"));
             s.writeFully(m.slice(0, 100));
         }
-        await("connections closed", 2000, () -> daemon.connectionCount() == 0);
+        await("connections closed", Duration.ofMillis(2000), () -> daemon.connectionCount() == 0);
         assertEquals("3.8.5", client.version().text());
     }
 
@@ -213,7 +205,7 @@ class DaemonProtocolTest {
             assertThat(reg.isOpen()).isTrue();
         }
         // register has no reply: the daemon logs it after the client has moved on, so wait for the line
-        await("cmd_register in log_dump", 5000, () -> client.logDump().contains("cmd_register ci"));
+        await("cmd_register in log_dump", Duration.ofMillis(5000), () -> client.logDump().contains("cmd_register ci"));
         assertThat(client.logDump()).contains("cmd_register ci").doesNotEndWith("\n");
         client.shutdown(false);
         Thread waiter = Thread.ofVirtual().start(() -> {

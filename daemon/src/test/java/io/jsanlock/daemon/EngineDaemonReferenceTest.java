@@ -8,6 +8,7 @@ import io.jsanlock.client.LockspaceState;
 import io.jsanlock.client.Registration;
 import io.jsanlock.client.SanlockClient;
 import io.jsanlock.engine.LeaseEngine;
+import io.jsanlock.testkit.Reference;
 import io.jsanlock.wire.EventCallback;
 import io.jsanlock.wire.Host;
 import io.jsanlock.wire.HostEvent;
@@ -15,6 +16,7 @@ import io.jsanlock.wire.HostState;
 import io.jsanlock.wire.Lockspace;
 import io.jsanlock.wire.Resource;
 import io.jsanlock.wire.ResourceFlags;
+import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -28,6 +30,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import static io.jsanlock.testkit.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -68,11 +71,6 @@ class EngineDaemonReferenceTest {
         return new Result(p.exitValue(), out);
     }
 
-    static Path shared() {
-        String s = System.getProperty("jsanlock.shared");
-        return s != null && Files.isDirectory(Path.of(s, "peer")) ? Path.of(s) : Path.of("/work/shared");
-    }
-
     @BeforeAll
     void start() throws Exception {
         assertTrue(Files.isExecutable(SANLOCK), "reference sanlock missing at " + SANLOCK);
@@ -94,12 +92,7 @@ class EngineDaemonReferenceTest {
         j = new SanlockClient(jRun);
 
         refRun = dir.resolve("refrun");
-        Process p = new ProcessBuilder(shared().resolve("peer/start-daemon.sh").toString(), refRun.toString(), "hostR")
-                .redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-        assertEquals(0, p.waitFor(), out);
-        String[] lines = out.split("\n");
-        refPid = Long.parseLong(lines[lines.length - 1].strip());
+        refPid = Reference.startDaemon(refRun, "hostR");
         ref = new SanlockClient(refRun);
 
         Lockspace l1 = Lockspace.of("LS", 1, leases.toString(), 0);
@@ -116,10 +109,7 @@ class EngineDaemonReferenceTest {
             jd.shutdown();
         }
         if (refPid != 0) {
-            ProcessHandle.of(refPid).ifPresent(h -> {
-                h.destroyForcibly();
-                h.onExit().join();
-            });
+            Reference.kill(refPid);
         }
     }
 
@@ -149,7 +139,7 @@ class EngineDaemonReferenceTest {
             // client death: closing the registration frees the lease on disk for the other host
             rj.close();
             long t0 = System.nanoTime();
-            DaemonProtocolTest.await("R free for the reference host", 10_000, () -> {
+            await("R free for the reference host", Duration.ofMillis(10_000), () -> {
                 try {
                     rr.acquire(res("R", 1));
                     return true;
@@ -174,7 +164,7 @@ class EngineDaemonReferenceTest {
             rr.acquire(res("R2", 2).withFlags(ResourceFlags.SHARED));
             assertThat(rj.inquire().state()).endsWith(":SH");
         }
-        DaemonProtocolTest.await("both hosts live on jsanlock", 20_000, () -> {
+        await("both hosts live on jsanlock", Duration.ofMillis(20_000), () -> {
             try {
                 List<Host> hs = j.getHosts("LS", 0);
                 return hs.size() == 2 && hs.stream().allMatch(h -> h.state() == HostState.LIVE);
@@ -283,7 +273,7 @@ class EngineDaemonReferenceTest {
 
     /** Waits until {@code c}'s daemon sees both hosts live (events are addressed by host id). */
     static void awaitBothLive(String what, SanlockClient c) throws Exception {
-        DaemonProtocolTest.await(what, 30_000, () -> {
+        await(what, Duration.ofMillis(30_000), () -> {
             try {
                 List<Host> hs = c.getHosts("LS", 0);
                 return hs.size() == 2 && hs.stream().allMatch(h -> h.state() == HostState.LIVE);

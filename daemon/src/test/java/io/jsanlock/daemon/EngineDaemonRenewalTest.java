@@ -1,5 +1,6 @@
 package io.jsanlock.daemon;
 
+import static io.jsanlock.testkit.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -7,12 +8,13 @@ import io.jsanlock.base.MonotonicClock;
 import io.jsanlock.client.SanlockClient;
 import io.jsanlock.engine.LeaseEngine;
 import io.jsanlock.engine.StorageOpener;
-import io.jsanlock.lease.testing.FaultyStorage;
+import io.jsanlock.testkit.FaultyStorage;
 import io.jsanlock.wire.Lockspace;
 import io.jsanlock.wire.StateRecord;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -123,7 +125,7 @@ class EngineDaemonRenewalTest {
                     Thread.currentThread().interrupt();
                 }
             });
-            DaemonProtocolTest.await("a renewal after the slow reads began", 10_000, () -> c.renewal("LS").records().size() >= 2);
+            await("a renewal after the slow reads began", Duration.ofMillis(10_000), () -> c.renewal("LS").records().size() >= 2);
             List<StateRecord> history = c.renewal("LS").records();
             Matcher slow = renewal(history.get(1));
             assertThat(Long.parseLong(slow.group(2))).as("read_ms of " + history.get(1).text()).isBetween(40L, 1000L);

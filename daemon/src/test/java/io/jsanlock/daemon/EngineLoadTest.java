@@ -11,7 +11,7 @@ import io.jsanlock.format.Leader;
 import io.jsanlock.io.DirectFileStorage;
 import io.jsanlock.io.LeaseAreas;
 import io.jsanlock.lease.LeaseStorage;
-import io.jsanlock.lease.testing.FaultyStorage;
+import io.jsanlock.testkit.FaultyStorage;
 import io.jsanlock.wire.Lockspace;
 import io.jsanlock.wire.Resource;
 import org.junit.jupiter.api.Test;

@@ -5,10 +5,11 @@ import io.jsanlock.client.LockspaceState;
 import io.jsanlock.client.SanlockClient;
 import io.jsanlock.engine.LeaseEngine;
 import io.jsanlock.engine.StorageOpener;
-import io.jsanlock.lease.testing.FaultyStorage;
+import io.jsanlock.testkit.FaultyStorage;
 import io.jsanlock.wire.Lockspace;
 import io.jsanlock.wire.StateRecord;
 import io.jsanlock.wire.StateType;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -20,6 +21,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import static io.jsanlock.testkit.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -97,7 +99,7 @@ class FencingTest {
             // 8 - 2.5 - 1 = 4.5 s after the fault. SIGKILL from 8N + G = 10 s.
             assertThat(termAt).isBetween(4.5, 10.0);
             assertThat(killAt - termAt).isBetween(1.0, 4.5);
-            DaemonProtocolTest.await("holder's client gone", 5000, () -> c.status(2).stream()
+            await("holder's client gone", Duration.ofMillis(5000), () -> c.status(2).stream()
                     .noneMatch(r -> r.type() == StateType.CLIENT && r.data32() == pid));
             assertThat(new String(log.dump(), StandardCharsets.UTF_8)).contains("sig 15").contains("sig 9");
         } finally {

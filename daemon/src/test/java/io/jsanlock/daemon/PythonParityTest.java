@@ -2,6 +2,7 @@ package io.jsanlock.daemon;
 
 import io.jsanlock.base.MonotonicClock;
 import io.jsanlock.engine.LeaseEngine;
+import io.jsanlock.testkit.Reference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -121,11 +122,7 @@ class PythonParityTest {
         Files.write(jLeases, new byte[4 << 20]);
 
         Path refRun = dir.resolve("refrun");
-        Process p = new ProcessBuilder(EngineDaemonReferenceTest.shared().resolve("peer/start-daemon.sh").toString(),
-                refRun.toString(), "hostP").redirectErrorStream(true).start();
-        String started = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-        assertEquals(0, p.waitFor(), started);
-        long refPid = Long.parseLong(started.substring(started.lastIndexOf('\n') + 1).strip());
+        long refPid = Reference.startDaemon(refRun, "hostP");
 
         Path jRun = dir.resolve("jrun");
         DaemonLog log = new DaemonLog(MonotonicClock.SYSTEM, null, 7);
@@ -148,10 +145,7 @@ class PythonParityTest {
             assertEquals(a.length, b.length, "reference:\n" + ref + "\njsanlock:\n" + mine);
         } finally {
             jd.shutdown();
-            ProcessHandle.of(refPid).ifPresent(h -> {
-                h.destroyForcibly();
-                h.onExit().join();
-            });
+            Reference.kill(refPid);
         }
     }
 }

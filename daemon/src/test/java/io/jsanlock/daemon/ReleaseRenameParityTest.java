@@ -2,6 +2,7 @@ package io.jsanlock.daemon;
 
 import io.jsanlock.base.MonotonicClock;
 import io.jsanlock.engine.LeaseEngine;
+import io.jsanlock.testkit.Reference;
 import io.jsanlock.wire.Lockspace;
 import io.jsanlock.client.SanlockClient;
 import org.junit.jupiter.api.AfterAll;
@@ -104,12 +105,7 @@ class ReleaseRenameParityTest {
         jd = new Daemon(o, new EngineBackend(LeaseEngine.builder("hostX").build(), log), log, MonotonicClock.SYSTEM);
         jd.start();
         refRun = dir.resolve("rrun");
-        Process p = new ProcessBuilder(EngineDaemonReferenceTest.shared().resolve("peer/start-daemon.sh").toString(),
-                refRun.toString(), "hostX").redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-        assertEquals(0, p.waitFor(), out);
-        String[] lines = out.split("\n");
-        refPid = Long.parseLong(lines[lines.length - 1].strip());
+        refPid = Reference.startDaemon(refRun, "hostX");
     }
 
     @AfterAll
@@ -118,10 +114,7 @@ class ReleaseRenameParityTest {
             jd.shutdown();
         }
         if (refPid != 0) {
-            ProcessHandle.of(refPid).ifPresent(h -> {
-                h.destroyForcibly();
-                h.onExit().join();
-            });
+            Reference.kill(refPid);
         }
     }
 

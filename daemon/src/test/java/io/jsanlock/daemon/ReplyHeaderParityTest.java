@@ -2,6 +2,7 @@ package io.jsanlock.daemon;
 
 import io.jsanlock.base.MonotonicClock;
 import io.jsanlock.engine.LeaseEngine;
+import io.jsanlock.testkit.Reference;
 import io.jsanlock.wire.Command;
 import io.jsanlock.wire.CommandFlags;
 import io.jsanlock.wire.Disk;
@@ -87,12 +88,7 @@ class ReplyHeaderParityTest {
         jd.start();
 
         Path refRun = dir.resolve("rrun");
-        Process p = new ProcessBuilder(EngineDaemonReferenceTest.shared().resolve("peer/start-daemon.sh").toString(),
-                refRun.toString(), "hostX").redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-        assertEquals(0, p.waitFor(), out);
-        String[] lines = out.split("\n");
-        refPid = Long.parseLong(lines[lines.length - 1].strip());
+        refPid = Reference.startDaemon(refRun, "hostX");
         runDirs.put("ref", refRun);
         runDirs.put("jsl", jRun);
         for (String k : runDirs.keySet()) {
@@ -113,10 +109,7 @@ class ReplyHeaderParityTest {
             jd.shutdown();
         }
         if (refPid != 0) {
-            ProcessHandle.of(refPid).ifPresent(h -> {
-                h.destroyForcibly();
-                h.onExit().join();
-            });
+            Reference.kill(refPid);
         }
     }
 

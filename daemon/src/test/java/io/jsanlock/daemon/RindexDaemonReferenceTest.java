@@ -7,6 +7,7 @@ import io.jsanlock.engine.LeaseEngine;
 import io.jsanlock.format.DiskFormat;
 import io.jsanlock.format.Leader;
 import io.jsanlock.client.SanlockClient;
+import io.jsanlock.testkit.Reference;
 import io.jsanlock.wire.CommandFlags;
 import io.jsanlock.wire.Disk;
 import io.jsanlock.wire.ResourceEntry;
@@ -87,11 +88,6 @@ class RindexDaemonReferenceTest {
         return run(w.run(), args);
     }
 
-    static Path shared() {
-        String s = System.getProperty("jsanlock.shared");
-        return s != null && Files.isDirectory(Path.of(s, "peer")) ? Path.of(s) : Path.of("/work/shared");
-    }
-
     World world(String name) throws Exception {
         Path d = Files.createDirectories(tmp.resolve(name));
         for (String f : List.of("ls", "rx", "junk", "full")) {
@@ -113,13 +109,7 @@ class RindexDaemonReferenceTest {
         jd = new Daemon(o, new EngineBackend(LeaseEngine.builder("hostJ").build(), log), log, MonotonicClock.SYSTEM);
         jd.start();
 
-        Path script = shared().resolve("peer/start-daemon.sh");
-        assertTrue(Files.isExecutable(script), "reference peer script missing at " + script);
-        Process p = new ProcessBuilder(script.toString(), rw.run().toString(), "hostR").redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-        assertEquals(0, p.waitFor(), out);
-        String[] lines = out.split("\n");
-        refPid = Long.parseLong(lines[lines.length - 1].strip());
+        refPid = Reference.startDaemon(rw.run(), "hostR");
     }
 
     @AfterAll
@@ -128,10 +118,7 @@ class RindexDaemonReferenceTest {
             jd.shutdown();
         }
         if (refPid != 0) {
-            ProcessHandle.of(refPid).ifPresent(h -> {
-                h.destroyForcibly();
-                h.onExit().join();
-            });
+            Reference.kill(refPid);
         }
         if (tmp != null) {
             try (var files = Files.walk(tmp)) {

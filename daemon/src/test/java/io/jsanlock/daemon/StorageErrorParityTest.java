@@ -2,6 +2,7 @@ package io.jsanlock.daemon;
 
 import io.jsanlock.base.MonotonicClock;
 import io.jsanlock.engine.LeaseEngine;
+import io.jsanlock.testkit.Reference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -132,12 +133,7 @@ class StorageErrorParityTest {
         jd = new Daemon(o, new EngineBackend(LeaseEngine.builder("hostX").build(), log), log, MonotonicClock.SYSTEM);
         jd.start();
         Path refRun = dir.resolve("rrun");
-        Process p = new ProcessBuilder(EngineDaemonReferenceTest.shared().resolve("peer/start-daemon.sh").toString(),
-                refRun.toString(), "hostX").redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-        assertEquals(0, p.waitFor(), out);
-        String[] lines = out.split("\n");
-        refPid = Long.parseLong(lines[lines.length - 1].strip());
+        refPid = Reference.startDaemon(refRun, "hostX");
         runDirs.put("ref", refRun);
         runDirs.put("jsl", jRun);
     }
@@ -148,10 +144,7 @@ class StorageErrorParityTest {
             jd.shutdown();
         }
         if (refPid != 0) {
-            ProcessHandle.of(refPid).ifPresent(h -> {
-                h.destroyForcibly();
-                h.onExit().join();
-            });
+            Reference.kill(refPid);
         }
         for (String dev : loops.values()) {
             run(null, List.of("losetup", "-d", dev));

@@ -1,5 +1,6 @@
 package io.jsanlock.engine;
 
+import static io.jsanlock.testkit.SanlockConditions.failsWith;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -10,13 +11,15 @@ import io.jsanlock.format.Leader;
 import io.jsanlock.format.LockspaceSpec;
 import io.jsanlock.format.ResourceSpec;
 import io.jsanlock.lease.HostState;
-import io.jsanlock.lease.testing.Areas;
-import io.jsanlock.lease.testing.FaultyStorage;
-import io.jsanlock.lease.testing.FaultyStorage.Fault;
-import io.jsanlock.lease.testing.MemoryStorage;
-import io.jsanlock.lease.testing.ScaledClock;
+import io.jsanlock.testkit.Areas;
+import io.jsanlock.testkit.Await;
+import io.jsanlock.testkit.FaultyStorage;
+import io.jsanlock.testkit.FaultyStorage.Fault;
+import io.jsanlock.testkit.MemoryStorage;
+import io.jsanlock.testkit.ScaledClock;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -78,14 +81,9 @@ class LeaseEngineTest {
     static final ResourceSpec R1 = res("R1", 1 << 20);
     static final ResourceSpec R2 = res("R2", 2 << 20);
 
-    void await(String what, long virtualSeconds, BooleanSupplier cond) throws InterruptedException {
-        long deadline = clock.seconds() + virtualSeconds;
-        while (!cond.getAsBoolean()) {
-            if (clock.seconds() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(5);
-        }
+    /** The kit's await on this test's scaled clock: {@code virtualSeconds} of protocol time. */
+    void await(String what, long virtualSeconds, BooleanSupplier cond) {
+        Await.await(what, clock, Duration.ofSeconds(virtualSeconds), cond::getAsBoolean);
     }
 
     static int code(Throwable t) {
@@ -106,7 +104,7 @@ class LeaseEngineTest {
         assertThat(ia.generation()).isEqualTo(1);
         assertThat(ia.state()).isEqualTo(LockspaceState.JOINED);
         b.addLockspace(ls(2), 1);
-        assertThatThrownBy(() -> b.hosts("LS")).satisfies(e -> assertThat(code(e)).isEqualTo(-11));
+        assertThatThrownBy(() -> b.hosts("LS")).is(failsWith(SanlockError.EAGAIN));
         await("mutual LIVE", 20, () -> live(a, 2) && live(b, 1));
 
         ResourceLease la = a.acquire(R1, AcquireOptions.exclusive());
@@ -119,15 +117,15 @@ class LeaseEngineTest {
         assertThat(la.toResourceString()).isEqualTo("LS:R1:/mem/disk:1048576:1");
         assertThat(a.isHeld(la)).isTrue();
         assertThatThrownBy(() -> a.acquire(R1, AcquireOptions.exclusive()))
-                .satisfies(e -> assertThat(code(e)).isEqualTo(SanlockError.EEXIST.code()));
+                .is(failsWith(SanlockError.EEXIST));
         long tb = clock.seconds();
         assertThatThrownBy(() -> b.acquire(R1, AcquireOptions.exclusive()))
-                .satisfies(e -> assertThat(code(e)).isEqualTo(SanlockError.ACQUIRE_IDLIVE.code()));
+                .is(failsWith(SanlockError.ACQUIRE_IDLIVE));
         // within one owner renewal interval (2N+1.5 s), with slack for this 10x clock on a busy machine
         assertThat(clock.seconds() - tb).as("-243 within one owner renewal").isLessThanOrEqualTo(6);
         a.release(la);
         assertThat(a.isHeld(la)).isFalse();
-        assertThatThrownBy(() -> a.release(la)).satisfies(e -> assertThat(code(e)).isEqualTo(SanlockError.EPERM.code()));
+        assertThatThrownBy(() -> a.release(la)).is(failsWith(SanlockError.EPERM));
         ResourceLease lb = b.acquire(R1, AcquireOptions.exclusive());
         assertThat(lb.lver()).isEqualTo(2);
         assertThat(leader(1 << 20).ownerId()).isEqualTo(2);
@@ -194,11 +192,11 @@ class LeaseEngineTest {
         assertThat(r2.toResourceString()).endsWith(":SH");
         b.release(s3);
         assertThatThrownBy(() -> b.acquire(R1, AcquireOptions.exclusive()))
-                .satisfies(e -> assertThat(code(e)).isEqualTo(SanlockError.EAGAIN.code()));
+                .is(failsWith(SanlockError.EAGAIN));
         assertThatThrownBy(() -> a.convert(s1, LeaseMode.EXCLUSIVE))
-                .satisfies(e -> assertThat(code(e)).isEqualTo(SanlockError.EAGAIN.code()));
+                .is(failsWith(SanlockError.EAGAIN));
         assertThatThrownBy(() -> a.convert(s1, LeaseMode.SHARED))
-                .satisfies(e -> assertThat(code(e)).isEqualTo(SanlockError.EALREADY.code()));
+                .is(failsWith(SanlockError.EALREADY));
         a.release(s1);
         assertThat(a.isHeld(s2)).isTrue();
         ResourceLease ex = a.convert(s2, LeaseMode.EXCLUSIVE);
@@ -226,7 +224,7 @@ class LeaseEngineTest {
             }
         }));
         assertThatThrownBy(() -> b.request(R1, 1, 1, false))
-                .satisfies(e -> assertThat(code(e)).isEqualTo(SanlockError.REQUEST_OLD.code()));
+                .is(failsWith(SanlockError.REQUEST_OLD));
         long t0 = clock.seconds();
         assertThat(b.request(R1, 2, 2, false)).isEqualTo(1);
         // one requester renewal publishes the bit, one owner renewal reads it: <= 2·(2N+1.5)
@@ -251,7 +249,7 @@ class LeaseEngineTest {
         b.addLockspace(ls(2), 1);
         a.setEvent("LS", 2, 1, 7, 99);
         assertThatThrownBy(() -> a.setEvent("LS", 2, 1, 8, 99))
-                .satisfies(e -> assertThat(code(e)).isEqualTo(SanlockError.EBUSY.code()));
+                .is(failsWith(SanlockError.EBUSY));
         await("event delivered", 12, () -> !got.isEmpty());
         assertThat(got.get(0)).isEqualTo(new HostEvent("LS", 1, 1, 1, 7, 99));
         Leader slot = Leader.decode(ByteBuffer.wrap(mem.copy(0, 512)).order(ByteOrder.LITTLE_ENDIAN), 0);
@@ -344,7 +342,7 @@ class LeaseEngineTest {
         assertThat(a.isHeld(la)).isFalse();
         assertThat(a.lockspaceState("LS")).contains(LockspaceState.LOST);
         assertThatThrownBy(() -> a.acquire(R2, AcquireOptions.exclusive()))
-                .satisfies(e -> assertThat(code(e)).isEqualTo(SanlockError.ENOSPC.code()));
+                .is(failsWith(SanlockError.ENOSPC));
         await("kill deadline", 60, () -> seen.contains("kill"));
         assertThat(times.get(2)[0]).isEqualTo(48);
         assertThat(a.lockspaceState("LS")).as("not freed while a holder has not released").contains(LockspaceState.LOST);
@@ -368,7 +366,7 @@ class LeaseEngineTest {
         a.halt();
         byte[] frozen = mem.copy(0, 2 << 20);
         assertThatThrownBy(() -> a.acquire(R2, AcquireOptions.exclusive()))
-                .satisfies(e -> assertThat(code(e)).isEqualTo(SanlockError.ERROR.code()));
+                .is(failsWith(SanlockError.ERROR));
         long lastRenewal = leader(0).timestamp(); // a's final delta timestamp (same clock here)
         long lastTs = Leader.decode(ByteBuffer.wrap(mem.copy(0, 512)).order(ByteOrder.LITTLE_ENDIAN), 0).timestamp();
         assertThat(lastTs).isEqualTo(lastRenewal);
@@ -397,23 +395,23 @@ class LeaseEngineTest {
     void localConflictsAndBadInputGiveTheReferencesCodes() throws Exception {
         LeaseEngine a = engine("hostA");
         assertThatThrownBy(() -> a.acquire(R1, AcquireOptions.exclusive()))
-                .satisfies(e -> assertThat(code(e)).isEqualTo(SanlockError.ENOSPC.code()));
+                .is(failsWith(SanlockError.ENOSPC));
         assertThatThrownBy(() -> a.addLockspace(new LockspaceSpec("LS", 0, PATH, 0), 1))
-                .satisfies(e -> assertThat(code(e)).isEqualTo(SanlockError.EINVAL.code()));
+                .is(failsWith(SanlockError.EINVAL));
         assertThatThrownBy(() -> a.addLockspace(new LockspaceSpec("LS", 1, "/nope", 0), 1))
-                .satisfies(e -> assertThat(code(e)).isEqualTo(SanlockError.ENOENT.code()));
+                .is(failsWith(SanlockError.ENOENT));
         a.addLockspace(ls(1), 1);
         assertThatThrownBy(() -> a.addLockspace(ls(1), 1))
-                .satisfies(e -> assertThat(code(e)).isEqualTo(SanlockError.EEXIST.code()));
+                .is(failsWith(SanlockError.EEXIST));
         assertThatThrownBy(() -> a.addLockspace(ls(2), 1))
-                .satisfies(e -> assertThat(code(e)).isEqualTo(SanlockError.EINVAL.code()));
+                .is(failsWith(SanlockError.EINVAL));
         assertThatThrownBy(() -> a.acquire(res("R1", 2 << 20), AcquireOptions.exclusive()))
-                .satisfies(e -> assertThat(code(e)).isEqualTo(SanlockError.LEADER_RESOURCE.code()));
+                .is(failsWith(SanlockError.LEADER_RESOURCE));
         assertThatThrownBy(() -> a.removeLockspace("NOPE", false))
-                .satisfies(e -> assertThat(code(e)).isEqualTo(SanlockError.ENOENT.code()));
+                .is(failsWith(SanlockError.ENOENT));
         ResourceLease l = a.acquire(R1, AcquireOptions.exclusive());
         assertThatThrownBy(() -> a.removeLockspace("LS", true))
-                .satisfies(e -> assertThat(code(e)).isEqualTo(SanlockError.EBUSY.code()));
+                .is(failsWith(SanlockError.EBUSY));
         a.removeLockspace("LS", false);
         assertThat(a.isHeld(l)).isFalse();
         assertThat(a.lockspaceState("LS")).isEmpty();
@@ -421,7 +419,7 @@ class LeaseEngineTest {
         assertThat(slot.timestamp()).as("host_id released").isZero();
         assertThat(leader(1 << 20).timestamp()).as("lease abandoned, not released").isNotZero();
         assertThatThrownBy(() -> LeaseEngine.builder("x".repeat(48)).build())
-                .satisfies(e -> assertThat(code(e)).isEqualTo(SanlockError.EINVAL.code()));
+                .is(failsWith(SanlockError.EINVAL));
     }
 
     /**
@@ -459,7 +457,7 @@ class LeaseEngineTest {
             slotDuringRemoval.set(hostSlot(1).timestamp());
         });
         assertThatThrownBy(() -> a.acquire(R1, AcquireOptions.exclusive()))
-                .satisfies(e -> assertThat(code(e)).isEqualTo(SanlockError.ENOSPC.code()));
+                .is(failsWith(SanlockError.ENOSPC));
         remover.get().join(10_000);
         assertThat(slotDuringRemoval.get()).as("host_id still ours while the acquire was running").isNotZero();
         assertThat(leader(1 << 20).ownerId()).as("the commit landed and was abandoned, not released").isEqualTo(1);
@@ -486,7 +484,7 @@ class LeaseEngineTest {
             public void leaseLost(ResourceLease lease, LossReason reason) {
                 told.add(reason);
             }
-        }))).satisfies(e -> assertThat(code(e)).isEqualTo(SanlockError.ENOSPC.code()));
+        }))).is(failsWith(SanlockError.ENOSPC));
         assertThat(told).as("a lease never granted is never lost").isEmpty();
         assertThat(a.leases(null)).isEmpty();
         // nothing holds a lease of the lost lockspace, so it is left (without a delta release:

@@ -8,11 +8,12 @@ import io.jsanlock.format.Geometry;
 import io.jsanlock.format.Leader;
 import io.jsanlock.format.LockspaceSpec;
 import io.jsanlock.format.ResourceSpec;
-import io.jsanlock.lease.testing.Areas;
-import io.jsanlock.lease.testing.FaultyStorage;
-import io.jsanlock.lease.testing.FaultyStorage.Fault;
-import io.jsanlock.lease.testing.MemoryStorage;
-import io.jsanlock.lease.testing.ScaledClock;
+import io.jsanlock.testkit.Areas;
+import io.jsanlock.testkit.FaultyStorage;
+import io.jsanlock.testkit.FaultyStorage.Fault;
+import io.jsanlock.testkit.MemoryStorage;
+import io.jsanlock.testkit.ScaledClock;
+import io.jsanlock.testkit.Seeds;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -24,6 +25,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -39,6 +41,7 @@ import org.junit.jupiter.api.Test;
  * Random decisions are seeded (printed; {@code -Djsanlock.seed=N} repeats them);
  * thread interleavings are not reproducible, the decisions are.
  */
+@Tag("slow") // a randomized multi-host run, ~55 s
 class RandomizedSafetyTest {
     static final Geometry G = Geometry.S512_A1M;
     static final String PATH = "/mem/safety";
@@ -226,8 +229,7 @@ class RandomizedSafetyTest {
 
     @Test
     void noTwoHoldersAtOnceAndLverStrictlyIncreases() throws Exception {
-        long seed = Long.getLong("jsanlock.seed", System.nanoTime());
-        System.out.println("RandomizedSafetyTest seed=" + seed + " (repeat with -Djsanlock.seed=" + seed + ")");
+        long seed = Seeds.seed(RandomizedSafetyTest.class);
         Areas.initLockspace(mem, 0, G, "LS", 1);
         for (int i = 1; i <= RESOURCES; i++) {
             Areas.initResource(mem, (long) i << 20, G, "LS", "R" + i, 0);

@@ -1,5 +1,6 @@
 package io.jsanlock.engine;
 
+import static io.jsanlock.testkit.SanlockConditions.failsWith;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -9,12 +10,14 @@ import io.jsanlock.format.Leader;
 import io.jsanlock.format.LockspaceSpec;
 import io.jsanlock.format.ResourceSpec;
 import io.jsanlock.lease.HostState;
+import io.jsanlock.testkit.Reference;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -24,6 +27,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * Mixed clusters: a reference sanlock daemon (host 1, "refA") and jsanlock
  * engines on one lease file or loop device, io_timeout 1 everywhere.
  */
+@Tag("slow") // mixed reference/jsanlock hosts in real time, ~75 s
 class ReferenceInteropTest {
     static final long R1 = 1L << 20;
     static final long R2 = 2L << 20;
@@ -116,7 +120,7 @@ class ReferenceInteropTest {
             return l.timestamp() != 0 && l.ownerId() == 1 ? l : null;
         });
         assertThatThrownBy(() -> j.acquire(res("R1", R1), AcquireOptions.exclusive()))
-                .satisfies(e -> assertThat(code(e)).isEqualTo(SanlockError.ACQUIRE_IDLIVE.code()));
+                .is(failsWith(SanlockError.ACQUIRE_IDLIVE));
         holder.destroyForcibly();
         ResourceLease l = eventually("jsanlock acquires after the holder exited", 30,
                 () -> j.acquire(res("R1", R1), AcquireOptions.exclusive()));
@@ -214,7 +218,7 @@ class ReferenceInteropTest {
         eventually("jsanC has seen both holders", 20, () -> k.hosts("LS").stream()
                 .filter(h -> (h.hostId() == 1 || h.hostId() == 2) && h.state() == HostState.LIVE).count() == 2);
         assertThatThrownBy(() -> k.acquire(res("R1", R1), AcquireOptions.exclusive()))
-                .satisfies(e -> assertThat(code(e)).isEqualTo(SanlockError.EAGAIN.code()));
+                .is(failsWith(SanlockError.EAGAIN));
         Reference.Daemon ref2 = daemon("refD", 4);
         Reference.Result r = ref2.cli("client", "command", "-r", refRes("R1", R1), "-c", "/bin/true");
         assertThat(r.out()).contains("acquire done -11");

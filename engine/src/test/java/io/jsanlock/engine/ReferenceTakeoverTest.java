@@ -8,12 +8,14 @@ import io.jsanlock.format.Leader;
 import io.jsanlock.format.LockspaceSpec;
 import io.jsanlock.format.ResourceSpec;
 import io.jsanlock.lease.HostState;
+import io.jsanlock.testkit.Reference;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,6 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * (+1: "elapsed > limit" on whole seconds) and within 10% of the reference.
  * About 80 s: the one long test class.
  */
+@Tag("slow") // takeovers wait 8N+W (69 s each) on reference daemons
 class ReferenceTakeoverTest {
     static final long R1 = 1L << 20;
     static final long R2 = 2L << 20;

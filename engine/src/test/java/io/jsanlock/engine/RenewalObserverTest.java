@@ -1,5 +1,6 @@
 package io.jsanlock.engine;
 
+import static io.jsanlock.testkit.SanlockConditions.failsWith;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -8,11 +9,13 @@ import io.jsanlock.base.SanlockException;
 import io.jsanlock.format.Geometry;
 import io.jsanlock.format.LockspaceSpec;
 import io.jsanlock.lease.Timeouts;
-import io.jsanlock.lease.testing.Areas;
-import io.jsanlock.lease.testing.FaultyStorage;
-import io.jsanlock.lease.testing.FaultyStorage.Fault;
-import io.jsanlock.lease.testing.MemoryStorage;
-import io.jsanlock.lease.testing.ScaledClock;
+import io.jsanlock.testkit.Areas;
+import io.jsanlock.testkit.Await;
+import io.jsanlock.testkit.FaultyStorage;
+import io.jsanlock.testkit.FaultyStorage.Fault;
+import io.jsanlock.testkit.MemoryStorage;
+import io.jsanlock.testkit.ScaledClock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -108,14 +111,9 @@ class RenewalObserverTest {
         return e;
     }
 
-    void await(String what, long virtualSeconds, BooleanSupplier cond) throws InterruptedException {
-        long deadline = clock.seconds() + virtualSeconds;
-        while (!cond.getAsBoolean()) {
-            if (clock.seconds() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(5);
-        }
+    /** The kit's await on this test's scaled clock: {@code virtualSeconds} of protocol time. */
+    void await(String what, long virtualSeconds, BooleanSupplier cond) {
+        Await.await(what, clock, Duration.ofSeconds(virtualSeconds), cond::getAsBoolean);
     }
 
     @Test
@@ -216,9 +214,9 @@ class RenewalObserverTest {
         LeaseEngine e = engine(r, LeaseEngine.DEFAULT_RENEWAL_HISTORY);
         byte[] before = mem.copy(0, 1 << 20);
         assertThatThrownBy(() -> e.addLockspace(spec, 1))
-                .satisfies(x -> assertThat(((SanlockException) x).code()).isEqualTo(SanlockError.WD_ERROR.code()));
+                .is(failsWith(SanlockError.WD_ERROR));
         assertThatThrownBy(() -> e.addLockspaceAsync(spec, 1))
-                .satisfies(x -> assertThat(((SanlockException) x).code()).isEqualTo(SanlockError.WD_ERROR.code()));
+                .is(failsWith(SanlockError.WD_ERROR));
         assertThat(e.lockspace("LS")).isEmpty();
         assertThat(mem.copy(0, 1 << 20)).as("no I/O written").isEqualTo(before);
         assertThat(r.calls).containsExactly("beforeJoin LS", "beforeJoin LS");

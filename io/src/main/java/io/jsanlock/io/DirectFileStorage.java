@@ -43,7 +43,14 @@ public final class DirectFileStorage implements SectorStorage {
     private boolean closed;
     private boolean fdClosed;
     /** Test seam: runs on the I/O worker just before each system call (simulates a hung or failing device). */
-    volatile MemoryStorage.FaultHook beforeSyscall;
+    volatile SyscallHook beforeSyscall;
+
+    /** The test seam's type (package-private: only this package's tests install one). */
+    @FunctionalInterface
+    interface SyscallHook {
+        /** @throws SanlockException to fail this I/O with that code */
+        void beforeIo(boolean write, long offset, int length) throws SanlockException, InterruptedException;
+    }
 
     private DirectFileStorage(String path, int fd, int sectorSize, boolean blockDevice, boolean direct) {
         this.path = path;
@@ -223,7 +230,7 @@ public final class DirectFileStorage implements SectorStorage {
 
     /** One logical transfer, looping on short counts; runs on an I/O worker. */
     private int transfer(boolean write, MemorySegment buf, int len, long offset) throws SanlockException {
-        MemoryStorage.FaultHook hook = beforeSyscall;
+        SyscallHook hook = beforeSyscall;
         if (hook != null) {
             try {
                 hook.beforeIo(write, offset, len);

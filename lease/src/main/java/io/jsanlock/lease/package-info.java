@@ -14,7 +14,8 @@
  *     commit, release, shared mode, convert, requests (3).</li>
  * <li>{@link io.jsanlock.lease.LockspaceMember}: a joined lockspace as the
  *     {@link io.jsanlock.lease.OwnerView} the paxos layer consults.</li>
- * <li>{@code testing}: virtual and scaled clocks, a fault-injecting storage, area setup.</li>
+ * <li>Test doubles (virtual and scaled clocks, a fault-injecting storage, area setup) are in the
+ *     {@code testkit} module.</li>
  * </ul>
  *
  * <p>Threads, schedules, local conflicts and fencing notifications belong to the

@@ -1,5 +1,6 @@
 package io.jsanlock.wire;
 
+import io.jsanlock.testkit.Seeds;
 import org.junit.jupiter.api.Test;
 
 import java.io.EOFException;
@@ -123,8 +124,7 @@ class HostileInputTest {
      */
     @Test
     void randomAndMutatedBodies() throws Exception {
-        long seed = Long.getLong("jsanlock.seed", System.nanoTime());
-        System.out.println("HostileInputTest seed " + seed + " (rerun with -Djsanlock.seed=" + seed + ")");
+        long seed = Seeds.seed(HostileInputTest.class);
         Random rnd = new Random(seed);
         ByteBuffer valid = Requests.acquire(-1, 0, List.of(Resource.of("LS", "R", "f", 0), Resource.of("LS", "R2", "g", 512)),
                 Options.owner("vm"));

@@ -1,5 +1,6 @@
 package io.jsanlock.daemon.watchdog;
 
+import static io.jsanlock.testkit.SanlockConditions.failsWith;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -11,10 +12,12 @@ import io.jsanlock.engine.LockspaceState;
 import io.jsanlock.engine.RenewalRecord;
 import io.jsanlock.format.Geometry;
 import io.jsanlock.format.LockspaceSpec;
-import io.jsanlock.lease.testing.Areas;
-import io.jsanlock.lease.testing.FaultyStorage;
-import io.jsanlock.lease.testing.MemoryStorage;
-import io.jsanlock.lease.testing.ScaledClock;
+import io.jsanlock.testkit.Areas;
+import io.jsanlock.testkit.Await;
+import io.jsanlock.testkit.FaultyStorage;
+import io.jsanlock.testkit.MemoryStorage;
+import io.jsanlock.testkit.ScaledClock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -82,14 +85,9 @@ class WatchdogMonitorTest {
         return e;
     }
 
-    void await(String what, long virtualSeconds, BooleanSupplier cond) throws InterruptedException {
-        long deadline = clock.seconds() + virtualSeconds;
-        while (!cond.getAsBoolean()) {
-            if (clock.seconds() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(5);
-        }
+    /** The kit's await on this test's scaled clock: {@code virtualSeconds} of protocol time. */
+    void await(String what, long virtualSeconds, BooleanSupplier cond) {
+        Await.await(what, clock, Duration.ofSeconds(virtualSeconds), cond::getAsBoolean);
     }
 
     @Test
@@ -149,7 +147,7 @@ class WatchdogMonitorTest {
         List<String> log = new CopyOnWriteArrayList<>();
         LeaseEngine e = engine(wd, log);
         assertThatThrownBy(() -> e.addLockspace(spec, 1))
-                .satisfies(x -> assertThat(((SanlockException) x).code()).isEqualTo(SanlockError.WD_ERROR.code()))
+                .is(failsWith(SanlockError.WD_ERROR))
                 .hasMessageContaining("stand-in watchdog is not usable");
         assertThat(e.lockspace("LS")).isEmpty();
         assertThat(wd.calls).isEmpty();

@@ -1,6 +1,7 @@
 package io.jsanlock.dist.cli;
 
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,6 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * their exit status can be read.
  */
 @Timeout(240)
+@Tag("slow") // signals to 18 daemon pairs and their waits
 class DaemonSignalParityTest {
     static final String IGNORED = "ignore shutdown, lockspace exists";
 

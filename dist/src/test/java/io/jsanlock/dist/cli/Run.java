@@ -1,5 +1,6 @@
 package io.jsanlock.dist.cli;
 
+import io.jsanlock.testkit.Await;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -116,21 +117,9 @@ public final class Run {
         }
     }
 
-    /** Polls {@code cond} every 20 ms until it holds or {@code millis} pass. */
+    /** Whether {@code cond} holds within {@code millis} (the kit's await). */
     static boolean await(long millis, java.util.function.BooleanSupplier cond) {
-        long deadline = System.nanoTime() + millis * 1_000_000L;
-        while (!cond.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                return false;
-            }
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            }
-        }
-        return true;
+        return Await.holdsWithin(java.time.Duration.ofMillis(millis), cond::getAsBoolean);
     }
 
     static Map<String, String> env(Path runDir) {

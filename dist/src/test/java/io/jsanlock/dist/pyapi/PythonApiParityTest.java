@@ -6,6 +6,7 @@ import io.jsanlock.dist.cli.TestDaemon;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.TestInstance;
@@ -38,6 +39,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * exception) and the same bytes on disk. One dynamic test per case, named by the case.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Tag("slow") // the python API on both daemons, ~35 s
 class PythonApiParityTest {
     /** The python that has python3-sanlock (Debian's package). */
     static final Path PYTHON = Path.of("/usr/bin/python3");

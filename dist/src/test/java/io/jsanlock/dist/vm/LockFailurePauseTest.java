@@ -7,6 +7,7 @@ import java.nio.file.Path;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
  * period, when an unreleased holder would have been SIGKILLed. Resuming needs the leases
  * again and fails while the lockspace is gone; the domain stays paused, as in libvirt.
  */
+@Tag("slow") // the lock-failure wait: 8 x io_timeout and a takeover
 class LockFailurePauseTest {
     @TempDir
     Path tmp;
@@ -51,7 +53,7 @@ class LockFailurePauseTest {
                 .contains("done 0");
         hosts.writeConfig(1, "auto_disk_leases = 0\nrequire_lease_for_disks = 0\n");
         Path xml = tmp.resolve("p.xml");
-        Files.writeString(xml, LockFailurePoweroffTest.domain(loop).replace("poweroff", "pause"));
+        Files.writeString(xml, GuardedDomain.xml(loop).replace("poweroff", "pause"));
         assertThat(hosts.jvirsh(1, "define", xml.toString()).exit()).isZero();
         Cmd.Result started = hosts.jvirsh(1, "start", "guarded");
         assertThat(started.out()).as(started.toString()).isEqualTo("Domain guarded started\n\n");

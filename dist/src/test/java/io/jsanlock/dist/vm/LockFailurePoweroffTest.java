@@ -9,6 +9,7 @@ import java.util.List;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  * can take the lease only once host 1 is dead to it (8 × io_timeout + 60 s): the guest is
  * gone long before. Reference daemons, io_timeout 1.
  */
+@Tag("slow") // the lock-failure wait: 8 x io_timeout and a takeover at 8N+W
 class LockFailurePoweroffTest {
     @TempDir
     Path tmp;
@@ -35,28 +37,6 @@ class LockFailurePoweroffTest {
     @AfterEach
     void tearDown() throws Exception {
         hosts.close();
-    }
-
-    static String domain(String leasePath) {
-        return """
-                <domain type='kvm'>
-                  <name>guarded</name>
-                  <uuid>0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0</uuid>
-                  <memory>65536</memory>
-                  <on_lockfailure>poweroff</on_lockfailure>
-                  <devices>
-                    <emulator>/bin/sleep</emulator>
-                    <lease>
-                      <lockspace>libvirt</lockspace>
-                      <key>test1</key>
-                      <target path='%s' offset='1048576'/>
-                    </lease>
-                  </devices>
-                  <qemu:commandline xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'>
-                    <qemu:arg value='100000'/>
-                  </qemu:commandline>
-                </domain>
-                """.formatted(leasePath);
     }
 
     @Test
@@ -77,7 +57,7 @@ class LockFailurePoweroffTest {
         for (int h = 1; h <= 2; h++) {
             hosts.writeConfig(h, "auto_disk_leases = 0\nrequire_lease_for_disks = 0\n");
             Path xml = tmp.resolve("guarded" + h + ".xml");
-            Files.writeString(xml, domain(h == 1 ? loop : raw.toString()));
+            Files.writeString(xml, GuardedDomain.xml(h == 1 ? loop : raw.toString()));
             assertThat(hosts.jvirsh(h, "define", xml.toString()).exit()).isZero();
         }
         Cmd.Result started = hosts.jvirsh(1, "start", "guarded");

@@ -8,6 +8,7 @@ import java.util.List;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
  * other non-directory disk_lease_dir) and part 2 (manual leases: start on host 1, exact -243
  * on host 2, kill -9 of host 1's guest releases at once, host 2 takes over with lver 2).
  */
+@Tag("slow") // the seed scenarios (a takeover at 8N+W each); @Tag is inherited by the four scenario classes
 abstract class SeedScenarioTestBase {
     static final String DOMAIN = "test4_sanlock";
 

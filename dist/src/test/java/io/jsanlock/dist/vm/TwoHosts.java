@@ -1,5 +1,6 @@
 package io.jsanlock.dist.vm;
 
+import io.jsanlock.testkit.Await;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -211,19 +212,9 @@ final class TwoHosts implements AutoCloseable {
         });
     }
 
+    /** The kit's await, {@code millis} of real time. */
     static void await(String what, long millis, BooleanSupplier cond) {
-        long deadline = System.nanoTime() + millis * 1_000_000L;
-        while (!cond.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
-        }
+        Await.await(what, java.time.Duration.ofMillis(millis), cond::getAsBoolean);
     }
 
     @Override

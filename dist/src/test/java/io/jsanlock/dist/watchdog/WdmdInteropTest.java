@@ -2,12 +2,15 @@ package io.jsanlock.dist.watchdog;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.jsanlock.base.MonotonicClock;
+import io.jsanlock.testkit.Await;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -18,6 +21,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import io.jsanlock.dist.cli.Run;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -37,6 +41,7 @@ import org.junit.jupiter.api.Test;
  *       stopped.
  * </ul>
  */
+@Tag("slow") // wdmd fencing in real time
 class WdmdInteropTest {
     private static final Path WDMD = Path.of("/usr/sbin/wdmd");
     private static final Path SANLOCK = Path.of("/usr/sbin/sanlock");
@@ -222,14 +227,10 @@ class WdmdInteropTest {
         }
     }
 
-    private static void await(int seconds, String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + seconds * 1_000_000_000L;
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within " + seconds + " s: " + what + "\n" + WdmdState.dump().text);
-            }
-            Thread.sleep(200);
-        }
+    /** The kit's await, {@code seconds} of real time; a failure shows wdmd's state then. */
+    private static void await(int seconds, String what, BooleanSupplier condition) {
+        Await.await(() -> what + "\n" + WdmdState.dump().text, MonotonicClock.SYSTEM, Duration.ofSeconds(seconds),
+                condition::getAsBoolean);
     }
 
     static Run.Result run(Path runDir, String... cmd) {

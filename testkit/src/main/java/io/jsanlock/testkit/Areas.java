@@ -1,4 +1,4 @@
-package io.jsanlock.lease.testing;
+package io.jsanlock.testkit;
 
 import io.jsanlock.base.SanlockException;
 import io.jsanlock.format.Geometry;

@@ -1,5 +1,6 @@
 package io.jsanlock.lease;
 
+import static io.jsanlock.testkit.SanlockConditions.failsWith;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -9,13 +10,13 @@ import io.jsanlock.base.log.LogRing;
 import io.jsanlock.format.Geometry;
 import io.jsanlock.format.HostIdBitmap;
 import io.jsanlock.format.Leader;
-import io.jsanlock.lease.testing.Areas;
-import io.jsanlock.lease.testing.FaultyStorage;
-import io.jsanlock.lease.testing.FaultyStorage.Fault;
-import io.jsanlock.lease.testing.FaultyStorage.Match;
-import io.jsanlock.lease.testing.FaultyStorage.Op;
-import io.jsanlock.lease.testing.ManualClock;
-import io.jsanlock.lease.testing.MemoryStorage;
+import io.jsanlock.testkit.Areas;
+import io.jsanlock.testkit.FaultyStorage;
+import io.jsanlock.testkit.FaultyStorage.Fault;
+import io.jsanlock.testkit.FaultyStorage.Match;
+import io.jsanlock.testkit.FaultyStorage.Op;
+import io.jsanlock.testkit.ManualClock;
+import io.jsanlock.testkit.MemoryStorage;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.List;
@@ -99,7 +100,7 @@ class DeltaLeaseTest {
         });
         long t0 = clock.seconds();
         assertThatThrownBy(() -> b.join(() -> false)).isInstanceOf(SanlockException.class)
-                .extracting(e -> ((SanlockException) e).code()).isEqualTo(SanlockError.HOSTID_BUSY.code());
+                .is(failsWith(SanlockError.HOSTID_BUSY));
         assertThat(clock.seconds() - t0).isEqualTo(68);
         assertThat(slot(1).resourceName()).isEqualTo("live");
     }
@@ -124,7 +125,7 @@ class DeltaLeaseTest {
             }
         });
         assertThatThrownBy(() -> host(1, "hostA", 1).join(() -> false))
-                .extracting(e -> ((SanlockException) e).code()).isEqualTo(SanlockError.HOSTID_BUSY.code());
+                .is(failsWith(SanlockError.HOSTID_BUSY));
         assertThat(log.dump()).contains("busy2");
     }
 
@@ -133,7 +134,7 @@ class DeltaLeaseTest {
         Areas.initLockspace(mem, 0, G, "LS", 1);
         long start = clock.seconds();
         assertThatThrownBy(() -> host(1, "hostA", 1).join(() -> clock.seconds() > start))
-                .extracting(e -> ((SanlockException) e).code()).isEqualTo(SanlockError.ERROR.code());
+                .is(failsWith(SanlockError.ERROR));
         assertThat(slot(1).timestamp()).isEqualTo(start);
         assertThat(slot(1).ownerGeneration()).isEqualTo(1);
     }
@@ -172,7 +173,7 @@ class DeltaLeaseTest {
         putSlot(1, slot(1).withResourceName("thief").withOwner(1, 2, 5));
         clock.advanceSeconds(2);
         assertThatThrownBy(() -> a.renew(null, null, null))
-                .extracting(e -> ((SanlockException) e).code()).isEqualTo(SanlockError.RENEW_OWNER.code());
+                .is(failsWith(SanlockError.RENEW_OWNER));
         assertThat(DeltaLease.isCorrupt(SanlockError.RENEW_OWNER.code())).isTrue();
         assertThat(a.release()).isFalse();
         assertThat(slot(1).resourceName()).isEqualTo("thief");
@@ -186,7 +187,7 @@ class DeltaLeaseTest {
         a.join(() -> false);
         putSlot(1, slot(1).withTimestamp(1)); // same identity, different record
         assertThatThrownBy(() -> a.renew(null, null, null))
-                .extracting(e -> ((SanlockException) e).code()).isEqualTo(SanlockError.RENEW_DIFF.code());
+                .is(failsWith(SanlockError.RENEW_DIFF));
     }
 
     @Test
@@ -198,11 +199,11 @@ class DeltaLeaseTest {
         // only the first 160 bytes land: new timestamp bytes... but the old checksum stays
         disk.inject(Match.write(0), Fault.TORN, 160, SanlockError.EIO, 1);
         assertThatThrownBy(() -> a.renew(null, null, null))
-                .extracting(e -> ((SanlockException) e).code()).isEqualTo(SanlockError.EIO.code());
+                .is(failsWith(SanlockError.EIO));
         assertThat(a.lastRenewalOk()).isFalse();
         clock.advanceSeconds(1);
         assertThatThrownBy(() -> a.renew(null, null, null))
-                .extracting(e -> ((SanlockException) e).code()).isEqualTo(SanlockError.LEADER_CHECKSUM.code());
+                .is(failsWith(SanlockError.LEADER_CHECKSUM));
         assertThat(DeltaLease.isCorrupt(SanlockError.LEADER_CHECKSUM.code())).isTrue();
     }
 
@@ -214,14 +215,14 @@ class DeltaLeaseTest {
         disk.inject(Match.read(0), Fault.TIMEOUT, 1);
         long t0 = clock.seconds();
         assertThatThrownBy(() -> a.renew(null, null, null))
-                .extracting(e -> ((SanlockException) e).code()).isEqualTo(SanlockError.AIO_TIMEOUT.code());
+                .is(failsWith(SanlockError.AIO_TIMEOUT));
         assertThat(clock.seconds() - t0).isEqualTo(1); // waited its io_timeout
         assertThat(DeltaLease.isCorrupt(SanlockError.AIO_TIMEOUT.code())).isFalse();
         // a write that timed out but landed: the record differs from what we believe, identity holds
         disk.inject(Match.write(0), Fault.TIMEOUT_THEN_LAND, 1);
         clock.advanceSeconds(1);
         assertThatThrownBy(() -> a.renew(null, null, null))
-                .extracting(e -> ((SanlockException) e).code()).isEqualTo(SanlockError.AIO_TIMEOUT.code());
+                .is(failsWith(SanlockError.AIO_TIMEOUT));
         clock.advanceSeconds(1);
         long ts = a.renew(null, null, null);
         assertThat(slot(1).timestamp()).isEqualTo(ts);
@@ -251,13 +252,13 @@ class DeltaLeaseTest {
     void badInputIsRefusedWithSanlockCodes() throws Exception {
         Areas.initLockspace(mem, 0, G, "LS", 1);
         assertThatThrownBy(() -> host(2001, "x", 1))
-                .extracting(e -> ((SanlockException) e).code()).isEqualTo(SanlockError.ADDLS_INVALID_HOSTID.code());
+                .is(failsWith(SanlockError.ADDLS_INVALID_HOSTID));
         assertThatThrownBy(() -> host(1, "x".repeat(48), 1))
-                .extracting(e -> ((SanlockException) e).code()).isEqualTo(SanlockError.EINVAL.code());
+                .is(failsWith(SanlockError.EINVAL));
         assertThatThrownBy(() -> new DeltaLease(disk, 0, G, "OTHER", 1, "x", Timeouts.of(1), clock, log).join(() -> false))
-                .extracting(e -> ((SanlockException) e).code()).isEqualTo(SanlockError.LEADER_LOCKSPACE.code());
+                .is(failsWith(SanlockError.LEADER_LOCKSPACE));
         assertThat(DeltaLease.readGeometry(disk, 0, "LS", Timeouts.of(1))).isEqualTo(G);
         assertThatThrownBy(() -> DeltaLease.readGeometry(disk, 1 << 20, "LS", Timeouts.of(1)))
-                .extracting(e -> ((SanlockException) e).code()).isEqualTo(SanlockError.LEADER_MAGIC.code());
+                .is(failsWith(SanlockError.LEADER_MAGIC));
     }
 }

@@ -2,6 +2,7 @@ package io.jsanlock.format;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.jsanlock.testkit.Seeds;
 import java.nio.ByteBuffer;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -12,12 +13,8 @@ import org.junit.jupiter.api.Test;
  * printed; rerun with -Djsanlock.seed=N to reproduce.
  */
 class RandomRecordsTest {
-    static final long SEED = Long.getLong("jsanlock.seed", System.nanoTime());
+    static final long SEED = Seeds.seed(RandomRecordsTest.class);
     static final int ROUNDS = 300;
-
-    static {
-        System.out.println("RandomRecordsTest seed " + SEED + " (-Djsanlock.seed=" + SEED + ")");
-    }
 
     private static String name(Random r) {
         int len = r.nextInt(49);

@@ -1,4 +1,4 @@
-package io.jsanlock.lease.testing;
+package io.jsanlock.testkit;
 
 import io.jsanlock.base.SanlockException;
 import io.jsanlock.lease.LeaseStorage;
@@ -11,11 +11,11 @@ import java.nio.ByteBuffer;
  */
 public final class MemoryStorage implements LeaseStorage {
     private static final long T = 10_000;
-    private final io.jsanlock.io.MemoryStorage store;
+    private final MemorySectorStorage store;
     private final LeaseStorage lease;
 
     public MemoryStorage(int size) {
-        this.store = new io.jsanlock.io.MemoryStorage("memory", 512, size, false);
+        this.store = new MemorySectorStorage("memory", 512, size, false);
         this.lease = LeaseStorage.of(store);
     }
 

@@ -1,4 +1,4 @@
-package io.jsanlock.io;
+package io.jsanlock.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -9,10 +9,10 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-class MemoryStorageTest {
+class MemorySectorStorageTest {
     @Test
     void hungIoTimesOutWithAioTimeoutAndNeverTouchesTheCallersBuffer() throws Exception {
-        MemoryStorage s = new MemoryStorage(8192);
+        MemorySectorStorage s = new MemorySectorStorage(8192);
         s.write(0, ByteBuffer.wrap(filled(512, (byte) 7)), 1000);
         CountDownLatch release = new CountDownLatch(1);
         CountDownLatch finished = new CountDownLatch(1);
@@ -41,7 +41,7 @@ class MemoryStorageTest {
 
     @Test
     void injectedErrorsSurfaceWithTheirCode() {
-        MemoryStorage s = new MemoryStorage(4096);
+        MemorySectorStorage s = new MemorySectorStorage(4096);
         s.setFaultHook((write, off, len) -> {
             if (write) {
                 throw new SanlockException(io.jsanlock.base.SanlockError.EIO, "injected");
@@ -54,7 +54,7 @@ class MemoryStorageTest {
 
     @Test
     void fixedSizeStorageRefusesWritesPastTheEnd() {
-        MemoryStorage s = new MemoryStorage(1024);
+        MemorySectorStorage s = new MemorySectorStorage(1024);
         assertThatThrownBy(() -> s.write(1024, ByteBuffer.allocate(512), 1000))
                 .isInstanceOfSatisfying(SanlockException.class, e -> assertThat(e.code()).isEqualTo(-28));
     }

@@ -1,5 +1,6 @@
 package io.jsanlock.lease;
 
+import static io.jsanlock.testkit.SanlockConditions.failsWith;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -12,12 +13,12 @@ import io.jsanlock.format.Geometry;
 import io.jsanlock.format.Leader;
 import io.jsanlock.format.ModeBlock;
 import io.jsanlock.format.RequestRecord;
-import io.jsanlock.lease.testing.Areas;
-import io.jsanlock.lease.testing.FaultyStorage;
-import io.jsanlock.lease.testing.FaultyStorage.Fault;
-import io.jsanlock.lease.testing.FaultyStorage.Op;
-import io.jsanlock.lease.testing.ManualClock;
-import io.jsanlock.lease.testing.MemoryStorage;
+import io.jsanlock.testkit.Areas;
+import io.jsanlock.testkit.FaultyStorage;
+import io.jsanlock.testkit.FaultyStorage.Fault;
+import io.jsanlock.testkit.FaultyStorage.Op;
+import io.jsanlock.testkit.ManualClock;
+import io.jsanlock.testkit.MemoryStorage;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -156,7 +157,7 @@ class PaxosLeaseTest {
         renewBoth(); // b's scans have now seen a's timestamp move
         long t0 = clock.nanos();
         assertThatThrownBy(() -> acquire(b, PaxosLease.Options.EXCLUSIVE))
-                .satisfies(e -> assertThat(code(e)).isEqualTo(SanlockError.ACQUIRE_IDLIVE.code()));
+                .is(failsWith(SanlockError.ACQUIRE_IDLIVE));
         assertThat(clock.nanos()).isEqualTo(t0);
         assertThat(leader().ownerId()).isEqualTo(1);
     }
@@ -176,7 +177,7 @@ class PaxosLeaseTest {
         });
         long t0 = clock.seconds();
         assertThatThrownBy(() -> acquire(b, PaxosLease.Options.EXCLUSIVE))
-                .satisfies(e -> assertThat(code(e)).isEqualTo(SanlockError.ACQUIRE_IDLIVE.code()));
+                .is(failsWith(SanlockError.ACQUIRE_IDLIVE));
         assertThat(clock.seconds() - t0).isEqualTo(2);
     }
 
@@ -225,7 +226,7 @@ class PaxosLeaseTest {
         clock.advanceSeconds(2);
         b.renew(null, null, null);
         assertThatThrownBy(() -> acquire(b, new PaxosLease.Options(false, 0, true, 0)))
-                .satisfies(e -> assertThat(code(e)).isEqualTo(SanlockError.ACQUIRE_OWNED_RETRY.code()));
+                .is(failsWith(SanlockError.ACQUIRE_OWNED_RETRY));
     }
 
     @Test
@@ -261,7 +262,7 @@ class PaxosLeaseTest {
     void aRequiredLverMustMatch() throws Exception {
         lease().release(acquire(a, PaxosLease.Options.EXCLUSIVE));
         assertThatThrownBy(() -> acquire(b, new PaxosLease.Options(false, 5, false, 0)))
-                .satisfies(e -> assertThat(code(e)).isEqualTo(SanlockError.ACQUIRE_LVER.code()));
+                .is(failsWith(SanlockError.ACQUIRE_LVER));
         assertThat(acquire(b, new PaxosLease.Options(false, 1, false, 0)).lver()).isEqualTo(2);
     }
 
@@ -280,7 +281,7 @@ class PaxosLeaseTest {
         assertThat(ModeBlock.decode(dsector(2), 0)).isEqualTo(ModeBlock.NONE);
         renewBoth();
         assertThatThrownBy(() -> acquire(b, PaxosLease.Options.EXCLUSIVE))
-                .satisfies(e -> assertThat(code(e)).isEqualTo(SanlockError.EAGAIN.code()));
+                .is(failsWith(SanlockError.EAGAIN));
         assertThat(log.dump()).contains("clear_dead_shared host_id 1 gen 1 alive");
         assertThat(leader().timestamp()).as("the short exclusive hold was released").isZero();
         assertThat(ModeBlock.decode(dsector(1), 0).shared()).isTrue();
@@ -306,7 +307,7 @@ class PaxosLeaseTest {
         renewBoth();
         renewBoth();
         assertThatThrownBy(() -> acquire(b, PaxosLease.Options.SHARED))
-                .satisfies(e -> assertThat(code(e)).isEqualTo(SanlockError.ACQUIRE_IDLIVE.code()));
+                .is(failsWith(SanlockError.ACQUIRE_IDLIVE));
     }
 
     @Test
@@ -315,12 +316,12 @@ class PaxosLeaseTest {
         PaxosLease.Token ta = token(a);
         pa.acquire(ta, PaxosLease.Options.SHARED, a);
         assertThatThrownBy(() -> pa.convert(ta, true, a))
-                .satisfies(e -> assertThat(code(e)).isEqualTo(SanlockError.EALREADY.code()));
+                .is(failsWith(SanlockError.EALREADY));
         PaxosLease.Token tb = acquire(b, PaxosLease.Options.SHARED);
         renewBoth();
         // b still holds SH and is live: a stays SH, -11
         assertThatThrownBy(() -> pa.convert(ta, false, a))
-                .satisfies(e -> assertThat(code(e)).isEqualTo(SanlockError.EAGAIN.code()));
+                .is(failsWith(SanlockError.EAGAIN));
         assertThat(ta.shared()).isTrue();
         assertThat(ModeBlock.decode(dsector(1), 0).shared()).isTrue();
         assertThat(leader().timestamp()).isZero();
@@ -344,7 +345,7 @@ class PaxosLeaseTest {
     void aCorruptDblockFailsTheFirstRead() throws Exception {
         mem.poke(RES + 4 * 512, new byte[] {1, 2, 3});
         assertThatThrownBy(() -> acquire(a, PaxosLease.Options.EXCLUSIVE))
-                .satisfies(e -> assertThat(code(e)).isEqualTo(SanlockError.DBLOCK_CHECKSUM.code()));
+                .is(failsWith(SanlockError.DBLOCK_CHECKSUM));
     }
 
     @Test
@@ -352,7 +353,7 @@ class PaxosLeaseTest {
         int[] writes = {0};
         disk.inject((op, off, len) -> op == Op.WRITE && off == DBLOCK1 && ++writes[0] == 2, Fault.ERROR, 1);
         assertThatThrownBy(() -> acquire(a, PaxosLease.Options.EXCLUSIVE))
-                .satisfies(e -> assertThat(code(e)).isEqualTo(SanlockError.DBLOCK_WRITE.code()));
+                .is(failsWith(SanlockError.DBLOCK_WRITE));
         assertThat(dblock(1).released()).isTrue();
         assertThat(leader().timestamp()).isZero();
         assertThat(log.dump()).contains("retract");
@@ -363,7 +364,7 @@ class PaxosLeaseTest {
         disk.inject(FaultyStorage.Match.read(RES), Fault.TIMEOUT, 1);
         long t0 = clock.seconds();
         assertThatThrownBy(() -> acquire(a, PaxosLease.Options.EXCLUSIVE))
-                .satisfies(e -> assertThat(code(e)).isEqualTo(SanlockError.AIO_TIMEOUT.code()));
+                .is(failsWith(SanlockError.AIO_TIMEOUT));
         assertThat(clock.seconds() - t0).isEqualTo(1);
     }
 
@@ -382,7 +383,7 @@ class PaxosLeaseTest {
             }
         });
         assertThatThrownBy(() -> acquire(b, PaxosLease.Options.EXCLUSIVE))
-                .satisfies(e -> assertThat(code(e)).isEqualTo(SanlockError.ACQUIRE_OWNED.code()));
+                .is(failsWith(SanlockError.ACQUIRE_OWNED));
         assertThat(dblock(1).mbal()).isEqualTo(2001);
         assertThat(leader().ownerId()).isEqualTo(1);
         assertThat(log.dump()).contains("abort1 larger mbal");
@@ -401,7 +402,7 @@ class PaxosLeaseTest {
             }
         });
         assertThatThrownBy(() -> acquire(b, PaxosLease.Options.EXCLUSIVE))
-                .satisfies(e -> assertThat(code(e)).isEqualTo(SanlockError.ACQUIRE_OTHER.code()));
+                .is(failsWith(SanlockError.ACQUIRE_OTHER));
         Leader l = leader();
         assertThat(l.ownerId()).isEqualTo(1);
         assertThat(l.timestamp()).isEqualTo(777);
@@ -417,14 +418,14 @@ class PaxosLeaseTest {
         assertThat(p.readRequest(t)).isEqualTo(RequestRecord.EMPTY);
         acquire(a, PaxosLease.Options.EXCLUSIVE);
         assertThatThrownBy(() -> p.request(1, 1, false, t))
-                .satisfies(e -> assertThat(code(e)).isEqualTo(SanlockError.REQUEST_OLD.code()));
+                .is(failsWith(SanlockError.REQUEST_OLD));
         assertThat(p.request(3, 2, false, t)).isEqualTo(1);
         assertThat(p.readRequest(t)).isEqualTo(RequestRecord.of(3, 2));
         assertThatThrownBy(() -> p.request(2, 1, false, t))
-                .satisfies(e -> assertThat(code(e)).isEqualTo(SanlockError.REQUEST_LVER.code()));
+                .is(failsWith(SanlockError.REQUEST_LVER));
         // "next lver" resolves to 2, below the recorded 3
         assertThatThrownBy(() -> p.request(0, 1, true, t))
-                .satisfies(e -> assertThat(code(e)).isEqualTo(SanlockError.REQUEST_LVER.code()));
+                .is(failsWith(SanlockError.REQUEST_LVER));
         assertThat(p.request(3, 1, false, t)).as("equal lver is fine").isEqualTo(1);
         assertThat(p.readRequest(t)).isEqualTo(RequestRecord.of(3, 1));
         assertThat(p.request(0, 0, false, t)).isZero();

@@ -1,4 +1,4 @@
-package io.jsanlock.engine;
+package io.jsanlock.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -15,17 +15,19 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The reference sanlock 3.8.5 for interop tests: daemons started with
- * shared/peer/start-daemon.sh (killed by pid), CLI runs, lease files and loop
- * devices. A missing reference makes the calling test FAIL, never skip.
+ * The reference sanlock 3.8.5 for interop and parity tests — the one harness all modules use:
+ * daemons started with shared/peer/start-daemon.sh (killed by pid), CLI runs, lease files and
+ * loop devices. A missing reference makes the calling test FAIL, never skip.
  */
-final class Reference {
-    static final Path SANLOCK = Path.of("/usr/sbin/sanlock");
+public final class Reference {
+    public static final Path SANLOCK = Path.of("/usr/sbin/sanlock");
 
     private Reference() {
     }
 
-    static Path shared() {
+    /** The shared directory (peer scripts, vectors): {@code -Djsanlock.shared}, else /work/shared. */
+    public static Path shared() {
+        // ../shared from the repo root; worktrees live elsewhere, so fall back to the shared checkout.
         String s = System.getProperty("jsanlock.shared");
         if (s != null && Files.isDirectory(Path.of(s, "peer"))) {
             return Path.of(s);
@@ -33,14 +35,15 @@ final class Reference {
         return Path.of("/work/shared");
     }
 
-    static void require() {
+    public static void require() {
         assertThat(Files.isExecutable(SANLOCK)).as("reference sanlock binary at " + SANLOCK).isTrue();
         assertThat(Files.isExecutable(shared().resolve("peer/start-daemon.sh"))).as("shared/peer/start-daemon.sh").isTrue();
     }
 
-    record Result(int exit, String out) {}
+    /** Exit status and combined stdout+stderr of one reference CLI run. */
+    public record Result(int exit, String out) {}
 
-    static Result run(Path runDir, String... args) throws IOException, InterruptedException {
+    public static Result run(Path runDir, String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
         cmd.add(SANLOCK.toString());
         cmd.addAll(List.of(args));
@@ -54,14 +57,14 @@ final class Reference {
         return new Result(p.exitValue(), out);
     }
 
-    static Result check(Path runDir, String... args) throws IOException, InterruptedException {
+    public static Result check(Path runDir, String... args) throws IOException, InterruptedException {
         Result r = run(runDir, args);
         assertThat(r.exit()).as("sanlock " + String.join(" ", args) + ": " + r.out()).isZero();
         return r;
     }
 
     /** Sparse lease file with lockspace LS (io_timeout 1) at 0 and resources at 1 MiB, 2 MiB, ... */
-    static void initLeases(String path, String ls, String... resources) throws IOException, InterruptedException {
+    public static void initLeases(String path, String ls, String... resources) throws IOException, InterruptedException {
         require();
         check(null, "direct", "init", "-s", ls + ":0:" + path + ":0", "-o", "1");
         for (int i = 0; i < resources.length; i++) {
@@ -69,14 +72,14 @@ final class Reference {
         }
     }
 
-    static void createFile(Path file, long size) throws IOException {
+    public static void createFile(Path file, long size) throws IOException {
         try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
             f.setLength(size);
         }
     }
 
     /** Attaches {@code file} to a free loop device; detach with {@link #detachLoop}. */
-    static String attachLoop(Path file) throws IOException, InterruptedException {
+    public static String attachLoop(Path file) throws IOException, InterruptedException {
         Process p = new ProcessBuilder("losetup", "-f", "--show", file.toString()).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
         assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
@@ -85,14 +88,14 @@ final class Reference {
         return out;
     }
 
-    static void detachLoop(String dev) throws IOException, InterruptedException {
+    public static void detachLoop(String dev) throws IOException, InterruptedException {
         Process p = new ProcessBuilder("losetup", "-d", dev).redirectErrorStream(true).start();
         p.getInputStream().readAllBytes();
         p.waitFor(30, TimeUnit.SECONDS);
     }
 
     /** Reads a leader record straight from the storage (page cache bypass not needed for the assertions' polling). */
-    static Leader leader(String path, long offset) throws IOException {
+    public static Leader leader(String path, long offset) throws IOException {
         try (RandomAccessFile f = new RandomAccessFile(path, "r")) {
             byte[] b = new byte[512];
             f.seek(offset);
@@ -102,7 +105,7 @@ final class Reference {
     }
 
     /** The dump row of the record at {@code offset}: offset, lockspace, name, timestamp, owner, gen[, lver]. */
-    static String[] dumpRow(String path, long offset) throws IOException, InterruptedException {
+    public static String[] dumpRow(String path, long offset) throws IOException, InterruptedException {
         Result r = check(null, "direct", "dump", path);
         for (String line : r.out().split("\n")) {
             String[] f = line.strip().split("\\s+");
@@ -113,39 +116,78 @@ final class Reference {
         throw new AssertionError("no dump row at " + offset + " in:\n" + r.out());
     }
 
+    /**
+     * Starts one reference daemon (one host) in {@code runDir} with shared/peer/start-daemon.sh and
+     * returns its pid; stop it with {@link #kill}. For tests that keep the pid in a field; others use
+     * {@link Daemon#start}.
+     */
+    public static long startDaemon(Path runDir, String host) throws IOException, InterruptedException {
+        require();
+        Process p = new ProcessBuilder(shared().resolve("peer/start-daemon.sh").toString(), runDir.toString(), host)
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).as("start-daemon.sh finished").isTrue();
+        assertThat(p.exitValue()).as("start-daemon.sh: " + out).isZero();
+        String[] lines = out.split("\n");
+        return Long.parseLong(lines[lines.length - 1].strip());
+    }
+
+    /** Kills the process {@code pid} (a reference daemon this test started) and waits until it is gone. */
+    public static void kill(long pid) {
+        if (pid == 0) {
+            return;
+        }
+        ProcessHandle.of(pid).ifPresent(h -> {
+            h.destroyForcibly();
+            try {
+                h.onExit().get(10, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                throw new IllegalStateException("reference daemon " + pid + " did not exit", e);
+            }
+        });
+    }
+
+    /**
+     * Creates (or truncates) a sparse lease file and initialises it with the reference: lockspace
+     * {@code ls} (io_timeout 1) at 0 and {@code resources} at 1 MiB, 2 MiB, ...
+     */
+    public static void initLeaseFile(Path file, String ls, String... resources) throws IOException, InterruptedException {
+        require();
+        try (var f = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.CREATE,
+                java.nio.file.StandardOpenOption.WRITE)) {
+            f.truncate(0);
+            f.write(ByteBuffer.wrap(new byte[1]), (long) (resources.length + 2) * 1048576L - 1);
+        }
+        initLeases(file.toString(), ls, resources);
+    }
+
     /** One reference daemon (one host). */
-    static final class Daemon implements AutoCloseable {
-        final Path runDir;
-        final long pid;
-        final List<Process> holders = new ArrayList<>();
+    public static final class Daemon implements AutoCloseable {
+        public final Path runDir;
+        public final long pid;
+        private final List<Process> holders = new ArrayList<>();
 
         private Daemon(Path runDir, long pid) {
             this.runDir = runDir;
             this.pid = pid;
         }
 
-        static Daemon start(Path runDir, String host) throws IOException, InterruptedException {
+        public static Daemon start(Path runDir, String host) throws IOException, InterruptedException {
             require();
-            Process p = new ProcessBuilder(shared().resolve("peer/start-daemon.sh").toString(), runDir.toString(), host)
-                    .redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-            assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
-            assertThat(p.exitValue()).as("start-daemon.sh: " + out).isZero();
-            String[] lines = out.split("\n");
-            return new Daemon(runDir, Long.parseLong(lines[lines.length - 1].strip()));
+            return new Daemon(runDir, startDaemon(runDir, host));
         }
 
-        Result cli(String... args) throws IOException, InterruptedException {
+        public Result cli(String... args) throws IOException, InterruptedException {
             return run(runDir, args);
         }
 
-        void join(String ls, long hostId, String path) throws IOException, InterruptedException {
+        public void join(String ls, long hostId, String path) throws IOException, InterruptedException {
             Result r = cli("client", "add_lockspace", "-o", "1", "-s", ls + ":" + hostId + ":" + path + ":0");
             assertThat(r.out()).as(r.out()).contains("add_lockspace_timeout done 0");
         }
 
         /** Starts {@code sanlock client command -r RES -c /bin/sleep 300}: holds RES while it runs. */
-        Process hold(String res) throws IOException {
+        public Process hold(String res) throws IOException {
             ProcessBuilder pb = new ProcessBuilder(SANLOCK.toString(), "client", "command", "-r", res, "-c", "/bin/sleep",
                     "300").redirectErrorStream(true);
             pb.environment().put("SANLOCK_RUN_DIR", runDir.toString());
@@ -154,34 +196,33 @@ final class Reference {
             return p;
         }
 
-        void signal(String sig) throws IOException, InterruptedException {
+        public void signal(String sig) throws IOException, InterruptedException {
             new ProcessBuilder("kill", "-" + sig, Long.toString(pid)).start().waitFor(10, TimeUnit.SECONDS);
         }
 
-        String log() throws IOException {
+        public String log() throws IOException {
             Path p = runDir.resolve("daemon.log");
             return Files.exists(p) ? Files.readString(p) : "";
         }
 
         @Override
-        public void close() throws Exception {
+        public void close() {
             for (Process p : holders) {
                 p.destroyForcibly();
-                p.waitFor(10, TimeUnit.SECONDS);
-            }
-            ProcessHandle.of(pid).ifPresent(h -> {
                 try {
-                    signal("CONT");
+                    p.waitFor(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            if (ProcessHandle.of(pid).isPresent()) {
+                try {
+                    signal("CONT"); // a stopped daemon (SIGSTOP tests) must run to die
                 } catch (Exception e) {
                     // best effort: it may be running already
                 }
-                h.destroyForcibly();
-                try {
-                    h.onExit().get(10, TimeUnit.SECONDS);
-                } catch (Exception e) {
-                    throw new IllegalStateException("reference daemon " + pid + " did not exit", e);
-                }
-            });
+            }
+            kill(pid);
         }
     }
 }

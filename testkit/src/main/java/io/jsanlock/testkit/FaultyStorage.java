@@ -1,4 +1,4 @@
-package io.jsanlock.lease.testing;
+package io.jsanlock.testkit;
 
 import io.jsanlock.base.MonotonicClock;
 import io.jsanlock.base.SanlockError;

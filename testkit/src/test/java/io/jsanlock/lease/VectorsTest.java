@@ -1,5 +1,6 @@
 package io.jsanlock.lease;
 
+import static io.jsanlock.testkit.SanlockConditions.failsWith;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -12,8 +13,8 @@ import io.jsanlock.format.Geometry;
 import io.jsanlock.format.Leader;
 import io.jsanlock.format.ModeBlock;
 import io.jsanlock.format.RequestRecord;
-import io.jsanlock.lease.testing.ManualClock;
-import io.jsanlock.lease.testing.MemoryStorage;
+import io.jsanlock.testkit.ManualClock;
+import io.jsanlock.testkit.MemoryStorage;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -142,7 +143,7 @@ class VectorsTest {
         assertThat(l4.numHosts()).isEqualTo(250);
         MemoryStorage rx = load("rindex-2-deleted-vm1");
         assertThatThrownBy(() -> lease(rx, G, 3 << 20, "libvirt", "vm1").readLeader(t))
-                .satisfies(e -> assertThat(((SanlockException) e).code()).isEqualTo(SanlockError.LEADER_MAGIC.code()));
+                .is(failsWith(SanlockError.LEADER_MAGIC));
         assertThat(lease(rx, G, 4 << 20, "libvirt", "vm2").readLeader(t).isFree()).isTrue();
     }
 

@@ -1,19 +1,28 @@
-package io.jsanlock.io;
+package io.jsanlock.testkit;
 
 import io.jsanlock.base.SanlockError;
 import io.jsanlock.base.SanlockException;
+import io.jsanlock.io.SectorStorage;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * {@link SectorStorage} in memory, for tests of everything above the I/O
- * layer. It follows the same contract as the file backend (alignment checks,
+ * layer (moved out of the io module's main code: nothing in production uses it).
+ * It follows the same contract as the file backend (alignment checks,
  * worker threads, timeouts, buffer ownership) and lets a test inject faults:
  * a {@link FaultHook} runs on the worker before each I/O and may block (a
  * hung device, which the caller sees as AIO_TIMEOUT) or throw (an I/O error).
  * Each I/O is atomic with respect to the others.
  */
-public final class MemoryStorage implements SectorStorage {
+public final class MemorySectorStorage implements SectorStorage {
     /** Called on the I/O worker before each transfer. */
     @FunctionalInterface
     public interface FaultHook {
@@ -37,7 +46,7 @@ public final class MemoryStorage implements SectorStorage {
      * @param size initial size in bytes (zero-filled)
      * @param growable whether writes past the end grow it (like a regular file) or fail with ENOSPC (like a device)
      */
-    public MemoryStorage(String name, int sectorSize, long size, boolean growable) {
+    public MemorySectorStorage(String name, int sectorSize, long size, boolean growable) {
         if (size > Integer.MAX_VALUE - 8) {
             throw new IllegalArgumentException("memory storage of " + size + " bytes is too large");
         }
@@ -48,7 +57,7 @@ public final class MemoryStorage implements SectorStorage {
     }
 
     /** A fixed-size 512-byte-sector storage. */
-    public MemoryStorage(long size) {
+    public MemorySectorStorage(long size) {
         this("memory", 512, size, false);
     }
 
@@ -81,7 +90,7 @@ public final class MemoryStorage implements SectorStorage {
     public int read(long offset, ByteBuffer dst, long timeoutMillis) throws SanlockException {
         int len = dst.remaining();
         check(offset, len);
-        byte[] got = IoWorkers.run(() -> {
+        byte[] got = runOnWorker(() -> {
             FaultHook h = hook;
             if (h != null) {
                 h.beforeIo(false, offset, len);
@@ -103,7 +112,7 @@ public final class MemoryStorage implements SectorStorage {
         check(offset, len);
         byte[] copy = new byte[len];
         src.duplicate().get(copy);
-        IoWorkers.run(() -> {
+        runOnWorker(() -> {
             FaultHook h = hook;
             if (h != null) {
                 h.beforeIo(true, offset, len);
@@ -134,6 +143,32 @@ public final class MemoryStorage implements SectorStorage {
         }
         if (offset + len > Integer.MAX_VALUE - 8) {
             throw new SanlockException(SanlockError.EINVAL, "I/O at offset " + offset + " is beyond memory storage");
+        }
+    }
+
+    /** Platform daemon threads, like io's own workers: a hung I/O keeps its thread, the caller stops waiting. */
+    private static final ExecutorService WORKERS = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "memory-storage-io");
+        t.setDaemon(true);
+        return t;
+    });
+
+    /** Runs {@code io} on a worker and waits up to {@code timeoutMillis} ({@code <= 0}: no limit), as the file backend does. */
+    private static <T> T runOnWorker(Callable<T> io, long timeoutMillis, String what) throws SanlockException {
+        Future<T> f = WORKERS.submit(io);
+        try {
+            return timeoutMillis > 0 ? f.get(timeoutMillis, TimeUnit.MILLISECONDS) : f.get();
+        } catch (TimeoutException e) {
+            throw new SanlockException(SanlockError.AIO_TIMEOUT, what + " timed out after " + timeoutMillis + " ms");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SanlockException(-4, what + " interrupted while waiting for the I/O", e);
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            if (c instanceof SanlockException se) {
+                throw new SanlockException(se.code(), se.getMessage(), se);
+            }
+            throw new SanlockException(SanlockError.EIO, what + " failed: " + c, c);
         }
     }
 
