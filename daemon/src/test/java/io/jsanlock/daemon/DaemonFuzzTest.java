@@ -192,7 +192,9 @@ class DaemonFuzzTest {
             }
             assertEquals("3.8.5", client.version().text());
             await("all fuzz connections closed", Duration.ofMillis(20_000), () -> d.connectionCount() == 0);
-            await("fds back to " + fds0, Duration.ofMillis(10_000), () -> fdCount() == fds0);
+            // At most as many as before: the process-wide count can also drop while this runs,
+            // when the GC's cleaner closes a descriptor an earlier test class left unreachable.
+            await("fds back to " + fds0 + " or fewer", Duration.ofMillis(10_000), () -> fdCount() <= fds0);
             await("threads back", Duration.ofMillis(10_000), () -> daemonThreads() <= threads0);
             assertThat(d.eventChannels.values().stream().mapToInt(List::size).sum()).isZero();
         } finally {
