@@ -35,6 +35,9 @@ public final class AotTraining {
             {"client", "foo"}, {"client", "status", "-x"},
             {"direct", "init", "-s", "LS:0:" + f + ":0"}, {"direct", "init", "-r", "LS:R:" + f + ":1M"},
             {"direct", "read_leader", "-s", "LS:1:" + f + ":0"}, {"direct", "dump", f.toString()},
+            {"direct", "dump", f.toString(), "--json"}, {"client", "status", "--json"},
+            {"direct", "map", "-s", "LS:0:" + f + ":0", "-r", "LS:R:" + f + ":1M", "-W", "0"},
+            {"direct", "map", "-s", "LS:0:" + f + ":0", "-r", "LS:R:" + f + ":1M", "-W", "0", "--json"},
         };
         for (String[] run : runs) {
             try {

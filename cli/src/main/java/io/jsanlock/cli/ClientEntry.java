@@ -19,6 +19,10 @@ final class ClientEntry {
             out.println("client action \"" + action + "\" is unknown");
             return 1;
         }
+        boolean json = JSON_ACTIONS.contains(action) && JsonFlag.present(args, from);
+        if (json) {
+            args = JsonFlag.strip(args, from);
+        }
         SanlockOptions o = SanlockOptions.parse(args, from, out, Explain.stream(err, explain));
         if (o.helpRequested) {
             return usage.print("sanlock client " + action + " ");
@@ -26,8 +30,11 @@ final class ClientEntry {
         if (o.failure != null) {
             return o.failure;
         }
-        return ClientActions.run(action, args(o, args, from), out, err, explain);
+        return ClientActions.run(action, args(o, args, from), out, err, explain, json);
     }
+
+    /** The client actions that take jsanlock's {@code --json}. */
+    private static final java.util.Set<String> JSON_ACTIONS = java.util.Set.of("status", "host_status", "gets", "inquire");
 
     static Args args(SanlockOptions o, String[] args, int from) {
         return new Args(o.debug, o.lockspace, o.resources, o.sectorSizeOption, o.alignSizeOption,

@@ -33,6 +33,11 @@ final class DirectDump {
     }
 
     static int run(String target, SanlockOptions o, PrintStream out, PrintStream err) {
+        return run(target, o, out, err, false);
+    }
+
+    /** With {@code json}, one JSON document (docs/schema/jsanlock-output.schema.json) instead of sanlock's table. */
+    static int run(String target, SanlockOptions o, PrintStream out, PrintStream err, boolean json) {
         String[] parts = splitTarget(target);
         String path = parts[0];
         long offset = parts.length > 1 ? sizeValue(parts[1]) : 0;
@@ -43,21 +48,32 @@ final class DirectDump {
             s = Storage.openForRead(path, SanlockError.ENOENT);
         } catch (SanlockException e) {
             // sanlock's text for every path it cannot open (missing, a directory, no permission).
-            out.println("Device " + path + " not found.");
+            if (json) {
+                out.print(jsonError(e.code(), "Device " + path + " not found."));
+            } else {
+                out.println("Device " + path + " not found.");
+            }
             err.println("jsanlock: " + e.getMessage());
             return 1;
         }
         try (s) {
-            if (offset % Geometry.MIB != 0) {
+            if (offset % Geometry.MIB != 0 && !json) {
                 out.println("WARNING: dump offset should be a multiple of 1048576 bytes.");
             }
             long timeout = Storage.timeoutMillis(o);
             Geometry g = o.hasGeometry() ? o.geometry() : probe(s, offset, size, timeout);
+            if (g == null && json) {
+                out.print(jsonError(SanlockError.EINVAL.code(), "Cannot find sector_size and align_size, set with -A and -Z."));
+                return 1;
+            }
             if (g == null) {
                 out.println("Cannot find sector_size and align_size, set with -A and -Z.");
                 err.println("jsanlock: no delta or paxos leader at " + path + " offset " + offset
                         + " (nor at the next MiBs) tells the sector and align size");
                 return 1;
+            }
+            if (json) {
+                return DumpJson.run(s, path, offset, size, g, detail, timeout, out);
             }
             // printf("%8s %36s %48s %10s %4s %4s %s") of the column names.
             out.println(left("offset", 8) + ' ' + left("lockspace", 36) + ' ' + left("resource", 48) + ' '
@@ -89,6 +105,11 @@ final class DirectDump {
             err.println("jsanlock: " + e.getMessage());
             return 1;
         }
+    }
+
+    static String jsonError(int code, String message) {
+        return new io.jsanlock.cli.json.JsonWriter().beginObject().member("command", "direct dump").name("error").beginObject()
+                .member("code", code).member("message", message).endObject().endObject().toString();
     }
 
     /** path[:offset[:size]], split at unescaped colons, escapes removed from the path. */

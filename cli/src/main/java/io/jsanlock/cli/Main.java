@@ -134,6 +134,10 @@ public final class Main {
                 return 0;
             }
             case "direct" -> {
+                if (args.length >= 2 && args[1].equals("map")) {
+                    // jsanlock's own command: its errors always go to stderr.
+                    return DirectMap.run(args, 2, out, err);
+                }
                 return direct(args, out, why, explain);
             }
             case "client" -> {
@@ -176,6 +180,10 @@ public final class Main {
                 return o.failure != null ? o.failure : DirectReadLeader.run(o, out, err);
             }
             case "dump" -> {
+                boolean json = JsonFlag.present(args, 2);
+                if (json) {
+                    args = JsonFlag.strip(args, 2);
+                }
                 if (args.length < 3) {
                     return 1;
                 }
@@ -186,7 +194,7 @@ public final class Main {
                 if (o.helpRequested) {
                     return commandUsage(out, "sanlock direct dump ");
                 }
-                return o.failure != null ? o.failure : DirectDump.run(args[2], o, out, err);
+                return o.failure != null ? o.failure : DirectDump.run(args[2], o, out, err, json);
             }
             case "format", "lookup" -> {
                 SanlockOptions o = SanlockOptions.parse(args, 2, out, err);

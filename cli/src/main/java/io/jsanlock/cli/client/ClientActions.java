@@ -48,8 +48,16 @@ public final class ClientActions {
      * @param explain whether to explain failures on {@code err}
      */
     public static int run(String action, Args a, PrintStream out, PrintStream err, boolean explain) {
+        return run(action, a, out, err, explain, false);
+    }
+
+    /**
+     * Runs one client action; with {@code json} (jsanlock's {@code --json}, taken by status,
+     * host_status, gets and inquire) the answer is one JSON document instead of sanlock's lines.
+     */
+    public static int run(String action, Args a, PrintStream out, PrintStream err, boolean explain, boolean json) {
         SanlockClient client = new SanlockClient();
-        Context c = new Context(client, a, out, err, action, explain);
+        Context c = new Context(client, a, out, err, action, explain, json);
         return switch (action) {
             case "status" -> StatusActions.status(c);
             case "host_status" -> StatusActions.hostStatus(c);
@@ -80,7 +88,8 @@ public final class ClientActions {
      * What an action needs: the daemon client, the options, the two output streams, the
      * action's name and whether failures are explained.
      */
-    record Context(SanlockClient client, Args args, PrintStream out, PrintStream err, String action, boolean explain) {
+    record Context(SanlockClient client, Args args, PrintStream out, PrintStream err, String action, boolean explain,
+                   boolean json) {
         /**
          * The result code of a failed call; explained on stderr when asked for (sanlock
          * prints only the number, and so does jsanlock by default).

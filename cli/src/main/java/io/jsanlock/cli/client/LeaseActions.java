@@ -110,6 +110,9 @@ final class LeaseActions {
     }
 
     private static int inquire(ClientActions.Context c) {
+        if (c.json()) {
+            return ClientJson.inquire(c);
+        }
         PrintStream out = c.out();
         int pid = c.args().pid();
         out.println("inquire pid " + pid);

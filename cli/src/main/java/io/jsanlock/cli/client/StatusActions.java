@@ -26,6 +26,9 @@ final class StatusActions {
     }
 
     static int status(ClientActions.Context c) {
+        if (c.json()) {
+            return ClientJson.status(c);
+        }
         List<StateRecord> records;
         try {
             records = c.client().status(0);
@@ -201,6 +204,9 @@ final class StatusActions {
     }
 
     static int hostStatus(ClientActions.Context c) {
+        if (c.json()) {
+            return ClientJson.hostStatus(c);
+        }
         String name = c.args().lockspaceName();
         if (!name.isEmpty()) {
             return hostLines(c, name) ? 0 : 1;
@@ -253,6 +259,9 @@ final class StatusActions {
     }
 
     static int gets(ClientActions.Context c) {
+        if (c.json()) {
+            return ClientJson.gets(c);
+        }
         List<Lockspace> spaces;
         try {
             spaces = c.client().getLockspaces();
