@@ -336,7 +336,9 @@ final class CommandHandler {
                 + " renewal_history_size=" + o.renewalHistorySize()
                 + " gid=0 uid=0"
                 + " sh_retries=8"
-                + " max_sectors_kb_ignore=0 max_sectors_kb_align=0 max_sectors_kb_num=0"
+                // sanlock.conf's max_sectors_kb (ignore|align|num) as the reference reports it
+                // with no such key: num=1024, its built-in default (jsanlock reads no sanlock.conf)
+                + " max_sectors_kb_ignore=0 max_sectors_kb_align=0 max_sectors_kb_num=1024"
                 + " max_worker_threads=" + o.maxWorkerThreads()
                 + " write_init_io_timeout=60"
                 + " use_aio=1"

@@ -361,6 +361,11 @@ public final class EngineBackend implements LeaseBackend {
         engine.release(rl, newName);
     }
 
+    @Override
+    public void releaseIndexLease(HeldLease lease) throws SanlockException {
+        engine.release((ResourceLease) lease.handle(), null, false);
+    }
+
     private Lvb lvbOf(Resource r) throws SanlockException {
         boolean heldWithoutLvb = false;
         for (ResourceLease l : engine.leases(r.lockspace())) {
