@@ -50,6 +50,30 @@ final class DaemonStorage {
     }
 
     /**
+     * A lockspace's disk for WRITE_LOCKSPACE and READ_LOCKSPACE: sanlock 3.8.5 answers every
+     * failure to open it with -ENODEV (observed: a missing path and a directory both -19,
+     * reading or writing,
+     * where the resource commands pass the open's errno on, e.g. -21).
+     */
+    private static DirectFileStorage openLockspaceDisk(String path, boolean write) throws SanlockException {
+        DirectFileStorage s;
+        try {
+            s = open(path, write, SanlockError.ENODEV);
+        } catch (SanlockException e) {
+            if (e.code() == SanlockError.ENODEV.code()) {
+                throw e;
+            }
+            throw new SanlockException(SanlockError.ENODEV, "cannot open lockspace disk " + path + ": " + e.getMessage(), e);
+        }
+        if (java.nio.file.Files.isDirectory(Path.of(s.path()))) {
+            // a read-only open of a directory succeeds; the reference still answers -ENODEV
+            s.close();
+            throw new SanlockException(SanlockError.ENODEV, "lockspace disk " + path + " is a directory");
+        }
+        return s;
+    }
+
+    /**
      * The geometry a write (WRITE_LOCKSPACE, WRITE_RESOURCE, FORMAT_RINDEX) asks for: from its
      * ALIGN/SECTOR flags (the lowest bit of each wins), or, with neither, the device's sector
      * size with the legacy align. sanlock 3.8.5 answers -EPERM and writes nothing when only
@@ -89,7 +113,7 @@ final class DaemonStorage {
     }
 
     static void writeLockspace(Lockspace ls, int ioTimeout) throws SanlockException {
-        try (DirectFileStorage s = open(ls.disk().path(), true, SanlockError.ENODEV)) {
+        try (DirectFileStorage s = openLockspaceDisk(ls.disk().path(), true)) {
             Geometry g = requestedGeometry(ls.flags(), s);
             checkNotPastEnd(s, ls.disk().offset());
             LeaseAreas.checkSectorPlacement(s, s.isBlockDevice(), g, ls.disk().offset());
@@ -149,7 +173,7 @@ final class DaemonStorage {
     }
 
     static LeaseBackend.LockspaceRead readLockspace(Lockspace ls) throws SanlockException {
-        try (DirectFileStorage s = open(ls.disk().path(), false, SanlockError.ENODEV)) {
+        try (DirectFileStorage s = openLockspaceDisk(ls.disk().path(), false)) {
             int sector = ResourceFlags.sectorSize(ls.flags()) != 0 ? ResourceFlags.sectorSize(ls.flags()) : s.sectorSize();
             long hostId = ls.hostId() == 0 ? 1 : ls.hostId();
             Leader first = leaderAt(s, ls.disk().offset(), sector, DiskFormat.DELTA_DISK_MAGIC);
