@@ -373,7 +373,7 @@ for label, off in (("1 TiB - 8 MiB", TiB - 8 * MiB), ("1 TiB - 1 MiB", TiB - MiB
     def _(off=off):
         return sanlock.read_resource_owners(LS, b"RBIG", [(p("big"), off)])
 
-for label, off in (("not aligned (512)", 512), ("negative", -MiB)):
+for label, off in (("not aligned (512)", 512), ("negative", -MiB), ("not sector aligned (100)", 100)):
     @case("write_resource offset %s" % label, ["write_resource"], disk=(F, 14 * MiB, MiB))
     def _(off=off):
         return sanlock.write_resource(LS, b"RX", [(p(F), 14 * MiB + off)])
@@ -381,6 +381,18 @@ for label, off in (("not aligned (512)", 512), ("negative", -MiB)):
     @case("read_lockspace offset %s" % label, ["read_lockspace"])
     def _(off=off):
         return sanlock.read_lockspace(p(F), off)
+
+# read_resource_owners looks at the leader's geometry before its magic, and compares names exactly
+@case("read_resource_owners of a zeroed area", ["read_resource_owners"])
+def _():
+    return sanlock.read_resource_owners(LS, b"R", [(p("big"), 64 * MiB)])
+
+
+@case("read_resource_owners with an empty resource name", ["read_resource_owners"], disk=("big", 128 * MiB, MiB))
+def _():
+    sanlock.write_resource(LS, b"RE", [(p("big"), 128 * MiB)])
+    return sanlock.read_resource_owners(LS, b"", [(p("big"), 128 * MiB)])
+
 
 # missing, short, directory
 for label, path in (("missing file", "missing"), ("short file", "short"), ("directory", "dir")):

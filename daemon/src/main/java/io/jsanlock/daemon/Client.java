@@ -33,6 +33,12 @@ final class Client {
     boolean released;
     boolean eventChannel;
     final List<HeldLease> leases = new ArrayList<>();
+    /**
+     * The fd an internal entry reports: the listening socket's for {@code listener}; -1
+     * for {@code helper} (the reference's fd of its pipe from the helper process, which
+     * jsanlock does not have).
+     */
+    volatile int internalFd = -1;
 
     Client(int ci, UnixSocket socket, boolean internal, String name) {
         this.ci = ci;
@@ -43,7 +49,7 @@ final class Client {
     }
 
     int fd() {
-        return socket == null ? -1 : socket.fd();
+        return socket == null ? internalFd : socket.fd();
     }
 
     boolean restrictedAll() {

@@ -19,6 +19,11 @@ final class ClientTable {
         slots[1] = new Client(1, null, true, "listener");
     }
 
+    /** The internal {@code listener} entry (slot 1). */
+    Client listener() {
+        return slots[1];
+    }
+
     /** A slot for a new connection, or null when all 1024 are in use. */
     synchronized Client add(UnixSocket socket) {
         for (int i = 2; i < slots.length; i++) {

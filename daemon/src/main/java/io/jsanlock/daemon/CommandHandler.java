@@ -345,7 +345,10 @@ final class CommandHandler {
                 + " renewal_history_size=" + o.renewalHistorySize()
                 + " gid=" + socketOwner("gid") + " uid=" + socketOwner("uid")
                 + " sh_retries=" + o.shRetries()
-                + " max_sectors_kb_ignore=0 max_sectors_kb_align=0 max_sectors_kb_num=0"
+                // sanlock.conf's max_sectors_kb (ignore|align|num) as the reference reports it
+                // without that key: num=1024, its built-in default (jsanlock accepts the key
+                // and notes at start that it has no effect)
+                + " max_sectors_kb_ignore=0 max_sectors_kb_align=0 max_sectors_kb_num=1024"
                 + " max_worker_threads=" + o.maxWorkerThreads()
                 + " write_init_io_timeout=" + o.writeInitIoTimeout()
                 + " use_aio=" + (o.useAio() ? 1 : 0)

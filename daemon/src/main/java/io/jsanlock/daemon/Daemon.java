@@ -76,6 +76,7 @@ public final class Daemon implements AutoCloseable {
         runDirectory = RunDirectory.lock(options.runDir(), options.socketUser(), options.socketGroup(), log);
         try {
             server = runDirectory.bindSocket(options.socketUser(), options.socketGroup(), log);
+            clients.listener().internalFd = server.fd();
         } catch (SanlockException e) {
             runDirectory.close();
             throw e;

@@ -46,14 +46,48 @@ final class DaemonStorage {
         }
     }
 
-    /** Geometry from ALIGN/SECTOR flags when both are given, else the device's sector size with the legacy align. */
-    private static Geometry geometry(int flags, DirectFileStorage s) throws SanlockException {
+    /**
+     * A lockspace's disk for WRITE_LOCKSPACE and READ_LOCKSPACE: sanlock 3.8.5 answers every
+     * failure to open it with -ENODEV (observed: a missing path and a directory both -19,
+     * reading or writing,
+     * where the resource commands pass the open's errno on, e.g. -21).
+     */
+    private static DirectFileStorage openLockspaceDisk(String path, boolean write) throws SanlockException {
+        DirectFileStorage s;
+        try {
+            s = open(path, write, SanlockError.ENODEV);
+        } catch (SanlockException e) {
+            if (e.code() == SanlockError.ENODEV.code()) {
+                throw e;
+            }
+            throw new SanlockException(SanlockError.ENODEV, "cannot open lockspace disk " + path + ": " + e.getMessage(), e);
+        }
+        if (java.nio.file.Files.isDirectory(Path.of(s.path()))) {
+            // a read-only open of a directory succeeds; the reference still answers -ENODEV
+            s.close();
+            throw new SanlockException(SanlockError.ENODEV, "lockspace disk " + path + " is a directory");
+        }
+        return s;
+    }
+
+    /**
+     * The geometry a write (WRITE_LOCKSPACE, WRITE_RESOURCE, FORMAT_RINDEX) asks for: from its
+     * ALIGN/SECTOR flags (the lowest bit of each wins), or, with neither, the device's sector
+     * size with the legacy align. sanlock 3.8.5 answers -EPERM and writes nothing when only
+     * one of the two is given or the pair is not one of 512/1M, 4096/{1,2,4,8}M (observed,
+     * e.g. {@code client init -Z 4096 -A 3M}: the CLI sends SECTOR4K without an ALIGN flag).
+     */
+    static Geometry requestedGeometry(int flags, DirectFileStorage s) throws SanlockException {
         int sector = ResourceFlags.sectorSize(flags);
         long align = ResourceFlags.alignSize(flags);
-        if (sector != 0 && align != 0) {
-            return Geometry.of(sector, align);
+        if (sector == 0 && align == 0) {
+            return Geometry.legacy(s.sectorSize());
         }
-        return Geometry.legacy(s.sectorSize());
+        if (sector == 0 || align == 0 || !Geometry.valid(sector, align)) {
+            throw new SanlockException(SanlockError.EPERM, "sector size " + sector + " with align size " + align
+                    + " is not one of 512/1M, 4096/1M, 4096/2M, 4096/4M, 4096/8M (flags 0x" + Integer.toHexString(flags) + ")");
+        }
+        return Geometry.of(sector, align);
     }
 
     private static int geometryFlags(Geometry g) {
@@ -76,10 +110,10 @@ final class DaemonStorage {
     }
 
     static void writeLockspace(Lockspace ls, int ioTimeout) throws SanlockException {
-        try (DirectFileStorage s = open(ls.disk().path(), true, SanlockError.ENODEV)) {
-            Geometry g = geometry(ls.flags(), s);
+        try (DirectFileStorage s = openLockspaceDisk(ls.disk().path(), true)) {
+            Geometry g = requestedGeometry(ls.flags(), s);
             checkNotPastEnd(s, ls.disk().offset());
-            LeaseAreas.checkPlacement(s, s.isBlockDevice(), g, ls.disk().offset());
+            LeaseAreas.checkSectorPlacement(s, s.isBlockDevice(), g, ls.disk().offset());
             LeaseAreas.initLockspace(s, ls.disk().offset(), g, ls.name(), ioTimeout == 0 ? Leader.DEFAULT_IO_TIMEOUT : ioTimeout,
                     TIMEOUT_MILLIS);
         }
@@ -88,9 +122,9 @@ final class DaemonStorage {
     static void writeResource(Resource r, int numHosts, boolean clear) throws SanlockException {
         Disk d = r.disks().get(0);
         try (DirectFileStorage s = open(d.path(), true, SanlockError.ENOENT)) {
-            Geometry g = geometry(r.flags(), s);
+            Geometry g = requestedGeometry(r.flags(), s);
             checkNotPastEnd(s, d.offset());
-            LeaseAreas.checkPlacement(s, s.isBlockDevice(), g, d.offset());
+            LeaseAreas.checkSectorPlacement(s, s.isBlockDevice(), g, d.offset());
             long n = numHosts <= 0 || numHosts > g.maxHosts() ? g.maxHosts() : numHosts;
             Leader leader = Leader.newPaxosLeader(g, r.lockspace(), r.name(), n);
             if (clear) {
@@ -104,7 +138,7 @@ final class DaemonStorage {
      * A write starting at or past the end of a block device: the reference's write fails
      * there with the kernel's -ENOSPC (-28) and nothing is written; jsanlock refuses it
      * before writing with the same code. (An area that starts inside the device and runs
-     * past its end is refused by {@link LeaseAreas#checkPlacement} with -90, before
+     * past its end is refused by {@link LeaseAreas#checkSectorPlacement} with -90, before
      * anything is written, where the reference writes the part that fits.)
      */
     private static void checkNotPastEnd(DirectFileStorage s, long offset) throws SanlockException {
@@ -136,7 +170,7 @@ final class DaemonStorage {
     }
 
     static LeaseBackend.LockspaceRead readLockspace(Lockspace ls) throws SanlockException {
-        try (DirectFileStorage s = open(ls.disk().path(), false, SanlockError.ENODEV)) {
+        try (DirectFileStorage s = openLockspaceDisk(ls.disk().path(), false)) {
             int sector = ResourceFlags.sectorSize(ls.flags()) != 0 ? ResourceFlags.sectorSize(ls.flags()) : s.sectorSize();
             long hostId = ls.hostId() == 0 ? 1 : ls.hostId();
             Leader first = leaderAt(s, ls.disk().offset(), sector, DiskFormat.DELTA_DISK_MAGIC);
@@ -176,29 +210,36 @@ final class DaemonStorage {
             // quirk of the reference (wire.md 4.10): READ_RESOURCE_OWNERS needs the lockspace name
             throw new SanlockException(SanlockError.LEADER_LOCKSPACE, "read_resource_owners needs a lockspace name");
         }
-        try (DirectFileStorage s = open(r.disks().get(0).path(), false, SanlockError.ENOENT)) {
-            Leader l = paxosLeader(r, s);
-            Geometry g = Geometry.fromLeader(l);
-            // sanlock 3.8.5 reads the owners with the geometry the request names (its
-            // ALIGN/SECTOR flags; a missing one: the device's sector size and the legacy area
-            // size for it) and answers -EINVAL when that is not the lease's own
-            // (READ_RESOURCE and READ_LOCKSPACE do not check: observed)
+        Disk d = r.disks().get(0);
+        try (DirectFileStorage s = open(d.path(), false, SanlockError.ENOENT)) {
+            // sanlock 3.8.5 (observed): reads the whole area of the geometry the request names
+            // (its ALIGN/SECTOR flags; a missing one: the device's sector size and the legacy
+            // area size for it), -EMSGSIZE when the file ends before the area does; then
+            // -EINVAL when the leader's sector_size or align (its flag, else the legacy one)
+            // is not the request's, before looking at its magic; then the paxos leader checks
+            // with exact names (an empty name is a wrong name here), checksum last.
+            // (READ_RESOURCE and READ_LOCKSPACE do not check the geometry: observed)
             int sector = ResourceFlags.sectorSize(r.flags()) != 0 ? ResourceFlags.sectorSize(r.flags()) : s.sectorSize();
             long align = ResourceFlags.alignSize(r.flags()) != 0 ? ResourceFlags.alignSize(r.flags())
                     : Geometry.legacy(sector).alignSize();
-            if (sector != g.sectorSize() || align != g.alignSize()) {
-                throw new SanlockException(SanlockError.EINVAL, "the lease at " + s.path() + ":" + r.disks().get(0).offset()
-                        + " has " + g.sectorSize() + "-byte sectors and " + g.alignSize() + "-byte areas, not " + sector + "/" + align);
+            Geometry g = Geometry.of(sector, align);
+            ByteBuffer area = read(s, d.offset(), g.alignSize());
+            Leader raw = Leader.decode(area, 0);
+            long leaderAlign = Geometry.alignFromLeaderFlags(raw.flags()) != 0 ? Geometry.alignFromLeaderFlags(raw.flags())
+                    : raw.sectorSize() == 4096 ? 8L * Geometry.MIB : Geometry.MIB;
+            if (raw.sectorSize() != sector || leaderAlign != align) {
+                throw new SanlockException(SanlockError.EINVAL, "the lease at " + s.path() + ":" + d.offset()
+                        + " has " + raw.sectorSize() + "-byte sectors and " + leaderAlign + "-byte areas, not " + sector + "/" + align);
             }
+            Leader l = Leader.decodePaxosChecked(area, 0, r.lockspace(), r.name(), 0);
             List<Host> owners = new ArrayList<>();
             if (l.timestamp() != 0 && l.ownerId() != 0) {
                 owners.add(new Host(l.ownerId(), l.ownerGeneration(), l.timestamp(), 0, 0));
             }
             long n = Math.min(l.numHosts() == 0 ? l.maxHosts() : l.numHosts(), g.maxHosts());
-            ByteBuffer dblocks = read(s, r.disks().get(0).offset() + 2L * g.sectorSize(), (int) n * g.sectorSize());
             boolean shared = false;
             for (int i = 0; i < n; i++) {
-                ModeBlock mb = ModeBlock.decode(dblocks, i * g.sectorSize());
+                ModeBlock mb = ModeBlock.decode(area, (2 + i) * g.sectorSize());
                 if (mb.shared()) {
                     shared = true;
                     long id = i + 1;

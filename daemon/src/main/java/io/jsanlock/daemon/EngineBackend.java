@@ -370,6 +370,11 @@ public final class EngineBackend implements LeaseBackend {
         engine.release(rl, newName);
     }
 
+    @Override
+    public void releaseIndexLease(HeldLease lease) throws SanlockException {
+        engine.release((ResourceLease) lease.handle(), null, false);
+    }
+
     private Lvb lvbOf(Resource r) throws SanlockException {
         boolean heldWithoutLvb = false;
         for (ResourceLease l : engine.leases(r.lockspace())) {
@@ -459,7 +464,7 @@ public final class EngineBackend implements LeaseBackend {
 
     private static StateRecord resourceRecord(HeldLease l, int pid, String list, int token) {
         Resource r = l.resource();
-        String text = "list=" + list + " flags=" + (l.shared() ? 1 : 0) + (l.lvb() ? 0x20 : 0) + " sector_size=512 align_size=1048576 lver="
+        String text = "list=" + list + " flags=" + Integer.toHexString((l.shared() ? 1 : 0) | (l.lvb() ? 0x20 : 0)) + " sector_size=512 align_size=1048576 lver="
                 + l.lver() + " reused=0 res_id=0 token_id=" + token;
         Resource tail = new Resource(r.lockspace(), r.name(), 0, 0, 0, l.shared() ? ResourceFlags.SHARED : 0,
                 r.disks().size(), r.disks());

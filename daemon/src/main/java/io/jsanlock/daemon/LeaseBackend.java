@@ -88,6 +88,15 @@ public interface LeaseBackend {
         release(lease);
     }
 
+    /**
+     * Releases a resource index's {@code rindex_lease} acquired with {@link #acquire}: as
+     * {@link #release}, except that the dblock is not marked RELEASED (sanlock 3.8.5's
+     * rindex commands leave it as the ballot wrote it: ondisk.md 7).
+     */
+    default void releaseIndexLease(HeldLease lease) throws SanlockException {
+        release(lease);
+    }
+
     /** The lockspace's number in this daemon (sanlock's space_id, "s1" in its log), 0 when unknown. */
     default int spaceId(String lockspace) {
         return 0;

@@ -65,7 +65,8 @@ final class RindexCommands {
     void format(ResourceIndex rx) throws SanlockException {
         Disk disk = rx.disk();
         try (DirectFileStorage s = open(disk.path())) {
-            Geometry g = geometry(rx.flags(), s);
+            // RIF flags have the resource flags' values, and the same checks
+            Geometry g = DaemonStorage.requestedGeometry(rx.flags(), s);
             long off = disk.offset();
             if (off < 0 || off % s.sectorSize() != 0) {
                 throw new SanlockException(SanlockError.EINVAL, "rindex offset " + off + " is not a multiple of the "
@@ -289,7 +290,8 @@ final class RindexCommands {
 
     /**
      * Runs {@code work} holding the index's {@code rindex_lease} (a normal exclusive paxos
-     * acquire by this host, released afterwards even when {@code work} fails).
+     * acquire by this host, released afterwards even when {@code work} fails, its dblock
+     * left unmarked as the reference leaves it).
      */
     private <T> T underIndexLease(ResourceIndex rx, RindexArea ix, Step<T> work) throws SanlockException {
         Geometry g = ix.geometry();
@@ -304,13 +306,13 @@ final class RindexCommands {
             releaseQuietly(held);
             throw e;
         }
-        backend.release(held);
+        backend.releaseIndexLease(held);
         return result;
     }
 
     private void releaseQuietly(HeldLease held) {
         try {
-            backend.release(held);
+            backend.releaseIndexLease(held);
         } catch (SanlockException e) {
             log.error("rindex_lease release failed " + e.code() + ": " + e.getMessage());
         }
@@ -321,15 +323,5 @@ final class RindexCommands {
             throw new SanlockException(SanlockError.ENOENT, "resource index has no path");
         }
         return DirectFileStorage.open(path, DirectFileStorage.Access.READ_WRITE);
-    }
-
-    /** Geometry from the RIF flags (same values as the resource flags) when both are set, else legacy for the device. */
-    private static Geometry geometry(int flags, DirectFileStorage s) throws SanlockException {
-        int sector = ResourceFlags.sectorSize(flags);
-        long align = ResourceFlags.alignSize(flags);
-        if (sector != 0 && align != 0) {
-            return Geometry.of(sector, align);
-        }
-        return Geometry.legacy(s.sectorSize());
     }
 }

@@ -1047,6 +1047,15 @@ public final class LeaseEngine implements AutoCloseable {
      * (another local shared holder remains, a shared lease, a lost lease).
      */
     public void release(ResourceLease lease, String newName) throws SanlockException {
+        release(lease, newName, true);
+    }
+
+    /**
+     * Releases as {@link #release(ResourceLease, String)}; with {@code markReleased} false
+     * the releasing host's dblock is not marked RELEASED (a resource index's
+     * {@code rindex_lease}, as sanlock 3.8.5 releases it: ondisk.md 7).
+     */
+    public void release(ResourceLease lease, String newName, boolean markReleased) throws SanlockException {
         ResourceKey key = new ResourceKey(lease.lockspace(), lease.resource());
         HeldResource r = resources.get(key);
         if (r == null) {
@@ -1070,7 +1079,7 @@ public final class LeaseEngine implements AutoCloseable {
         }
         long started = clock.seconds();
         try {
-            r.paxos.release(r.token, newName);
+            r.paxos.release(r.token, newName, markReleased);
             resources.remove(key, r);
         } catch (SanlockException e) {
             if (e.code() == SanlockError.AIO_TIMEOUT.code()) {

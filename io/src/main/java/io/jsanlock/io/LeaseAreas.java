@@ -54,6 +54,24 @@ public final class LeaseAreas {
             throw new SanlockException(SanlockError.EINVAL, "offset " + offset + " is not a multiple of the "
                     + g.alignSize() + "-byte area size (" + g + ")");
         }
+        checkFits(s, fixedSize, g, offset);
+    }
+
+    /**
+     * As {@link #checkPlacement}, but the offset only has to be a multiple of the device's
+     * sector size: the daemon's WRITE_LOCKSPACE and WRITE_RESOURCE, where sanlock 3.8.5
+     * writes a complete area at any such offset (observed: 512 on a file, 1M for a 2M area)
+     * and refuses others (100, negative) with -EINVAL, writing nothing.
+     */
+    public static void checkSectorPlacement(SectorStorage s, boolean fixedSize, Geometry g, long offset) throws SanlockException {
+        if (offset < 0 || offset % s.sectorSize() != 0) {
+            throw new SanlockException(SanlockError.EINVAL, "offset " + offset + " is not a multiple of the "
+                    + s.sectorSize() + "-byte sectors of " + s.path());
+        }
+        checkFits(s, fixedSize, g, offset);
+    }
+
+    private static void checkFits(SectorStorage s, boolean fixedSize, Geometry g, long offset) throws SanlockException {
         if (g.sectorSize() % s.sectorSize() != 0) {
             throw new SanlockException(SanlockError.EINVAL, "sector size " + g.sectorSize() + " is smaller than the "
                     + s.sectorSize() + "-byte sectors of " + s.path());

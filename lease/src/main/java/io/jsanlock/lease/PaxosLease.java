@@ -751,6 +751,16 @@ public final class PaxosLease {
      * release writes no leader and so renames nothing.
      */
     public void release(Token tok, String newName) throws SanlockException {
+        release(tok, newName, true);
+    }
+
+    /**
+     * Releases as {@link #release(Token, String)}; with {@code markReleased} false the
+     * dblock is left as the ballot wrote it (no RELEASED flag) and only the leader is
+     * released: how sanlock 3.8.5 releases a resource index's {@code rindex_lease}
+     * (ondisk.md 7, observed: its dblock flags stay 0).
+     */
+    public void release(Token tok, String newName, boolean markReleased) throws SanlockException {
         if (!tok.held) {
             return;
         }
@@ -760,7 +770,9 @@ public final class PaxosLease {
             tok.held = false;
             return;
         }
-        writeDblockSector(tok.hostId, tok.dblock.withFlags(DiskFormat.DBLOCK_FL_RELEASED), ModeBlock.NONE, tok.mine);
+        if (markReleased) {
+            writeDblockSector(tok.hostId, tok.dblock.withFlags(DiskFormat.DBLOCK_FL_RELEASED), ModeBlock.NONE, tok.mine);
+        }
         releaseLeader(tok, newName);
         tok.held = false;
     }

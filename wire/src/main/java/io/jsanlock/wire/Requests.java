@@ -180,7 +180,7 @@ public final class Requests {
     public record Acquire(List<Resource> resources, Options options) {}
 
     /**
-     * Reads an ACQUIRE body: {@code header.data} resources (1..8, else -7/-22 before
+     * Reads an ACQUIRE body: {@code header.data} resources (0..8, else -7 before
      * anything is read), each 128 bytes + num_disks (1..4, else -34) disks, then
      * sanlk_options.
      */
@@ -189,9 +189,9 @@ public final class Requests {
         if (n < 0 || n > Limits.MAX_RESOURCES) {
             throw new WireException(SanlockError.E2BIG, "acquire of " + n + " resources, at most " + Limits.MAX_RESOURCES);
         }
-        if (n == 0) {
-            throw new WireException(SanlockError.EINVAL, "acquire of 0 resources");
-        }
+        // n == 0 is a valid request: sanlock 3.8.5 answers it with 0 and takes the options'
+        // owner name as the client's name (observed: "client acquire -r LS:R:p -p PID", whose
+        // resource the CLI fails to parse, sends no resource)
         List<Resource> res = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             Resource head = Resource.decodeHead(in.read(Resource.SIZE, "acquire resource " + i));

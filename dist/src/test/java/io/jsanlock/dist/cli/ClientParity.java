@@ -145,6 +145,8 @@ abstract class ClientParity {
                 Row.a("client command -c"),
                 Row.a("client acquire -r LS:R:p -p $P"),
                 Row.a("client init -s LS:1:$S:0 -Z 4096 -A 3M"),
+                Row.a("client init -r LS:R:$S:0 -Z 512"),
+                Row.a("client format -x LS:$S:0 -Z 4096 -A 3M"),
                 Row.a("client init -s LS:1:$S:0 -A 1M"),
                 // no daemon
                 Row.none("client status"),
@@ -199,6 +201,8 @@ abstract class ClientParity {
                 Row.a("client init -s LS9:0:$S:0"),
                 Row.a("client init -r LS9:RS:$S:1M"),
                 Row.a("client init -r LS9:RS:$S:1M -z 1"),
+                Row.a("client init -r LS9:RS:$S:512"),
+                Row.a("client init -s LS9:0:$S:1536"),
                 Row.a("client init -s LS9:0:$S:0 -Z 4096 -A 2M"),
                 Row.undo("client add_lockspace -s LS2:1:$G:0 -o 1", "", "client rem_lockspace -s LS2:1:$G:0"),
                 Row.undo("client rem_lockspace -s LS2:1:$G:0", "client add_lockspace -s LS2:1:$G:0 -o 1", ""));
