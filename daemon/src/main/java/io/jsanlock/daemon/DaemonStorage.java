@@ -53,6 +53,8 @@ final class DaemonStorage {
      * where the resource commands pass the open's errno on, e.g. -21).
      */
     private static DirectFileStorage openLockspaceDisk(String path, boolean write) throws SanlockException {
+        // a directory, even opened read-only, is refused by DirectFileStorage (-21) and so
+        // answered -ENODEV here like every other failure to open a lockspace disk
         DirectFileStorage s;
         try {
             s = open(path, write, SanlockError.ENODEV);
@@ -61,11 +63,6 @@ final class DaemonStorage {
                 throw e;
             }
             throw new SanlockException(SanlockError.ENODEV, "cannot open lockspace disk " + path + ": " + e.getMessage(), e);
-        }
-        if (java.nio.file.Files.isDirectory(Path.of(s.path()))) {
-            // a read-only open of a directory succeeds; the reference still answers -ENODEV
-            s.close();
-            throw new SanlockException(SanlockError.ENODEV, "lockspace disk " + path + " is a directory");
         }
         return s;
     }
