@@ -1,6 +1,7 @@
 package io.jsanlock.bench;
 
 import io.jsanlock.dist.LeaseDaemonProcess;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
