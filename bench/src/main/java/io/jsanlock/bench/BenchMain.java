@@ -1,5 +1,7 @@
 package io.jsanlock.bench;
 
+import io.jsanlock.dist.LeaseDaemonProcess;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -111,8 +113,8 @@ public final class BenchMain {
         return t;
     }
 
-    private static DaemonProcess.Launchers launchers(BenchOptions o) {
-        return new DaemonProcess.Launchers(o.jsanlockDaemon(), o.referenceStartScript());
+    private static LeaseDaemonProcess.Launchers launchers(BenchOptions o) {
+        return new LeaseDaemonProcess.Launchers(o.jsanlockDaemon(), o.referenceStartScript());
     }
 
     private static void measureStorage(BenchOptions o, BenchStorage s, ResultTable t, java.io.PrintStream log)

@@ -3,6 +3,7 @@ package io.jsanlock.bench;
 import io.jsanlock.base.SanlockError;
 import io.jsanlock.base.SanlockException;
 import io.jsanlock.client.Registration;
+import io.jsanlock.dist.LeaseDaemonProcess;
 import io.jsanlock.wire.Disk;
 import io.jsanlock.wire.Lockspace;
 import io.jsanlock.wire.Resource;
@@ -21,7 +22,7 @@ final class Takeover {
     private Takeover() {
     }
 
-    static double run(DaemonKind kind, BenchStorage s, DaemonProcess.Launchers launchers, Path workDir) throws Exception {
+    static double run(DaemonKind kind, BenchStorage s, LeaseDaemonProcess.Launchers launchers, Path workDir) throws Exception {
         String space = BenchStorage.takeoverLockspaceName(kind);
         Disk lsDisk = new Disk(s.path, BenchStorage.offset(s.takeoverLockspaceArea(kind)));
         Resource victim = Resource.of(space, "victim", s.path, BenchStorage.offset(s.takeoverResourceArea(kind)));

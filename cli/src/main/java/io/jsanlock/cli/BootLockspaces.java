@@ -86,9 +86,6 @@ public final class BootLockspaces {
                 } catch (NumberFormatException e) {
                     err.println(file + ":" + (i + 1) + ": expected NAME:HOST_ID:PATH:OFFSET [IO_TIMEOUT]: " + l);
                     bad++;
-                } catch (io.jsanlock.wire.WireException e) {
-                    err.println(file + ":" + (i + 1) + ": " + e.getMessage() + ": " + l);
-                    bad++;
                 }
             }
         } catch (NoSuchFileException e) {

@@ -118,7 +118,7 @@ final class DirectMap {
                 case 's' -> o.lockspace = LockspaceSpec.parse(v);
                 case 'r' -> {
                     try {
-                        o.resources.add(ResourceSpec.parseCommandLine(v));
+                        o.resources.add(ResourceSpec.parse(v, ResourceSpec.Syntax.COMMAND_LINE));
                     } catch (SanlockException e) {
                         return "bad RESOURCE '" + v + "': " + e.getMessage() + " (" + e.code() + ")";
                     }

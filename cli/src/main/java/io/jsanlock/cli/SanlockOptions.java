@@ -114,7 +114,7 @@ final class SanlockOptions {
             return;
         }
         try {
-            resources.add(ResourceSpec.parseCommandLine(v));
+            resources.add(ResourceSpec.parse(v, ResourceSpec.Syntax.COMMAND_LINE));
         } catch (SanlockException e) {
             resourceErrors++;
             out.println("resource arg parse error " + e.code());

@@ -4,7 +4,6 @@ import io.jsanlock.base.MonotonicClock;
 import io.jsanlock.base.SanlockException;
 
 import java.io.PrintStream;
-import java.util.function.Function;
 
 /**
  * Entry point of {@code jsanlock daemon [options]} (sanlock 3.8.5's daemon options,
@@ -17,9 +16,6 @@ import java.util.function.Function;
  */
 public final class DaemonMain {
     private DaemonMain() {}
-
-    /** Chooses the lease backend: the jsanlock lease engine (tests may install another). */
-    static volatile Function<DaemonContext, LeaseBackend> backendFactory = DaemonMain::engineBackend;
 
     /**
      * The engine-backed backend. The host name goes into delta leases, which hold at most
@@ -43,13 +39,8 @@ public final class DaemonMain {
         }
     }
 
-    /** What a backend factory gets: options, log and clock of the daemon being built. */
+    /** What the backend is built from: options, log and clock of the daemon being built. */
     public record DaemonContext(DaemonOptions options, DaemonLog log, MonotonicClock clock) {}
-
-    /** Lets the engine integration install its backend (called before {@link #run}). */
-    public static void setBackendFactory(Function<DaemonContext, LeaseBackend> factory) {
-        backendFactory = factory;
-    }
 
     public static void main(String[] args) {
         System.exit(run(args, System.out, System.err));
@@ -108,7 +99,7 @@ public final class DaemonMain {
         }
         LeaseBackend backend;
         try {
-            backend = backendFactory.apply(new DaemonContext(opts, log, clock));
+            backend = engineBackend(new DaemonContext(opts, log, clock));
         } catch (IllegalArgumentException e) {
             err.println("jsanlock daemon: " + e.getMessage());
             return 1;

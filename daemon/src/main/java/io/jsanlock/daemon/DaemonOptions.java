@@ -123,6 +123,6 @@ public record DaemonOptions(boolean foreground, boolean quietFail, boolean debug
     }
 
     static int atoi(String s) {
-        return (int) io.jsanlock.wire.ResourceStrings.atoll(s);
+        return (int) io.jsanlock.format.CNumbers.atoll(s);
     }
 }

@@ -15,8 +15,9 @@ import java.util.List;
  * The backend of a daemon that has no lease engine: it never has a lockspace. Queries
  * answer truthfully for that state with the reference's codes (acquire -28 "lockspace
  * not joined", inq/rem -2, host_status -28, empty lists); operations that need the
- * engine or storage fail -95 (EOPNOTSUPP) with a message saying so. Used until the
- * engine module is wired in, and by protocol tests that need no disks.
+ * engine or storage fail -95 (EOPNOTSUPP) with a message saying so. Only protocol tests
+ * that need no disks use it: the daemon itself always runs the lease engine
+ * ({@link DaemonMain#engineBackend}).
  */
 public final class NoEngineBackend implements LeaseBackend {
 

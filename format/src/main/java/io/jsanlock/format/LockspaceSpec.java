@@ -12,7 +12,9 @@ package io.jsanlock.format;
  * <li>if the text after the third colon (counting every colon) contains
  *     {@code M}, the offset is the number before it times 1 MiB.</li>
  * </ul>
- * Parsing never fails; checking the values is up to the command.
+ * Parsing never fails; checking the values is up to the command. libsanlock's own
+ * {@code sanlock_str_to_lockspace} is the same without the {@code M} rule; nothing here
+ * needs that form (programs pass lockspaces as structs).
  *
  * @param name lockspace name as a byte string (see {@link Names}), at most 48 bytes
  * @param hostId host id, 0 when absent

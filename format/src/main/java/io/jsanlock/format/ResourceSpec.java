@@ -47,25 +47,54 @@ public record ResourceSpec(String lockspaceName, String name, List<Disk> disks, 
     }
 
     /**
-     * Parses as the {@code sanlock} command line does: first its {@code M}
-     * rule (a number followed by {@code M} after the third colon means MiB),
-     * then the library parser.
+     * Who reads the string. The only difference is the command line's {@code M} rule: the
+     * {@code sanlock} CLI rewrites its {@code -r} argument before handing it to the library
+     * parser, which has no such rule. Everything else (escapes, white space, number forms,
+     * error codes) is libsanlock's {@code sanlock_str_to_res} for both, as the reference
+     * CLI calls that function.
      */
-    public static ResourceSpec parseCommandLine(String arg) throws SanlockException {
-        int third = SpecStrings.rawColonIndex(arg, 3);
-        if (third >= 0) {
-            String after = arg.substring(third + 1);
-            int m = after.indexOf('M');
-            if (m >= 0) {
-                long bytes = CNumbers.atoll(after.substring(0, m)) * Geometry.MIB;
-                int fourth = SpecStrings.rawColonIndex(arg, 4);
-                arg = arg.substring(0, third) + ":" + bytes + (fourth >= 0 ? arg.substring(fourth) : "");
+    public enum Syntax {
+        /**
+         * {@code sanlock_str_to_res}: state strings (INQUIRE, libvirt, python) and anything
+         * a program passes to libsanlock. {@code LS:R:p:1M} is offset 1.
+         */
+        LIBRARY,
+        /**
+         * The {@code sanlock} CLI's {@code -r}: when the text after the third colon
+         * (counting every colon, escaped or not) contains {@code M}, the number before it
+         * ({@code atoll}) times 1 MiB replaces everything up to the fourth colon, even when
+         * the {@code M} itself lies in a later field ({@code LS:R:p:1:M} is offset 1 MiB and
+         * lver field {@code M}, as the reference does); then {@link #LIBRARY}.
+         */
+        COMMAND_LINE
+    }
+
+    /**
+     * Parses {@code arg} as {@code syntax} reads it; failures carry libsanlock's codes.
+     */
+    public static ResourceSpec parse(String arg, Syntax syntax) throws SanlockException {
+        if (syntax == Syntax.COMMAND_LINE) {
+            int third = SpecStrings.rawColonIndex(arg, 3);
+            if (third >= 0) {
+                String after = arg.substring(third + 1);
+                int m = after.indexOf('M');
+                if (m >= 0) {
+                    long bytes = CNumbers.atoll(after.substring(0, m)) * Geometry.MIB;
+                    int fourth = SpecStrings.rawColonIndex(arg, 4);
+                    arg = arg.substring(0, third) + ":" + bytes + (fourth >= 0 ? arg.substring(fourth) : "");
+                }
             }
         }
         return parse(arg);
     }
 
-    /** Parses as libsanlock does (no {@code M} rule). */
+    /**
+     * Parses as libsanlock's {@code sanlock_str_to_res} does ({@link Syntax#LIBRARY}):
+     * offsets as {@code strtoull} base 10 after checking that one starts there (white space
+     * and a sign allowed, so {@code " 5"} is 5 and {@code -1} is 2^64-1), the version field
+     * as {@code strtoull} base 0 unless it starts with {@code SH}, and an empty version
+     * field is an error.
+     */
     public static ResourceSpec parse(String arg) throws SanlockException {
         if (arg.length() < 3) {
             throw new SanlockException(ERR_SHORT, "resource '" + arg + "' is too short", null);
@@ -100,13 +129,16 @@ public record ResourceSpec(String lockspaceName, String name, List<Disk> disks, 
             if (!CNumbers.startsWithNumber(off)) {
                 throw new SanlockException(ERR_FORMAT, "resource offset '" + off + "' is not a number", null);
             }
-            list.add(new Disk(path, CNumbers.atoll(off)));
+            list.add(new Disk(path, CNumbers.strtoull10(off)));
         }
         long lver = 0;
         boolean hasLver = false;
         boolean shared = false;
         if (hasVersionField) {
             String v = f[f.length - 1];
+            if (v.isEmpty()) {
+                throw new SanlockException(ERR_FORMAT, "resource '" + arg + "' ends with an empty version field", null);
+            }
             if (v.startsWith("SH")) {
                 shared = true;
             } else {

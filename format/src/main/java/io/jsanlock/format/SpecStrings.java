@@ -3,8 +3,11 @@ package io.jsanlock.format;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Escape-aware splitting shared by the LOCKSPACE, RESOURCE and RINDEX parsers. */
-final class SpecStrings {
+/**
+ * Escape-aware splitting shared by the LOCKSPACE, RESOURCE and RINDEX parsers, and the
+ * path escaping of sanlock's output (the one copy: wire's resource state strings use it too).
+ */
+public final class SpecStrings {
     private SpecStrings() {
     }
 
@@ -79,7 +82,7 @@ final class SpecStrings {
     }
 
     /** sanlock's path export: ':' and ' ' get a backslash; an existing escape pair is copied. */
-    static String escapePath(String path) {
+    public static String escapePath(String path) {
         StringBuilder b = new StringBuilder(path.length() + 4);
         for (int i = 0; i < path.length(); i++) {
             char c = path.charAt(i);

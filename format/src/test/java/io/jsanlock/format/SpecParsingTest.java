@@ -49,10 +49,10 @@ class SpecParsingTest {
 
     @Test
     void resourceCommandLineMSuffix() throws SanlockException {
-        assertThat(ResourceSpec.parseCommandLine("LS:R:leases/f:1M:5")).isEqualTo(
+        assertThat(ResourceSpec.parse("LS:R:leases/f:1M:5", ResourceSpec.Syntax.COMMAND_LINE)).isEqualTo(
                 new ResourceSpec("LS", "R", List.of(new ResourceSpec.Disk("leases/f", 1048576)), 5, true, false));
-        assertThat(ResourceSpec.parseCommandLine("LS:R:f:3M").disk().offset()).isEqualTo(3145728);
-        assertThat(ResourceSpec.parseCommandLine("LS:R:f:1M:SH").shared()).isTrue();
+        assertThat(ResourceSpec.parse("LS:R:f:3M", ResourceSpec.Syntax.COMMAND_LINE).disk().offset()).isEqualTo(3145728);
+        assertThat(ResourceSpec.parse("LS:R:f:1M:SH", ResourceSpec.Syntax.COMMAND_LINE).shared()).isTrue();
     }
 
     @Test
@@ -92,6 +92,59 @@ class SpecParsingTest {
         assertThat(CNumbers.strtoull0("017")).isEqualTo(15);
         assertThat(CNumbers.strtoull0("09")).isZero();
         assertThat(CNumbers.strtoull0("42z")).isEqualTo(42);
+    }
+
+    /**
+     * C's white space (space, \t, \n, \v, \f, \r) and a sign may precede a number, nothing
+     * else may (observed with libsanlock's sanlock_str_to_res and the sanlock CLI; wire's
+     * ResourceStringParityTest compares with the library input by input).
+     */
+    @Test
+    void numbersAcceptCWhiteSpaceAndSignsOnly() throws SanlockException {
+        for (String ws : List.of(" ", "\t", "\n", "\u000b", "\f", "\r")) {
+            assertThat(ResourceSpec.parse("LS:R:p:" + ws + "5").disk().offset()).as("offset after %h", ws.charAt(0)).isEqualTo(5);
+            assertThat(ResourceSpec.parse("LS:R:p:0:" + ws + "7").lver()).as("lver after %h", ws.charAt(0)).isEqualTo(7);
+            assertThat(CNumbers.atoll(ws + "12")).isEqualTo(12);
+        }
+        assertCode("LS:R:p:\u001c5", -1);
+        assertCode("LS:R:p:\u00a05", -1);
+        assertCode("LS:R:p:- 5", -1);
+        assertThat(ResourceSpec.parse("LS:R:p:0:\u001c7").lver()).isZero();
+        assertThat(CNumbers.atoll("\u001c12")).isZero();
+        assertThat(ResourceSpec.parse("LS:R:p:+5").disk().offset()).isEqualTo(5);
+        assertThat(ResourceSpec.parse("LS:R:p:-1").disk().offset()).isEqualTo(-1L);
+        assertThat(ResourceSpec.parse("LS:R:p:0x10").disk().offset()).isZero();
+        assertThat(ResourceSpec.parse("LS:R:p:010").disk().offset()).isEqualTo(10);
+    }
+
+    @Test
+    void numbersThatDoNotFitSaturateAsGlibcDoes() throws SanlockException {
+        assertThat(ResourceSpec.parse("LS:R:p:99999999999999999999").disk().offset()).isEqualTo(-1L);
+        assertThat(ResourceSpec.parse("LS:R:p:-99999999999999999999").disk().offset()).isEqualTo(-1L);
+        assertThat(ResourceSpec.parse("LS:R:p:-18446744073709551615").disk().offset()).isEqualTo(1);
+        assertThat(ResourceSpec.parse("LS:R:p:0:0x1ffffffffffffffff").lver()).isEqualTo(-1L);
+        assertThat(CNumbers.atoll("99999999999999999999")).isEqualTo(Long.MAX_VALUE);
+        assertThat(CNumbers.atoll("-99999999999999999999")).isEqualTo(Long.MIN_VALUE);
+        assertThat(LockspaceSpec.parse("LS:99999999999999999999:p:0").hostId()).isEqualTo(Long.MAX_VALUE);
+    }
+
+    @Test
+    void anEmptyVersionFieldIsRefused() {
+        assertCode("LS:R:p:0:", -1);
+        assertCode("LS:R:p:0:p2:1:", -1);
+    }
+
+    /**
+     * The CLI's M rule looks at everything after the third colon, so an M in the version
+     * field still makes the offset MiB: {@code sanlock direct init -r LS:R:f:1048576:M}
+     * writes its lease at 1 TiB.
+     */
+    @Test
+    void commandLineMRuleAlsoFiresForAnMInALaterField() throws SanlockException {
+        ResourceSpec r = ResourceSpec.parse("LS:R:f:1048576:M", ResourceSpec.Syntax.COMMAND_LINE);
+        assertThat(r.disk().offset()).isEqualTo(1048576L * 1048576L);
+        assertThat(r.hasLver()).isTrue();
+        assertThat(ResourceSpec.parse("LS:R:f:1048576:M").disk().offset()).isEqualTo(1048576);
     }
 
     private static void assertCode(String s, int code) {

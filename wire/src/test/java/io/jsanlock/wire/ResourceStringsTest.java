@@ -1,5 +1,6 @@
 package io.jsanlock.wire;
 
+import io.jsanlock.format.ResourceSpec;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;
@@ -78,8 +79,8 @@ class ResourceStringsTest {
 
     @Test
     void cliMegabyteSuffixAndLockspaceArgs() throws Exception {
-        assertEquals("LS:R:leases/f:1048576:5", ResourceStrings.applyMegabyteSuffix("LS:R:leases/f:1M:5"));
-        assertEquals("LS:R:f:0", ResourceStrings.applyMegabyteSuffix("LS:R:f:0"));
+        assertEquals("LS:R:leases/f:1048576:5", ResourceSpec.parse("LS:R:leases/f:1M:5", ResourceSpec.Syntax.COMMAND_LINE).toString());
+        assertEquals("LS:R:f:0", ResourceSpec.parse("LS:R:f:0", ResourceSpec.Syntax.COMMAND_LINE).toString());
         Lockspace l = ResourceStrings.parseLockspace("LS:1:leases/f:0M");
         assertEquals("LS", l.name());
         assertEquals(1, l.hostId());

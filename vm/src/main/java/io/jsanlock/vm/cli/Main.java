@@ -202,93 +202,80 @@ public final class Main implements Callable<Integer> {
         }
     }
 
-    @Command(name = "undefine", description = "undefine a domain")
-    static final class Undefine extends DomainSub {
+    /**
+     * The lifecycle commands (undefine, start, destroy, suspend, resume): look the domain up,
+     * make one driver call, print virsh's {@code Domain NAME DONE} line and a blank line; a
+     * driver error becomes {@code Failed to VERB domain NAME} plus the driver's message.
+     * virsh names the domain as it was typed, except {@code start}, which names it by its
+     * definition (a uuid given to start prints the name).
+     */
+    abstract static class LifecycleSub extends DomainSub {
+        /** The one driver call of a lifecycle command. */
+        interface Action {
+            void apply(QemuDriver driver, QemuDriver.Domain d) throws VirError;
+        }
+
+        private final String verb;
+        private final String done;
+        private final boolean namedByDefinition;
+        private final Action action;
+
+        LifecycleSub(String verb, String done, boolean namedByDefinition, Action action) {
+            this.verb = verb;
+            this.done = done;
+            this.namedByDefinition = namedByDefinition;
+            this.action = action;
+        }
+
         @Override
         public Integer call() {
             return main.withDriver(driver -> {
                 QemuDriver.Domain d = main.find(driver, domain);
+                String shown = namedByDefinition ? d.def().name() : domain;
                 try {
-                    driver.undefine(d.def().name());
+                    action.apply(driver, d);
                 } catch (VirError e) {
-                    throw new Failure("Failed to undefine domain " + domain, e.getMessage());
+                    throw new Failure("Failed to " + verb + " domain " + shown, e.getMessage());
                 }
-                main.out.println("Domain " + domain + " has been undefined");
+                main.out.println("Domain " + shown + " " + done);
                 main.out.println();
                 return 0;
             });
+        }
+    }
+
+    @Command(name = "undefine", description = "undefine a domain")
+    static final class Undefine extends LifecycleSub {
+        Undefine() {
+            super("undefine", "has been undefined", false, (driver, d) -> driver.undefine(d.def().name()));
         }
     }
 
     @Command(name = "start", description = "start a (previously defined) inactive domain")
-    static final class Start extends DomainSub {
-        @Override
-        public Integer call() {
-            return main.withDriver(driver -> {
-                QemuDriver.Domain d = main.find(driver, domain);
-                try {
-                    driver.start(d);
-                } catch (VirError e) {
-                    throw new Failure("Failed to start domain " + d.def().name(), e.getMessage());
-                }
-                main.out.println("Domain " + d.def().name() + " started");
-                main.out.println();
-                return 0;
-            });
+    static final class Start extends LifecycleSub {
+        Start() {
+            super("start", "started", true, QemuDriver::start);
         }
     }
 
     @Command(name = "destroy", description = "destroy (stop) a domain")
-    static final class Destroy extends DomainSub {
-        @Override
-        public Integer call() {
-            return main.withDriver(driver -> {
-                QemuDriver.Domain d = main.find(driver, domain);
-                try {
-                    driver.destroy(d);
-                } catch (VirError e) {
-                    throw new Failure("Failed to destroy domain " + domain, e.getMessage());
-                }
-                main.out.println("Domain " + domain + " destroyed");
-                main.out.println();
-                return 0;
-            });
+    static final class Destroy extends LifecycleSub {
+        Destroy() {
+            super("destroy", "destroyed", false, QemuDriver::destroy);
         }
     }
 
     @Command(name = "suspend", description = "suspend a domain (its leases are released)")
-    static final class Suspend extends DomainSub {
-        @Override
-        public Integer call() {
-            return main.withDriver(driver -> {
-                QemuDriver.Domain d = main.find(driver, domain);
-                try {
-                    driver.suspend(d);
-                } catch (VirError e) {
-                    throw new Failure("Failed to suspend domain " + domain, e.getMessage());
-                }
-                main.out.println("Domain " + domain + " suspended");
-                main.out.println();
-                return 0;
-            });
+    static final class Suspend extends LifecycleSub {
+        Suspend() {
+            super("suspend", "suspended", false, QemuDriver::suspend);
         }
     }
 
     @Command(name = "resume", description = "resume a domain (its leases are acquired again)")
-    static final class Resume extends DomainSub {
-        @Override
-        public Integer call() {
-            return main.withDriver(driver -> {
-                QemuDriver.Domain d = main.find(driver, domain);
-                try {
-                    driver.resume(d);
-                } catch (VirError e) {
-                    throw new Failure("Failed to resume domain " + domain, e.getMessage());
-                }
-                main.out.println("Domain " + domain + " resumed");
-                main.out.println();
-                return 0;
-            });
+    static final class Resume extends LifecycleSub {
+        Resume() {
+            super("resume", "resumed", false, QemuDriver::resume);
         }
     }
 
