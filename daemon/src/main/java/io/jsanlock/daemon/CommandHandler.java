@@ -622,7 +622,7 @@ final class CommandHandler {
                 }
             }
         } else {
-            target = d.clients.registeredByPid(h.data2());
+            target = d.clients.awaitRegisteredByPid(h.data2(), c);
             if (target == null) {
                 reply(c, Replies.result(h, SanlockError.ESRCH.code()));
                 drain(c.socket, (h.length() & 0xFFFFFFFFL) - Header.SIZE);
@@ -637,16 +637,41 @@ final class CommandHandler {
             }
             target.cmdActive = true;
         }
+        TargetCommand t = new TargetCommand(target);
         try {
             switch (cmd) {
-                case ACQUIRE -> acquire(c, target, h);
-                case RELEASE -> release(c, target, h);
-                case INQUIRE -> inquire(c, target, h);
-                case CONVERT -> convert(c, target, h);
-                case KILLPATH -> killpath(c, target, h);
+                case ACQUIRE -> acquire(c, t, h);
+                case RELEASE -> release(c, t, h);
+                case INQUIRE -> inquire(c, t, h);
+                case CONVERT -> convert(c, t, h);
+                case KILLPATH -> killpath(c, t, h);
                 default -> throw new IllegalStateException("not a registered command: " + cmd);
             }
         } finally {
+            t.end();
+        }
+    }
+
+    /**
+     * A registered-class command running for {@code target}. It ends (the target takes its
+     * next command, and a target that died meanwhile has its leases released) before the
+     * reply goes out, as in sanlock 3.8.5: a client that sends its next command the moment
+     * it has the reply (release by pid, then acquire on the registered fd) must not find
+     * the target still busy (-16).
+     */
+    private final class TargetCommand {
+        final Client target;
+        private boolean ended;
+
+        TargetCommand(Client target) {
+            this.target = target;
+        }
+
+        void end() {
+            if (ended) {
+                return;
+            }
+            ended = true;
             boolean cleanup;
             synchronized (target) {
                 target.cmdActive = false;
@@ -656,13 +681,20 @@ final class CommandHandler {
                 d.releaseAllOf(target, "client exit (deferred)");
             }
         }
+
+        void reply(Client c, ByteBuffer b) throws IOException {
+            end();
+            CommandHandler.this.reply(c, b);
+        }
     }
 
-    private void acquire(Client c, Client target, Header h) throws IOException, WireException {
+    private void acquire(Client c, TargetCommand t, Header h) throws IOException, WireException {
+        Client target = t.target;
         Requests.Acquire a;
         try {
             a = Requests.readAcquire(h, c.in);
         } catch (WireException e) {
+            t.end();
             rejectBody(c, h, e);
             return;
         }
@@ -724,14 +756,16 @@ final class CommandHandler {
             }
         }
         d.log.info("cmd_acquire " + who + " result " + result + " pid_dead " + (dead ? 1 : 0));
-        reply(c, Replies.result(h, result));
+        t.reply(c, Replies.result(h, result));
     }
 
-    private void release(Client c, Client target, Header h) throws IOException, WireException {
+    private void release(Client c, TargetCommand t, Header h) throws IOException, WireException {
+        Client target = t.target;
         List<Resource> names;
         try {
             names = Requests.readRelease(h, c.in);
         } catch (WireException e) {
+            t.end();
             rejectBody(c, h, e);
             return;
         }
@@ -743,7 +777,7 @@ final class CommandHandler {
             } catch (SanlockException e) {
                 result = e.code();
             }
-            reply(c, Replies.result(h, result));
+            t.reply(c, Replies.result(h, result));
             return;
         }
         // REL_RENAME: the second entry is not a lease but the name the first one gets on disk.
@@ -788,10 +822,11 @@ final class CommandHandler {
         }
         d.log.info("cmd_release " + target.ci + "," + target.fd() + "," + target.pid + " ci_in " + c.ci + " count "
                 + toRelease.size() + " flags " + h.cmdFlags() + " result " + result);
-        reply(c, Replies.result(h, result));
+        t.reply(c, Replies.result(h, result));
     }
 
-    private void inquire(Client c, Client target, Header h) throws IOException {
+    private void inquire(Client c, TargetCommand t, Header h) throws IOException {
+        Client target = t.target;
         List<HeldLease> leases;
         synchronized (target) {
             leases = List.copyOf(target.leases);
@@ -813,10 +848,11 @@ final class CommandHandler {
             }
             sb.append(one);
         }
-        reply(c, Replies.inquire(h, result, leases.size(), result == 0 ? sb.toString() : null));
+        t.reply(c, Replies.inquire(h, result, leases.size(), result == 0 ? sb.toString() : null));
     }
 
-    private void convert(Client c, Client target, Header h) throws IOException, WireException {
+    private void convert(Client c, TargetCommand t, Header h) throws IOException, WireException {
+        Client target = t.target;
         Resource r = Requests.readResourceHead(c.in);
         boolean toShared = (r.flags() & ResourceFlags.SHARED) != 0;
         HeldLease held;
@@ -842,10 +878,11 @@ final class CommandHandler {
                 result = e.code();
             }
         }
-        reply(c, Replies.result(h, result));
+        t.reply(c, Replies.result(h, result));
     }
 
-    private void killpath(Client c, Client target, Header h) throws IOException, WireException {
+    private void killpath(Client c, TargetCommand t, Header h) throws IOException, WireException {
+        Client target = t.target;
         Requests.Killpath k = Requests.readKillpath(c.in);
         synchronized (target) {
             target.killpath = k.path();
@@ -853,6 +890,6 @@ final class CommandHandler {
             target.killpathFlags = h.cmdFlags();
         }
         d.log.info("cmd_killpath ci " + target.ci + " pid " + target.pid + " path " + k.path() + " args " + k.args());
-        reply(c, Replies.result(h, 0));
+        t.reply(c, Replies.result(h, 0));
     }
 }

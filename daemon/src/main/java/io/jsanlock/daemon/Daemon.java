@@ -115,6 +115,11 @@ public final class Daemon implements AutoCloseable {
             } catch (IOException e) {
                 log.warn("ci " + c.ci + " setsockopt SO_PASSCRED failed: " + e.getMessage());
             }
+            try {
+                c.peerPid = s.peerCredentials().pid();
+            } catch (IOException e) {
+                // unknown: a REGISTER on it is still served, only not waited for by an acquire(pid=)
+            }
             Thread.ofVirtual().name("jsanlock-ci-" + c.ci).start(() -> serve(c));
         }
     }
@@ -152,7 +157,13 @@ public final class Daemon implements AutoCloseable {
                 synchronized (c) {
                     c.cmdLast = cmd.number();
                 }
-                CommandHandler.Outcome out = handler.handle(c, h);
+                CommandHandler.Outcome out;
+                c.serving = true;
+                try {
+                    out = handler.handle(c, h);
+                } finally {
+                    c.serving = false;
+                }
                 if (out == CommandHandler.Outcome.EVENT_CHANNEL) {
                     handedOff = true;
                     return;

@@ -13,6 +13,7 @@ import io.jsanlock.engine.LossReason;
 import io.jsanlock.engine.ResourceLease;
 import io.jsanlock.format.LockspaceSpec;
 import io.jsanlock.format.ResourceSpec;
+import io.jsanlock.lease.HostState;
 import io.jsanlock.lease.HostStatus;
 import io.jsanlock.wire.CommandFlags;
 import io.jsanlock.wire.Disk;
@@ -161,9 +162,7 @@ public final class EngineBackend implements LeaseBackend {
             return SanlockError.ENOENT.code();
         }
         LockspaceInfo i = info.get();
-        // name, path and offset all compared; host_id only when given (wire.md 4.9)
-        if (!i.path().equals(ls.disk().path()) || i.offset() != ls.disk().offset()
-                || (ls.hostId() != 0 && ls.hostId() != i.hostId())) {
+        if (!sameLockspace(ls)) {
             return SanlockError.ENOENT.code();
         }
         return switch (i.state()) {
@@ -173,11 +172,27 @@ public final class EngineBackend implements LeaseBackend {
         };
     }
 
+    /** The joined lockspace is the one {@code ls} names: path and offset compared, host_id only when given (wire.md 4.9). */
+    private boolean sameLockspace(Lockspace ls) {
+        Optional<LockspaceInfo> info = engine.lockspace(ls.name());
+        if (info.isEmpty()) {
+            return false;
+        }
+        LockspaceInfo i = info.get();
+        return i.path().equals(ls.disk().path()) && i.offset() == ls.disk().offset()
+                && (ls.hostId() == 0 || ls.hostId() == i.hostId());
+    }
+
     @Override
     public void beginRemoval(Lockspace ls, boolean unused) throws SanlockException {
         Optional<LockspaceState> st = engine.lockspaceState(ls.name());
         if (st.isEmpty() || st.get() == LockspaceState.REMOVED) {
             throw new SanlockException(SanlockError.ENOENT, "lockspace " + ls.name() + " is not joined");
+        }
+        if (!sameLockspace(ls)) {
+            // sanlock 3.8.5 leaves only the lockspace the request names: another host_id, path
+            // or offset is -ENOENT, and the joined one stays joined
+            throw new SanlockException(SanlockError.ENOENT, "lockspace " + ls.name() + " is joined with another host_id, path or offset");
         }
         if (st.get() == LockspaceState.REMOVING) {
             throw new SanlockException(SanlockError.EINPROGRESS, "lockspace " + ls.name() + " is being removed");
@@ -216,6 +231,11 @@ public final class EngineBackend implements LeaseBackend {
             if (hostId != 0 ? h.hostId() == hostId : h.timestamp() != 0) {
                 out.add(new Host(h.hostId(), h.generation(), h.timestamp(), h.ioTimeout(), h.state().flag()));
             }
+        }
+        if (hostId != 0 && out.isEmpty() && engine.hostStatus(lockspace, hostId).isPresent()) {
+            // a host_id within the lockspace's max_hosts whose slot was never written: sanlock
+            // 3.8.5 answers with a free host, all zero
+            out.add(new Host(hostId, 0, 0, 0, HostState.FREE.flag()));
         }
         return out;
     }
