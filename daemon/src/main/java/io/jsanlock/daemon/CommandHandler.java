@@ -24,7 +24,10 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Serves one command on a connection: reads exactly the body the command defines
@@ -575,35 +578,80 @@ final class CommandHandler {
             default -> {
                 boolean async = (h.cmdFlags() & CommandFlags.REM_ASYNC) != 0;
                 boolean unused = (h.cmdFlags() & CommandFlags.REM_UNUSED) != 0;
-                // 1. No lease of the lockspace is granted from here on, so the holders seen
+                // As sanlock 3.8.5: the removal begins at the daemon's next one-second tick (until
+                // then the lockspace is used as before, and a repeated request is answered 0);
+                // 1. from then on no lease of the lockspace is granted, so the holders seen
                 // below are all there will be; 2. they are SIGKILLed until their connections
-                // closed; 3. only then is the host id released — once it is free, other hosts
-                // may take their leases at once (algorithms.md 4.4).
+                // closed, the lockspace still listed as joined; 3. only then is it listed as
+                // leaving and the host id released — once it is free, other hosts may take
+                // their leases at once (algorithms.md 4.4).
                 if (rindex.busy(ls.name())) {
                     // the reference refuses to leave a lockspace while one of its index operations runs
                     return SanlockError.EBUSY.code();
                 }
-                int begun = run(() -> d.backend.beginRemoval(ls, unused));
-                if (begun != 0) {
-                    return begun;
+                CompletableFuture<Void> removal;
+                synchronized (removals) {
+                    boolean fresh;
+                    try {
+                        fresh = d.backend.requestRemoval(ls, unused);
+                    } catch (SanlockException e) {
+                        return e.code();
+                    }
+                    removal = fresh ? new CompletableFuture<>() : removals.get(ls.name());
+                    if (fresh) {
+                        removals.put(ls.name(), removal);
+                        CompletableFuture<Void> done = removal;
+                        Thread.ofVirtual().name("jsanlock-rem-" + ls.name()).start(() -> {
+                            try {
+                                remove(ls, unused);
+                            } finally {
+                                removals.remove(ls.name(), done);
+                                done.complete(null);
+                            }
+                        });
+                    }
                 }
-                Runnable removal = () -> {
-                    if (!d.fencer.killForRemoval(ls.name())) {
-                        d.log.error("s" + ls.name() + " rem_lockspace: holders still alive, host id kept");
-                        return;
-                    }
-                    int r = run(() -> d.backend.completeRemoval(ls));
-                    if (r != 0) {
-                        d.log.error("s" + ls.name() + " rem_lockspace failed " + r);
-                    }
-                };
-                if (async) {
-                    Thread.ofVirtual().start(removal);
+                if (async || removal == null) {
                     return 0;
                 }
-                removal.run();
+                removal.join();
                 return d.backend.inqLockspace(ls) == SanlockError.ENOENT.code() ? 0 : SanlockError.EBUSY.code();
             }
+        }
+    }
+
+    /** The removals asked for and not finished, by lockspace name. */
+    private final Map<String, CompletableFuture<Void>> removals = new HashMap<>();
+    /** The daemon's one-second ticks count from here (the reference's main loop). */
+    private final long tickOrigin = System.nanoTime();
+
+    private void awaitNextTick() {
+        long sinceTick = (System.nanoTime() - tickOrigin) % 1_000_000_000L;
+        try {
+            Thread.sleep(java.time.Duration.ofNanos(1_000_000_000L - sinceTick));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void remove(Lockspace ls, boolean unused) {
+        awaitNextTick();
+        int begun = run(() -> d.backend.beginRemoval(ls, unused));
+        if (begun != 0) {
+            d.backend.listRemoval(ls.name());
+            d.log.error("s" + ls.name() + " rem_lockspace failed " + begun);
+            return;
+        }
+        boolean holdersGone = d.fencer.killForRemoval(ls.name());
+        d.backend.listRemoval(ls.name());
+        if (!holdersGone) {
+            d.log.error("s" + ls.name() + " rem_lockspace: holders still alive, host id kept");
+            return;
+        }
+        awaitNextTick(); // listed as leaving until the next tick, as the reference
+        int r = run(() -> d.backend.completeRemoval(ls));
+        if (r != 0) {
+            d.log.error("s" + ls.name() + " rem_lockspace failed " + r);
         }
     }
 

@@ -48,6 +48,8 @@ public final class EngineBackend implements LeaseBackend {
     private final Map<String, Integer> spaceIds = new ConcurrentHashMap<>();
     private final Map<String, Integer> externalUsed = new ConcurrentHashMap<>();
     private final Map<String, Integer> usedByOrphans = new ConcurrentHashMap<>();
+    /** Lockspaces whose removal was asked for and is not listed yet ({@link #requestRemoval}). */
+    private final java.util.Set<String> removalsListedAsJoined = ConcurrentHashMap.newKeySet();
     private final List<Orphan> orphans = new java.util.concurrent.CopyOnWriteArrayList<>();
     /** Lock value blocks of leases acquired with ACQUIRE_LVB, by engine handle id. */
     private final Map<Long, Lvb> lvbs = new ConcurrentHashMap<>();
@@ -165,7 +167,7 @@ public final class EngineBackend implements LeaseBackend {
         if (!sameLockspace(ls)) {
             return SanlockError.ENOENT.code();
         }
-        return switch (i.state()) {
+        return switch (listedState(i)) {
             case JOINED, FAILING -> 0;
             case JOINING, REMOVING -> SanlockError.EINPROGRESS.code();
             default -> SanlockError.ENOENT.code();
@@ -181,6 +183,37 @@ public final class EngineBackend implements LeaseBackend {
         LockspaceInfo i = info.get();
         return i.path().equals(ls.disk().path()) && i.offset() == ls.disk().offset()
                 && (ls.hostId() == 0 || ls.hostId() == i.hostId());
+    }
+
+    @Override
+    public boolean requestRemoval(Lockspace ls, boolean unused) throws SanlockException {
+        Optional<LockspaceState> st = engine.lockspaceState(ls.name());
+        if (st.isEmpty() || st.get() == LockspaceState.REMOVED || !sameLockspace(ls)) {
+            throw new SanlockException(SanlockError.ENOENT, "lockspace " + ls.name() + " is not joined with this host_id, path and offset");
+        }
+        synchronized (removalsListedAsJoined) {
+            if (removalsListedAsJoined.contains(ls.name())) {
+                return false;
+            }
+            if (st.get() == LockspaceState.REMOVING) {
+                throw new SanlockException(SanlockError.EINPROGRESS, "lockspace " + ls.name() + " is being removed");
+            }
+            if (unused && !engine.leases(ls.name()).isEmpty()) {
+                throw new SanlockException(SanlockError.EBUSY, "lockspace " + ls.name() + " has leases held");
+            }
+            removalsListedAsJoined.add(ls.name());
+        }
+        return true;
+    }
+
+    @Override
+    public void listRemoval(String lockspace) {
+        removalsListedAsJoined.remove(lockspace);
+    }
+
+    /** The engine's state of a lockspace as the reference lists it: a removal not listed yet shows as joined. */
+    private LockspaceState listedState(LockspaceInfo i) {
+        return i.state() == LockspaceState.REMOVING && removalsListedAsJoined.contains(i.name()) ? LockspaceState.JOINED : i.state();
     }
 
     @Override
@@ -202,6 +235,7 @@ public final class EngineBackend implements LeaseBackend {
 
     @Override
     public void completeRemoval(Lockspace ls) throws SanlockException {
+        listRemoval(ls.name());
         engine.completeRemoval(ls.name());
     }
 
@@ -211,7 +245,7 @@ public final class EngineBackend implements LeaseBackend {
         List<Lockspace> leaving = new ArrayList<>();
         List<Lockspace> joining = new ArrayList<>();
         for (LockspaceInfo i : engine.lockspaces()) {
-            switch (i.state()) {
+            switch (listedState(i)) {
                 case JOINING -> joining.add(new Lockspace(i.name(), i.hostId(), LockspaceFlags.ADD, new Disk(i.path(), i.offset())));
                 case REMOVING -> leaving.add(new Lockspace(i.name(), i.hostId(), LockspaceFlags.REM, new Disk(i.path(), i.offset())));
                 case REMOVED -> { }
