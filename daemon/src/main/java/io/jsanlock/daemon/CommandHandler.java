@@ -323,6 +323,11 @@ final class CommandHandler {
             return out;
         }
         out.addAll(d.backend.resourceRecords(holders));
+        for (LeaseBackend.ClientLeases exited : d.releasing) {
+            for (HeldLease l : exited.leases()) {
+                out.add(EngineBackend.resourceRecord(l, exited.pid(), "rem", 0));
+            }
+        }
         return out;
     }
 

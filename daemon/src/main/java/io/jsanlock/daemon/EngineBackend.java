@@ -502,7 +502,7 @@ public final class EngineBackend implements LeaseBackend {
         return out;
     }
 
-    private static StateRecord resourceRecord(HeldLease l, int pid, String list, int token) {
+    static StateRecord resourceRecord(HeldLease l, int pid, String list, int token) {
         Resource r = l.resource();
         String text = "list=" + list + " flags=" + (l.shared() ? 1 : 0) + (l.lvb() ? 0x20 : 0) + " sector_size=512 align_size=1048576 lver="
                 + l.lver() + " reused=0 res_id=0 token_id=" + token;
