@@ -24,6 +24,8 @@ final class Client {
     volatile int peerPid = -1;
     /** A request read from this connection is being served. */
     volatile boolean serving;
+    /** A request from this connection has been served (a REGISTER comes first on a connection, or never). */
+    volatile boolean servedAny;
     boolean registered;
     int restricted;
     int killpathFlags;

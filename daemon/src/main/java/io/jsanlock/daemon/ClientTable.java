@@ -73,19 +73,27 @@ final class ClientTable {
         }
     }
 
-    /** Whether an unregistered connection of process {@code pid}, other than {@code asking}, has a request unread or being served. */
+    /**
+     * Whether a connection of process {@code pid}, other than {@code asking}, has a request
+     * unread or being served, or has registered meanwhile.
+     */
     private boolean requestPendingFrom(int pid, Client asking) {
         for (Client c : all()) {
             if (c.internal || c == asking || c.peerPid != pid) {
                 continue;
             }
             synchronized (c) {
+                if (c.registered && c.pid == pid) {
+                    return true; // registered since registeredByPid looked: look again
+                }
                 if (c.registered || c.dead || c.eventChannel) {
                     continue;
                 }
             }
             try {
-                if (c.serving || c.socket.hasPendingInput()) {
+                // A connection that has served nothing yet counts too: its first request may have
+                // been read (no longer pending) without being marked as served yet.
+                if (!c.servedAny || c.serving || c.socket.hasPendingInput()) {
                     return true;
                 }
             } catch (java.io.IOException e) {

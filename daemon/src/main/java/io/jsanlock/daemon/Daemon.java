@@ -164,6 +164,7 @@ public final class Daemon implements AutoCloseable {
                 try {
                     out = handler.handle(c, h);
                 } finally {
+                    c.servedAny = true;
                     c.serving = false;
                 }
                 if (out == CommandHandler.Outcome.EVENT_CHANNEL) {
