@@ -984,18 +984,20 @@ def _():
     seen = {"inq": [], "flags": [], "holder": []}
     rem_while_held = False
     deadline = time.monotonic() + 10
+    gone = False
     while time.monotonic() < deadline:
-        try:
+        gone = gone or not [ls for ls in sanlock.get_lockspaces() if ls["lockspace"] == b"LSR"]
+        flags = [ls["flags"] for ls in sanlock.get_lockspaces() if ls["lockspace"] == b"LSR"]
+        inq = sanlock.inq_lockspace(b"LSR", 1, f, 0)
+        try:  # asked last: still held after the lockspace was listed as leaving would be wrong
             held = "held" if sanlock.inquire(pid=c.pid) else "none"
         except sanlock.SanlockException as e:
             held = e.errno
-        inq = sanlock.inq_lockspace(b"LSR", 1, f, 0)
-        flags = [ls["flags"] for ls in sanlock.get_lockspaces() if ls["lockspace"] == b"LSR"]
         rem_while_held |= flags == [sanlock.LSFLAG_REM] and held == "held"
         for k, v in (("inq", inq), ("flags", flags), ("holder", held)):
             if not seen[k] or seen[k][-1] != v:
                 seen[k].append(v)
-        if not flags:
+        if gone:  # one full sample after the lockspace went: every view shows the end state
             break
     return {"get_hosts right after add": hosts_at_once, "seen": seen, "listed as leaving while held": rem_while_held,
             "holder": c.wait()}
