@@ -546,6 +546,16 @@ def _():
     return retry_eagain(lambda: sanlock.get_hosts(LS, 2))
 
 
+@case("get_hosts host_id 2000 (max_hosts, never joined)", ["get_hosts"])
+def _():
+    return retry_eagain(lambda: sanlock.get_hosts(LS, 2000))
+
+
+@case("get_hosts host_id 2001 (past max_hosts)", ["get_hosts"])
+def _():
+    return retry_eagain(lambda: sanlock.get_hosts(LS, 2001))
+
+
 @case("get_hosts unknown lockspace", ["get_hosts"])
 def _():
     return sanlock.get_hosts(b"NOPE")
@@ -788,13 +798,14 @@ def _():
 def _():
     CHILD["p"].kill()
     CHILD["p"].wait()
-    # The daemon releases a dead client's leases; wait until it has.
+    # The daemon releases a dead client's leases after it forgot the client (both daemons
+    # do it in that order): wait until the lease has no owner, 10 s at most.
     deadline = time.monotonic() + 10
-    while sanlock.inquire(pid=CHILD["p"].pid) if _alive_in_daemon(CHILD["p"].pid) else False:
-        if time.monotonic() > deadline:
-            break
+    while True:
+        owners = sanlock.read_resource_owners(LS, b"RFORCE", [(p(F), 6 * MiB)])
+        if not owners or time.monotonic() > deadline:
+            return owners
         time.sleep(0.05)
-    return sanlock.read_resource_owners(LS, b"RFORCE", [(p(F), 6 * MiB)])
 
 
 def _alive_in_daemon(pid):
@@ -853,6 +864,18 @@ def _():
     return None
 
 
+@case("set_event to host 2 sets its bit at the next renewal", ["set_event"], disk=(F, 0, 512))
+def _():
+    r = sanlock.set_event(LS, 2, 3, 4, data=5, flags=sanlock.SETEV_REPLACE_EVENT)
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        with open(p(F), "rb") as f:
+            if f.read(512)[176:184] == struct.pack("<Q", 3):
+                break
+        time.sleep(0.05)
+    return r
+
+
 @case("set_event unknown lockspace", ["set_event"])
 def _():
     return sanlock.set_event(b"NOPE", 1, 0, 7)
@@ -895,14 +918,30 @@ def _():
     return sanlock.rem_lockspace(LS, 2, p(F), 0)
 
 
+@case("rem_lockspace wrong path", ["rem_lockspace"])
+def _():
+    return sanlock.rem_lockspace(LS, 1, p("\u05d0".encode()), 0)
+
+
+@case("rem_lockspace wrong offset", ["rem_lockspace"])
+def _():
+    return sanlock.rem_lockspace(LS, 1, p(F), MiB)
+
+
+@case("inq_lockspace after rem_lockspace of another host_id, path, offset", ["inq_lockspace"])
+def _():
+    return sanlock.inq_lockspace(LS, 1, p(F), 0)
+
+
 @case("rem_lockspace unknown", ["rem_lockspace"])
 def _():
     return sanlock.rem_lockspace(b"NOPE", 1, p(F), 0)
 
 
-@case("rem_lockspace wait=False", ["rem_lockspace"])
+@case("rem_lockspace wait=False, asked twice", ["rem_lockspace"])
 def _():
-    return sanlock.rem_lockspace(LS, 1, p(F), 0, wait=False)
+    # The second request comes before the removal begins (the daemon's next one-second tick).
+    return [sanlock.rem_lockspace(LS, 1, p(F), 0, wait=False), sanlock.rem_lockspace(LS, 1, p(F), 0, wait=False)]
 
 
 @case("inq_lockspace wait=True while leaving", ["inq_lockspace"])
@@ -934,6 +973,46 @@ def _():
 def _():
     r = sanlock.rem_lockspace(UTF8, 1, p("\u05d0".encode()), 0)
     return [r, sanlock.get_lockspaces()]
+
+
+@case("rem_lockspace of a lockspace with a holder: states while leaving", ["add_lockspace", "get_hosts", "acquire", "rem_lockspace", "inq_lockspace", "get_lockspaces", "inquire"], disk=("remls", 0, 2 * MiB))
+def _():
+    f = mkfile("remls", 2 * MiB)
+    sanlock.write_lockspace(b"LSR", f, 0, iotimeout=1)
+    sanlock.write_resource(b"LSR", b"RR", [(f, MiB)])
+    sanlock.add_lockspace(b"LSR", 1, f, 0, iotimeout=1)
+    try:  # the other hosts are read at the first renewal, not yet
+        hosts_at_once = sanlock.get_hosts(b"LSR")
+    except sanlock.SanlockException as e:
+        hosts_at_once = e.errno
+    c = subprocess.Popen([sys.executable, "-c", "import sanlock, sys; sanlock.register(); print(1, flush=True); sys.stdin.read()"],
+                         stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    c.stdout.readline()
+    CHILD["rem"] = c
+    sanlock.acquire(b"LSR", b"RR", [(f, MiB)], pid=c.pid)
+    sanlock.rem_lockspace(b"LSR", 1, f, 0, wait=False)
+    # Each view's values in the order seen (sampled every few ms), and whether the
+    # lockspace was ever listed as leaving while its holder still held the lease.
+    seen = {"inq": [], "flags": [], "holder": []}
+    rem_while_held = False
+    deadline = time.monotonic() + 10
+    gone = False
+    while time.monotonic() < deadline:
+        gone = gone or not [ls for ls in sanlock.get_lockspaces() if ls["lockspace"] == b"LSR"]
+        flags = [ls["flags"] for ls in sanlock.get_lockspaces() if ls["lockspace"] == b"LSR"]
+        inq = sanlock.inq_lockspace(b"LSR", 1, f, 0)
+        try:  # asked last: still held after the lockspace was listed as leaving would be wrong
+            held = "held" if sanlock.inquire(pid=c.pid) else "none"
+        except sanlock.SanlockException as e:
+            held = e.errno
+        rem_while_held |= flags == [sanlock.LSFLAG_REM] and held == "held"
+        for k, v in (("inq", inq), ("flags", flags), ("holder", held)):
+            if not seen[k] or seen[k][-1] != v:
+                seen[k].append(v)
+        if gone:  # one full sample after the lockspace went: every view shows the end state
+            break
+    return {"get_hosts right after add": hosts_at_once, "seen": seen, "listed as leaving while held": rem_while_held,
+            "holder": c.wait()}
 
 
 def main():

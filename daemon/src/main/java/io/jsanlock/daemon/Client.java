@@ -20,6 +20,12 @@ final class Client {
 
     String name = "";
     int pid = -1;
+    /** The connecting process (SO_PEERCRED at accept), -1 when unknown: whose REGISTER this connection may carry. */
+    volatile int peerPid = -1;
+    /** A request read from this connection is being served. */
+    volatile boolean serving;
+    /** A request from this connection has been served (a REGISTER comes first on a connection, or never). */
+    volatile boolean servedAny;
     boolean registered;
     int restricted;
     int killpathFlags;

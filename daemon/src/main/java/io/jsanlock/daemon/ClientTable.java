@@ -55,6 +55,59 @@ final class ClientTable {
         return null;
     }
 
+    /**
+     * {@link #registeredByPid}, but first lets a connection of that process finish a request
+     * it has already sent (up to 1 s): a process that registers and then has another
+     * process acquire for it (python's {@code acquire(pid=)}) sends its REGISTER first, and
+     * sanlock 3.8.5, reading both connections in one loop, always serves it first. Here each
+     * connection has its own thread, so the REGISTER may still be unread or being served.
+     */
+    Client awaitRegisteredByPid(int pid, Client asking) {
+        long deadline = System.nanoTime() + 1_000_000_000L;
+        while (true) {
+            Client c = registeredByPid(pid);
+            if (c != null || !requestPendingFrom(pid, asking) || System.nanoTime() - deadline > 0) {
+                return c;
+            }
+            try {
+                Thread.sleep(1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return null;
+            }
+        }
+    }
+
+    /**
+     * Whether a connection of process {@code pid}, other than {@code asking}, has a request
+     * unread or being served, or has registered meanwhile.
+     */
+    private boolean requestPendingFrom(int pid, Client asking) {
+        for (Client c : all()) {
+            if (c.internal || c == asking || c.peerPid != pid) {
+                continue;
+            }
+            synchronized (c) {
+                if (c.registered && c.pid == pid) {
+                    return true; // registered since registeredByPid looked: look again
+                }
+                if (c.registered || c.dead || c.eventChannel) {
+                    continue;
+                }
+            }
+            try {
+                // A connection that has served nothing yet counts too: its first request may have
+                // been read (no longer pending) without being marked as served yet.
+                if (!c.servedAny || c.serving || c.socket.hasPendingInput()) {
+                    return true;
+                }
+            } catch (java.io.IOException e) {
+                // closed meanwhile: nothing pending
+            }
+        }
+        return false;
+    }
+
     synchronized List<Client> all() {
         List<Client> out = new ArrayList<>();
         for (Client c : slots) {

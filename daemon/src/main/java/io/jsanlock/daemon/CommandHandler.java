@@ -24,7 +24,10 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Serves one command on a connection: reads exactly the body the command defines
@@ -320,6 +323,11 @@ final class CommandHandler {
             return out;
         }
         out.addAll(d.backend.resourceRecords(holders));
+        for (LeaseBackend.ClientLeases exited : d.releasing) {
+            for (HeldLease l : exited.leases()) {
+                out.add(EngineBackend.resourceRecord(l, exited.pid(), "rem", 0));
+            }
+        }
         return out;
     }
 
@@ -587,35 +595,80 @@ final class CommandHandler {
             default -> {
                 boolean async = (h.cmdFlags() & CommandFlags.REM_ASYNC) != 0;
                 boolean unused = (h.cmdFlags() & CommandFlags.REM_UNUSED) != 0;
-                // 1. No lease of the lockspace is granted from here on, so the holders seen
+                // As sanlock 3.8.5: the removal begins at the daemon's next one-second tick (until
+                // then the lockspace is used as before, and a repeated request is answered 0);
+                // 1. from then on no lease of the lockspace is granted, so the holders seen
                 // below are all there will be; 2. they are SIGKILLed until their connections
-                // closed; 3. only then is the host id released — once it is free, other hosts
-                // may take their leases at once (algorithms.md 4.4).
+                // closed, the lockspace still listed as joined; 3. only then is it listed as
+                // leaving and the host id released — once it is free, other hosts may take
+                // their leases at once (algorithms.md 4.4).
                 if (rindex.busy(ls.name())) {
                     // the reference refuses to leave a lockspace while one of its index operations runs
                     return SanlockError.EBUSY.code();
                 }
-                int begun = run(() -> d.backend.beginRemoval(ls, unused));
-                if (begun != 0) {
-                    return begun;
+                CompletableFuture<Void> removal;
+                synchronized (removals) {
+                    boolean fresh;
+                    try {
+                        fresh = d.backend.requestRemoval(ls, unused);
+                    } catch (SanlockException e) {
+                        return e.code();
+                    }
+                    removal = fresh ? new CompletableFuture<>() : removals.get(ls.name());
+                    if (fresh) {
+                        removals.put(ls.name(), removal);
+                        CompletableFuture<Void> done = removal;
+                        Thread.ofVirtual().name("jsanlock-rem-" + ls.name()).start(() -> {
+                            try {
+                                remove(ls, unused);
+                            } finally {
+                                removals.remove(ls.name(), done);
+                                done.complete(null);
+                            }
+                        });
+                    }
                 }
-                Runnable removal = () -> {
-                    if (!d.fencer.killForRemoval(ls.name())) {
-                        d.log.error("s" + ls.name() + " rem_lockspace: holders still alive, host id kept");
-                        return;
-                    }
-                    int r = run(() -> d.backend.completeRemoval(ls));
-                    if (r != 0) {
-                        d.log.error("s" + ls.name() + " rem_lockspace failed " + r);
-                    }
-                };
-                if (async) {
-                    Thread.ofVirtual().start(removal);
+                if (async || removal == null) {
                     return 0;
                 }
-                removal.run();
+                removal.join();
                 return d.backend.inqLockspace(ls) == SanlockError.ENOENT.code() ? 0 : SanlockError.EBUSY.code();
             }
+        }
+    }
+
+    /** The removals asked for and not finished, by lockspace name. */
+    private final Map<String, CompletableFuture<Void>> removals = new HashMap<>();
+    /** The daemon's one-second ticks count from here (the reference's main loop). */
+    private final long tickOrigin = System.nanoTime();
+
+    private void awaitNextTick() {
+        long sinceTick = (System.nanoTime() - tickOrigin) % 1_000_000_000L;
+        try {
+            Thread.sleep(java.time.Duration.ofNanos(1_000_000_000L - sinceTick));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void remove(Lockspace ls, boolean unused) {
+        awaitNextTick();
+        int begun = run(() -> d.backend.beginRemoval(ls, unused));
+        if (begun != 0) {
+            d.backend.listRemoval(ls.name());
+            d.log.error("s" + ls.name() + " rem_lockspace failed " + begun);
+            return;
+        }
+        boolean holdersGone = d.fencer.killForRemoval(ls.name());
+        d.backend.listRemoval(ls.name());
+        if (!holdersGone) {
+            d.log.error("s" + ls.name() + " rem_lockspace: holders still alive, host id kept");
+            return;
+        }
+        awaitNextTick(); // listed as leaving until the next tick, as the reference
+        int r = run(() -> d.backend.completeRemoval(ls));
+        if (r != 0) {
+            d.log.error("s" + ls.name() + " rem_lockspace failed " + r);
         }
     }
 
@@ -634,7 +687,7 @@ final class CommandHandler {
                 }
             }
         } else {
-            target = d.clients.registeredByPid(h.data2());
+            target = d.clients.awaitRegisteredByPid(h.data2(), c);
             if (target == null) {
                 reply(c, Replies.result(h, SanlockError.ESRCH.code()));
                 drain(c.socket, (h.length() & 0xFFFFFFFFL) - Header.SIZE);
@@ -649,16 +702,41 @@ final class CommandHandler {
             }
             target.cmdActive = true;
         }
+        TargetCommand t = new TargetCommand(target);
         try {
             switch (cmd) {
-                case ACQUIRE -> acquire(c, target, h);
-                case RELEASE -> release(c, target, h);
-                case INQUIRE -> inquire(c, target, h);
-                case CONVERT -> convert(c, target, h);
-                case KILLPATH -> killpath(c, target, h);
+                case ACQUIRE -> acquire(c, t, h);
+                case RELEASE -> release(c, t, h);
+                case INQUIRE -> inquire(c, t, h);
+                case CONVERT -> convert(c, t, h);
+                case KILLPATH -> killpath(c, t, h);
                 default -> throw new IllegalStateException("not a registered command: " + cmd);
             }
         } finally {
+            t.end();
+        }
+    }
+
+    /**
+     * A registered-class command running for {@code target}. It ends (the target takes its
+     * next command, and a target that died meanwhile has its leases released) before the
+     * reply goes out, as in sanlock 3.8.5: a client that sends its next command the moment
+     * it has the reply (release by pid, then acquire on the registered fd) must not find
+     * the target still busy (-16).
+     */
+    private final class TargetCommand {
+        final Client target;
+        private boolean ended;
+
+        TargetCommand(Client target) {
+            this.target = target;
+        }
+
+        void end() {
+            if (ended) {
+                return;
+            }
+            ended = true;
             boolean cleanup;
             synchronized (target) {
                 target.cmdActive = false;
@@ -668,13 +746,20 @@ final class CommandHandler {
                 d.releaseAllOf(target, "client exit (deferred)");
             }
         }
+
+        void reply(Client c, ByteBuffer b) throws IOException {
+            end();
+            CommandHandler.this.reply(c, b);
+        }
     }
 
-    private void acquire(Client c, Client target, Header h) throws IOException, WireException {
+    private void acquire(Client c, TargetCommand t, Header h) throws IOException, WireException {
+        Client target = t.target;
         Requests.Acquire a;
         try {
             a = Requests.readAcquire(h, c.in);
         } catch (WireException e) {
+            t.end();
             rejectBody(c, h, e);
             return;
         }
@@ -736,14 +821,16 @@ final class CommandHandler {
             }
         }
         d.log.info("cmd_acquire " + who + " result " + result + " pid_dead " + (dead ? 1 : 0));
-        reply(c, Replies.result(h, result));
+        t.reply(c, Replies.result(h, result));
     }
 
-    private void release(Client c, Client target, Header h) throws IOException, WireException {
+    private void release(Client c, TargetCommand t, Header h) throws IOException, WireException {
+        Client target = t.target;
         List<Resource> names;
         try {
             names = Requests.readRelease(h, c.in);
         } catch (WireException e) {
+            t.end();
             rejectBody(c, h, e);
             return;
         }
@@ -755,7 +842,7 @@ final class CommandHandler {
             } catch (SanlockException e) {
                 result = e.code();
             }
-            reply(c, Replies.result(h, result));
+            t.reply(c, Replies.result(h, result));
             return;
         }
         // REL_RENAME: the second entry is not a lease but the name the first one gets on disk.
@@ -800,10 +887,11 @@ final class CommandHandler {
         }
         d.log.info("cmd_release " + target.ci + "," + target.fd() + "," + target.pid + " ci_in " + c.ci + " count "
                 + toRelease.size() + " flags " + h.cmdFlags() + " result " + result);
-        reply(c, Replies.result(h, result));
+        t.reply(c, Replies.result(h, result));
     }
 
-    private void inquire(Client c, Client target, Header h) throws IOException {
+    private void inquire(Client c, TargetCommand t, Header h) throws IOException {
+        Client target = t.target;
         List<HeldLease> leases;
         synchronized (target) {
             leases = List.copyOf(target.leases);
@@ -825,10 +913,11 @@ final class CommandHandler {
             }
             sb.append(one);
         }
-        reply(c, Replies.inquire(h, result, leases.size(), result == 0 ? sb.toString() : null));
+        t.reply(c, Replies.inquire(h, result, leases.size(), result == 0 ? sb.toString() : null));
     }
 
-    private void convert(Client c, Client target, Header h) throws IOException, WireException {
+    private void convert(Client c, TargetCommand t, Header h) throws IOException, WireException {
+        Client target = t.target;
         Resource r = Requests.readResourceHead(c.in);
         boolean toShared = (r.flags() & ResourceFlags.SHARED) != 0;
         HeldLease held;
@@ -854,10 +943,11 @@ final class CommandHandler {
                 result = e.code();
             }
         }
-        reply(c, Replies.result(h, result));
+        t.reply(c, Replies.result(h, result));
     }
 
-    private void killpath(Client c, Client target, Header h) throws IOException, WireException {
+    private void killpath(Client c, TargetCommand t, Header h) throws IOException, WireException {
+        Client target = t.target;
         Requests.Killpath k = Requests.readKillpath(c.in);
         synchronized (target) {
             target.killpath = k.path();
@@ -865,6 +955,6 @@ final class CommandHandler {
             target.killpathFlags = h.cmdFlags();
         }
         d.log.info("cmd_killpath ci " + target.ci + " pid " + target.pid + " path " + k.path() + " args " + k.args());
-        reply(c, Replies.result(h, 0));
+        t.reply(c, Replies.result(h, 0));
     }
 }

@@ -48,6 +48,8 @@ public final class Daemon implements AutoCloseable {
     final MonotonicClock clock;
     final ClientTable clients = new ClientTable();
     final Map<String, List<UnixSocket>> eventChannels = new ConcurrentHashMap<>();
+    /** Leases of exited clients being released: `client status` lists them with REM meanwhile, as sanlock 3.8.5. */
+    final List<LeaseBackend.ClientLeases> releasing = new CopyOnWriteArrayList<>();
     private final CommandHandler handler;
     final Fencer fencer;
     private final CountDownLatch stopped = new CountDownLatch(1);
@@ -116,6 +118,11 @@ public final class Daemon implements AutoCloseable {
             } catch (IOException e) {
                 log.warn("ci " + c.ci + " setsockopt SO_PASSCRED failed: " + e.getMessage());
             }
+            try {
+                c.peerPid = s.peerCredentials().pid();
+            } catch (IOException e) {
+                // unknown: a REGISTER on it is still served, only not waited for by an acquire(pid=)
+            }
             Thread.ofVirtual().name("jsanlock-ci-" + c.ci).start(() -> serve(c));
         }
     }
@@ -153,7 +160,14 @@ public final class Daemon implements AutoCloseable {
                 synchronized (c) {
                     c.cmdLast = cmd.number();
                 }
-                CommandHandler.Outcome out = handler.handle(c, h);
+                CommandHandler.Outcome out;
+                c.serving = true;
+                try {
+                    out = handler.handle(c, h);
+                } finally {
+                    c.servedAny = true;
+                    c.serving = false;
+                }
                 if (out == CommandHandler.Outcome.EVENT_CHANNEL) {
                     handedOff = true;
                     return;
@@ -200,6 +214,7 @@ public final class Daemon implements AutoCloseable {
     void releaseAllOf(Client c, String why) {
         List<HeldLease> leases;
         int pid;
+        LeaseBackend.ClientLeases listed;
         synchronized (c) {
             if (c.released) {
                 return;
@@ -208,20 +223,28 @@ public final class Daemon implements AutoCloseable {
             leases = new ArrayList<>(c.leases);
             c.leases.clear();
             pid = c.pid;
+            listed = new LeaseBackend.ClientLeases(pid, leases.stream().filter(l -> !l.persistent()).toList());
+            if (!listed.leases().isEmpty()) {
+                releasing.add(listed); // no moment where status lists them neither as held nor as REM
+            }
         }
-        for (HeldLease l : leases) {
-            if (l.persistent()) {
-                backend.orphan(l, pid);
-                log.info("ci " + c.ci + " pid " + pid + " " + why + ": " + l.resource().name() + " orphaned");
-                continue;
+        try {
+            for (HeldLease l : leases) {
+                if (l.persistent()) {
+                    backend.orphan(l, pid);
+                    log.info("ci " + c.ci + " pid " + pid + " " + why + ": " + l.resource().name() + " orphaned");
+                    continue;
+                }
+                try {
+                    backend.release(l);
+                    log.info("ci " + c.ci + " pid " + pid + " " + why + ": released " + l.resource().lockspace() + ":" + l.resource().name());
+                } catch (SanlockException e) {
+                    log.error("ci " + c.ci + " pid " + pid + " " + why + ": release " + l.resource().name() + " failed " + e.code()
+                            + " " + e.getMessage());
+                }
             }
-            try {
-                backend.release(l);
-                log.info("ci " + c.ci + " pid " + pid + " " + why + ": released " + l.resource().lockspace() + ":" + l.resource().name());
-            } catch (SanlockException e) {
-                log.error("ci " + c.ci + " pid " + pid + " " + why + ": release " + l.resource().name() + " failed " + e.code()
-                        + " " + e.getMessage());
-            }
+        } finally {
+            releasing.remove(listed);
         }
     }
 

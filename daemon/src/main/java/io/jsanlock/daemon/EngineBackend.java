@@ -13,6 +13,7 @@ import io.jsanlock.engine.LossReason;
 import io.jsanlock.engine.ResourceLease;
 import io.jsanlock.format.LockspaceSpec;
 import io.jsanlock.format.ResourceSpec;
+import io.jsanlock.lease.HostState;
 import io.jsanlock.lease.HostStatus;
 import io.jsanlock.wire.CommandFlags;
 import io.jsanlock.wire.Disk;
@@ -47,6 +48,8 @@ public final class EngineBackend implements LeaseBackend {
     private final Map<String, Integer> spaceIds = new ConcurrentHashMap<>();
     private final Map<String, Integer> externalUsed = new ConcurrentHashMap<>();
     private final Map<String, Integer> usedByOrphans = new ConcurrentHashMap<>();
+    /** Lockspaces whose removal was asked for and is not listed yet ({@link #requestRemoval}). */
+    private final java.util.Set<String> removalsListedAsJoined = ConcurrentHashMap.newKeySet();
     private final List<Orphan> orphans = new java.util.concurrent.CopyOnWriteArrayList<>();
     /** Lock value blocks of leases acquired with ACQUIRE_LVB, by engine handle id. */
     private final Map<Long, Lvb> lvbs = new ConcurrentHashMap<>();
@@ -161,16 +164,56 @@ public final class EngineBackend implements LeaseBackend {
             return SanlockError.ENOENT.code();
         }
         LockspaceInfo i = info.get();
-        // name, path and offset all compared; host_id only when given (wire.md 4.9)
-        if (!i.path().equals(ls.disk().path()) || i.offset() != ls.disk().offset()
-                || (ls.hostId() != 0 && ls.hostId() != i.hostId())) {
+        if (!sameLockspace(ls)) {
             return SanlockError.ENOENT.code();
         }
-        return switch (i.state()) {
+        return switch (listedState(i)) {
             case JOINED, FAILING -> 0;
             case JOINING, REMOVING -> SanlockError.EINPROGRESS.code();
             default -> SanlockError.ENOENT.code();
         };
+    }
+
+    /** The joined lockspace is the one {@code ls} names: path and offset compared, host_id only when given (wire.md 4.9). */
+    private boolean sameLockspace(Lockspace ls) {
+        Optional<LockspaceInfo> info = engine.lockspace(ls.name());
+        if (info.isEmpty()) {
+            return false;
+        }
+        LockspaceInfo i = info.get();
+        return i.path().equals(ls.disk().path()) && i.offset() == ls.disk().offset()
+                && (ls.hostId() == 0 || ls.hostId() == i.hostId());
+    }
+
+    @Override
+    public boolean requestRemoval(Lockspace ls, boolean unused) throws SanlockException {
+        Optional<LockspaceState> st = engine.lockspaceState(ls.name());
+        if (st.isEmpty() || st.get() == LockspaceState.REMOVED || !sameLockspace(ls)) {
+            throw new SanlockException(SanlockError.ENOENT, "lockspace " + ls.name() + " is not joined with this host_id, path and offset");
+        }
+        synchronized (removalsListedAsJoined) {
+            if (removalsListedAsJoined.contains(ls.name())) {
+                return false;
+            }
+            if (st.get() == LockspaceState.REMOVING) {
+                throw new SanlockException(SanlockError.EINPROGRESS, "lockspace " + ls.name() + " is being removed");
+            }
+            if (unused && !engine.leases(ls.name()).isEmpty()) {
+                throw new SanlockException(SanlockError.EBUSY, "lockspace " + ls.name() + " has leases held");
+            }
+            removalsListedAsJoined.add(ls.name());
+        }
+        return true;
+    }
+
+    @Override
+    public void listRemoval(String lockspace) {
+        removalsListedAsJoined.remove(lockspace);
+    }
+
+    /** The engine's state of a lockspace as the reference lists it: a removal not listed yet shows as joined. */
+    private LockspaceState listedState(LockspaceInfo i) {
+        return i.state() == LockspaceState.REMOVING && removalsListedAsJoined.contains(i.name()) ? LockspaceState.JOINED : i.state();
     }
 
     @Override
@@ -178,6 +221,11 @@ public final class EngineBackend implements LeaseBackend {
         Optional<LockspaceState> st = engine.lockspaceState(ls.name());
         if (st.isEmpty() || st.get() == LockspaceState.REMOVED) {
             throw new SanlockException(SanlockError.ENOENT, "lockspace " + ls.name() + " is not joined");
+        }
+        if (!sameLockspace(ls)) {
+            // sanlock 3.8.5 leaves only the lockspace the request names: another host_id, path
+            // or offset is -ENOENT, and the joined one stays joined
+            throw new SanlockException(SanlockError.ENOENT, "lockspace " + ls.name() + " is joined with another host_id, path or offset");
         }
         if (st.get() == LockspaceState.REMOVING) {
             throw new SanlockException(SanlockError.EINPROGRESS, "lockspace " + ls.name() + " is being removed");
@@ -187,6 +235,7 @@ public final class EngineBackend implements LeaseBackend {
 
     @Override
     public void completeRemoval(Lockspace ls) throws SanlockException {
+        listRemoval(ls.name());
         engine.completeRemoval(ls.name());
     }
 
@@ -196,7 +245,7 @@ public final class EngineBackend implements LeaseBackend {
         List<Lockspace> leaving = new ArrayList<>();
         List<Lockspace> joining = new ArrayList<>();
         for (LockspaceInfo i : engine.lockspaces()) {
-            switch (i.state()) {
+            switch (listedState(i)) {
                 case JOINING -> joining.add(new Lockspace(i.name(), i.hostId(), LockspaceFlags.ADD, new Disk(i.path(), i.offset())));
                 case REMOVING -> leaving.add(new Lockspace(i.name(), i.hostId(), LockspaceFlags.REM, new Disk(i.path(), i.offset())));
                 case REMOVED -> { }
@@ -216,6 +265,11 @@ public final class EngineBackend implements LeaseBackend {
             if (hostId != 0 ? h.hostId() == hostId : h.timestamp() != 0) {
                 out.add(new Host(h.hostId(), h.generation(), h.timestamp(), h.ioTimeout(), h.state().flag()));
             }
+        }
+        if (hostId != 0 && out.isEmpty() && engine.hostStatus(lockspace, hostId).isPresent()) {
+            // a host_id within the lockspace's max_hosts whose slot was never written: sanlock
+            // 3.8.5 answers with a free host, all zero
+            out.add(new Host(hostId, 0, 0, 0, HostState.FREE.flag()));
         }
         return out;
     }
@@ -462,7 +516,7 @@ public final class EngineBackend implements LeaseBackend {
         return out;
     }
 
-    private static StateRecord resourceRecord(HeldLease l, int pid, String list, int token) {
+    static StateRecord resourceRecord(HeldLease l, int pid, String list, int token) {
         Resource r = l.resource();
         String text = "list=" + list + " flags=" + Integer.toHexString((l.shared() ? 1 : 0) | (l.lvb() ? 0x20 : 0)) + " sector_size=512 align_size=1048576 lver="
                 + l.lver() + " reused=0 res_id=0 token_id=" + token;

@@ -28,6 +28,23 @@ public interface LeaseBackend {
     int inqLockspace(Lockspace ls);
 
     /**
+     * REM_LOCKSPACE asked for. sanlock 3.8.5 begins a removal only at its main loop's next
+     * one-second tick, and lists the lockspace as joined until its holders are gone; so
+     * from this call until {@link #listRemoval} the lockspace stays joined in every view
+     * (inq_lockspace, get_lockspaces, status), even once {@link #beginRemoval} ran.
+     * Returns false when a removal was already asked for and is not listed yet (a repeated
+     * request, answered 0 by the reference). -2 unknown or another host_id/path/offset;
+     * -115 already being removed; {@code unused}: -16 when a lease of this host uses it.
+     */
+    default boolean requestRemoval(Lockspace ls, boolean unused) throws SanlockException {
+        return true;
+    }
+
+    /** From now on the removal asked for is listed as such (flag REM, list=rem, inq -115). */
+    default void listRemoval(String lockspace) {
+    }
+
+    /**
      * First half of REM_LOCKSPACE: from its return on no lease of the lockspace is granted
      * (acquires still running fail) and the held ones are dropped without I/O, while the
      * host id is still renewed. The daemon stops the holders, then calls

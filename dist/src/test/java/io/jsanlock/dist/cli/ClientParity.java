@@ -103,6 +103,8 @@ abstract class ClientParity {
                 Row.a("client renewal"),
                 Row.a("client inq_lockspace -s NOPE:1:$F:0"),
                 Row.a("client rem_lockspace -s NOPE:1:$F:0"),
+                Row.a("client rem_lockspace -s LS:2:$F:0"),
+                Row.a("client rem_lockspace -s LS:1:$F:1M"),
                 Row.a("client add_lockspace -s LS:1:$F:0"),
                 Row.a("client add_lockspace -s LS:1:$F:0 -o 1"),
                 Row.a("client add_lockspace -s LS:3:$F:0"),

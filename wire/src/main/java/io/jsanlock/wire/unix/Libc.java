@@ -30,6 +30,7 @@ final class Libc {
     static final int SOL_SOCKET = 1;
     static final int SO_PASSCRED = 16;
     static final int SO_PEERCRED = 17;
+    static final int MSG_PEEK = 0x2;
     static final int MSG_DONTWAIT = 0x40;
     static final int MSG_NOSIGNAL = 0x4000;
     static final int SHUT_WR = 1;

@@ -306,6 +306,17 @@ public final class UnixSocket implements Closeable, WireIn {
         }
     }
 
+    /** Whether bytes (or the end of the stream) wait to be read: a peek that never blocks and consumes nothing. */
+    public boolean hasPendingInput() throws IOException {
+        begin();
+        try (Arena a = Arena.ofConfined()) {
+            long r = Libc.recv(fd, a.allocate(1), 1, Libc.MSG_DONTWAIT | Libc.MSG_PEEK);
+            return r >= 0 || (r != -Libc.EAGAIN && r != -Libc.EINTR);
+        } finally {
+            end();
+        }
+    }
+
     public boolean isOpen() {
         synchronized (lock) {
             return !closed;
