@@ -100,6 +100,63 @@ public final class QemuDriver {
         return out;
     }
 
+    /** Whether {@code d} is marked to start at boot (a transient domain never is). */
+    public boolean autostart(Domain d) throws VirError {
+        return state.definition(d.def().name()).isPresent() && state.autostart(d.def().name());
+    }
+
+    /** Marks or unmarks a persistent domain to start at boot, as virsh autostart [--disable]. */
+    public void setAutostart(Domain d, boolean on) throws VirError {
+        if (state.definition(d.def().name()).isEmpty()) {
+            throw new VirError(VirErrorCode.OPERATION_INVALID, "cannot set autostart for transient domain");
+        }
+        state.setAutostart(d.def().name(), on);
+    }
+
+    /** What {@link #startAutostart} did with one domain. */
+    public enum AutostartOutcome { STARTED, ALREADY_ACTIVE, HELD_ELSEWHERE, FAILED }
+
+    /** One line of {@link #startAutostart}'s report. */
+    public record AutostartResult(String name, AutostartOutcome outcome, String message) {
+    }
+
+    /**
+     * Starts every domain marked autostart that is not active (running or paused), by name,
+     * as libvirtd does when its QEMU driver starts. One failure does not stop the others.
+     * A lease held by another host (sanlock -243) is its own outcome: on a cluster whose
+     * domains are marked autostart on every host, the host that got there first runs it.
+     */
+    public List<AutostartResult> startAutostart() throws VirError {
+        List<AutostartResult> out = new ArrayList<>();
+        List<Domain> marked = new ArrayList<>();
+        for (Domain d : all()) {
+            if (autostart(d)) {
+                marked.add(d);
+            }
+        }
+        marked.sort(Comparator.comparing(d -> d.def().name()));
+        for (Domain d : marked) {
+            String name = d.def().name();
+            if (d.status().isPresent()) {
+                out.add(new AutostartResult(name, AutostartOutcome.ALREADY_ACTIVE, d.stateName()));
+                continue;
+            }
+            try {
+                DomainStatus s = start(d);
+                out.add(new AutostartResult(name, AutostartOutcome.STARTED, "id " + s.id() + ", pid " + s.guest().pid()));
+            } catch (VirError e) {
+                boolean elsewhere = e.code() == VirErrorCode.RESOURCE_BUSY
+                        && e.getMessage().equals(SanlockLockDriver.acquireError(HELD_ELSEWHERE).getMessage());
+                out.add(new AutostartResult(name, elsewhere ? AutostartOutcome.HELD_ELSEWHERE : AutostartOutcome.FAILED,
+                        e.getMessage()));
+            }
+        }
+        return out;
+    }
+
+    /** sanlock's SANLK_ACQUIRE_IDLIVE: the lease is held by a host that is alive. */
+    static final int HELD_ELSEWHERE = -243;
+
     /** Defines (or redefines) a persistent domain from XML. */
     public DomainDef define(String xml) throws VirError {
         DomainDef def = DomainXml.parse(xml);

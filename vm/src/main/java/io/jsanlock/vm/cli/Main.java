@@ -31,7 +31,8 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "jvirsh", mixinStandardHelpOptions = false, description = "virsh-like front for VMs protected by sanlock leases",
         subcommands = {Main.Define.class, Main.Undefine.class, Main.Start.class, Main.Destroy.class, Main.ListDomains.class,
-            Main.DumpXml.class, Main.DomState.class, Main.Suspend.class, Main.Resume.class, Main.LockFailureHelper.class,
+            Main.DumpXml.class, Main.DomState.class, Main.DomInfo.class, Main.Suspend.class, Main.Resume.class,
+            Main.Autostart.class, Main.StartAutostart.class, Main.LockFailureHelper.class,
             CommandLine.HelpCommand.class})
 public final class Main implements Callable<Integer> {
     static final String DEFAULT_STATE_DIR = "/var/lib/jvirsh";
@@ -76,7 +77,8 @@ public final class Main implements Callable<Integer> {
     @Override
     public Integer call() {
         out.println("Usage: jvirsh [--state-dir DIR] COMMAND [ARGS]");
-        out.println("Commands: define, undefine, start, destroy, list, dumpxml, domstate, suspend, resume");
+        out.println("Commands: define, undefine, start, destroy, list, dumpxml, domstate, dominfo, suspend, resume, autostart,"
+                + " start-autostart");
         return 0;
     }
 
@@ -284,12 +286,22 @@ public final class Main implements Callable<Integer> {
         @Option(names = "--all", description = "list inactive & active domains")
         boolean all;
 
+        @Option(names = "--autostart", description = "list domains with autostart enabled")
+        boolean autostart;
+
+        @Option(names = "--no-autostart", description = "list domains with autostart disabled")
+        boolean noAutostart;
+
         @Override
         public Integer call() {
             return main.withDriver(driver -> {
                 main.out.printf(" %-5s %-30s %s%n", "Id", "Name", "State");
                 main.out.println("----------------------------------------------------");
                 for (QemuDriver.Domain d : driver.list(all)) {
+                    // virsh: both filters together select every domain
+                    if (autostart != noAutostart && driver.autostart(d) != autostart) {
+                        continue;
+                    }
                     String id = d.status().map(s -> Integer.toString(s.id())).orElse("-");
                     main.out.printf(" %-5s %-30s %s%n", id, d.def().name(), d.stateName());
                 }
@@ -320,6 +332,97 @@ public final class Main implements Callable<Integer> {
                 main.out.println(d.stateName());
                 main.out.println();
                 return 0;
+            });
+        }
+    }
+
+    /** virsh dominfo: the fields jvirsh knows, in virsh's layout, with virsh's Autostart line. */
+    @Command(name = "dominfo", description = "domain information")
+    static final class DomInfo extends DomainSub {
+        @Override
+        public Integer call() {
+            return main.withDriver(driver -> {
+                QemuDriver.Domain d = main.find(driver, domain);
+                DomainDef def = d.def();
+                field("Id:", d.status().map(s -> Integer.toString(s.id())).orElse("-"));
+                field("Name:", def.name());
+                field("UUID:", def.uuid());
+                field("OS Type:", "hvm");
+                field("State:", d.stateName());
+                field("CPU(s):", Integer.toString(def.vcpus()));
+                field("Max memory:", def.memoryKiB() + " KiB");
+                field("Used memory:", def.memoryKiB() + " KiB");
+                field("Persistent:", driver.persistentDefinition(def.name()).isPresent() ? "yes" : "no");
+                field("Autostart:", driver.autostart(d) ? "enable" : "disable");
+                field("Managed save:", "no");
+                field("Security model:", "none");
+                field("Security DOI:", "0");
+                main.out.println();
+                return 0;
+            });
+        }
+
+        private void field(String label, String value) {
+            main.out.printf("%-15s %s%n", label, value);
+        }
+    }
+
+    /** virsh autostart [--disable]: mark a persistent domain to be started at boot. */
+    @Command(name = "autostart", description = "autostart a domain (start it at boot: see start-autostart)")
+    static final class Autostart extends DomainSub {
+        @Option(names = "--disable", description = "disable autostarting")
+        boolean disable;
+
+        @Override
+        public Integer call() {
+            return main.withDriver(driver -> {
+                QemuDriver.Domain d = main.find(driver, domain);
+                String verb = disable ? "unmark" : "mark";
+                try {
+                    driver.setAutostart(d, !disable);
+                } catch (VirError e) {
+                    throw new Failure("Failed to " + verb + " domain " + domain + " as autostarted", e.getMessage());
+                }
+                main.out.println("Domain " + domain + " " + verb + "ed as autostarted");
+                main.out.println();
+                return 0;
+            });
+        }
+    }
+
+    /**
+     * What libvirtd does as its QEMU driver starts: start every autostart domain that is not
+     * active. jvirsh has no libvirtd, so jvirsh-autostart.service runs this once at boot, after
+     * jsanlock-lockspaces.service has joined the lockspaces the leases live in. Not a virsh
+     * command (virsh has none: libvirtd does it), hence a name virsh does not use. One line per
+     * domain; a lease another host holds (-243) is expected on a cluster whose hosts all mark
+     * a domain autostart, and is not a failure. Exit status 1 only if some start failed
+     * otherwise, so the unit shows failed for a domain the operator must look at.
+     */
+    @Command(name = "start-autostart", description = "start every autostart domain that is not running (at boot)")
+    static final class StartAutostart extends Sub {
+        @Override
+        public Integer call() {
+            return main.withDriver(driver -> {
+                List<QemuDriver.AutostartResult> results = driver.startAutostart();
+                if (results.isEmpty()) {
+                    main.out.println("No domain is marked autostart");
+                }
+                int rc = 0;
+                for (QemuDriver.AutostartResult r : results) {
+                    switch (r.outcome()) {
+                        case STARTED -> main.out.println("Domain " + r.name() + " started (" + r.message() + ")");
+                        case ALREADY_ACTIVE -> main.out.println("Domain " + r.name() + " is already active ("
+                                + r.message() + "): left alone");
+                        case HELD_ELSEWHERE -> main.out.println("Domain " + r.name() + " not started: its lease is held"
+                                + " by another live host (" + r.message() + "); normal when that host runs it");
+                        case FAILED -> {
+                            main.err.println("error: Failed to autostart domain " + r.name() + ": " + r.message());
+                            rc = 1;
+                        }
+                    }
+                }
+                return rc;
             });
         }
     }

@@ -27,6 +27,7 @@ import java.util.stream.Stream;
  * <pre>
  *   qemu-sanlock.conf      the lock driver's configuration
  *   qemu/NAME.xml          persistent definitions
+ *   qemu/autostart/NAME.xml  symlink to ../NAME.xml: NAME is started at boot (as libvirt marks it)
  *   run/NAME.xml           live definition of a running domain
  *   run/NAME.status        its id, guest pid and start time, paused flag
  *   log/NAME.log           the guest's stdout/stderr
@@ -86,8 +87,44 @@ public final class HostState implements AutoCloseable {
         write(dir.resolve("qemu").resolve(def.name() + ".xml"), def.xml());
     }
 
+    /** Deletes the persistent definition and its autostart mark (libvirt deletes both). */
     public void deleteDefinition(String name) throws VirError {
+        delete(autostartLink(name));
         delete(dir.resolve("qemu").resolve(name + ".xml"));
+    }
+
+    private Path autostartLink(String name) {
+        return dir.resolve("qemu").resolve("autostart").resolve(name + ".xml");
+    }
+
+    /** Whether {@code name} is marked to start at boot. */
+    public boolean autostart(String name) {
+        return Files.isSymbolicLink(autostartLink(name)) || Files.exists(autostartLink(name));
+    }
+
+    /**
+     * Marks or unmarks {@code name} to start at boot: a symlink {@code qemu/autostart/NAME.xml}
+     * to the definition, as libvirt keeps {@code /etc/libvirt/qemu/autostart/NAME.xml}.
+     */
+    public void setAutostart(String name, boolean on) throws VirError {
+        Path link = autostartLink(name);
+        if (!on) {
+            delete(link);
+            return;
+        }
+        if (autostart(name)) {
+            return;
+        }
+        try {
+            Files.createDirectories(link.getParent());
+            Path tmp = link.resolveSibling(link.getFileName() + ".new");
+            Files.deleteIfExists(tmp);
+            Files.createSymbolicLink(tmp, Path.of("..", name + ".xml"));
+            Files.move(tmp, link, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new VirError(VirErrorCode.SYSTEM_ERROR, "Failed to create symlink '" + link + "' to '"
+                    + dir.resolve("qemu").resolve(name + ".xml") + "': " + e.getMessage());
+        }
     }
 
     /** Live definitions (running or paused domains, including transient ones). */
