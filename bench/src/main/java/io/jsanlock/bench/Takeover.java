@@ -26,7 +26,7 @@ final class Takeover {
         String space = BenchStorage.takeoverLockspaceName(kind);
         Disk lsDisk = new Disk(s.path, BenchStorage.offset(s.takeoverLockspaceArea(kind)));
         Resource victim = Resource.of(space, "victim", s.path, BenchStorage.offset(s.takeoverResourceArea(kind)));
-        String tag = kind.name().toLowerCase() + "-" + (s.label.startsWith("loop") ? "loop" : "file");
+        String tag = kind.name().toLowerCase(java.util.Locale.ROOT) + "-" + (s.label.startsWith("loop") ? "loop" : "file");
         try (DaemonProcess a = DaemonProcess.start(kind, launchers, workDir.resolve("take-a-" + tag), "host-a-" + tag);
              DaemonProcess b = DaemonProcess.start(kind, launchers, workDir.resolve("take-b-" + tag), "host-b-" + tag)) {
             Workloads.forEachConcurrently(2, 2, i -> (i == 0 ? a : b).client.addLockspace(

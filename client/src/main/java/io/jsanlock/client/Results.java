@@ -11,6 +11,6 @@ final class Results {
     static SanlockException failure(Command cmd, int code) {
         SanlockError e = SanlockError.ofCode(code);
         String name = e == null ? "" : " (" + e.symbol() + ")";
-        return new SanlockException(code, cmd.name().toLowerCase() + " failed: " + code + name, null);
+        return new SanlockException(code, cmd.name().toLowerCase(java.util.Locale.ROOT) + " failed: " + code + name, null);
     }
 }

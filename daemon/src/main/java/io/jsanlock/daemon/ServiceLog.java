@@ -49,10 +49,12 @@ final class ServiceLog {
                 FileOutputStream file = new FileOutputStream(Path.of(path).toFile(), true);
                 int max = opts.logfilePriority();
                 log.setFileSink(new DaemonLog.Sink() {
+                    @Override
                     public int maxLevel() {
                         return max;
                     }
 
+                    @Override
                     public void write(int level, String line) {
                         try {
                             synchronized (file) {
@@ -72,10 +74,12 @@ final class ServiceLog {
             long pid = ProcessHandle.current().pid();
             String socket = env.getOrDefault("JSANLOCK_SYSLOG_SOCKET", SYSLOG_SOCKET);
             log.setSyslogSink(new DaemonLog.Sink() {
+                @Override
                 public int maxLevel() {
                     return max;
                 }
 
+                @Override
                 public void write(int level, String line) {
                     if (journal) {
                         synchronized (err) {

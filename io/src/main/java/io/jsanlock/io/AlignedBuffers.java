@@ -41,7 +41,7 @@ final class AlignedBuffers {
 
     @SuppressWarnings("unchecked")
     private static ConcurrentLinkedQueue<Loan>[] newQueues() {
-        ConcurrentLinkedQueue<Loan>[] q = new ConcurrentLinkedQueue[CLASSES];
+        ConcurrentLinkedQueue<Loan>[] q = (ConcurrentLinkedQueue<Loan>[]) new ConcurrentLinkedQueue<?>[CLASSES];
         for (int i = 0; i < CLASSES; i++) {
             q[i] = new ConcurrentLinkedQueue<>();
         }
@@ -65,6 +65,7 @@ final class AlignedBuffers {
             l.holders.set(2);
             return l;
         }
+        @SuppressWarnings("MustBeClosedChecker") // the Loan owns the arena; it is closed when not pooled
         Arena arena = Arena.ofShared();
         return new Loan(arena, arena.allocate(1L << (c + MIN_CLASS), ALIGN), c);
     }

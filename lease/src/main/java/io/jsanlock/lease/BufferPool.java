@@ -42,6 +42,7 @@ public final class BufferPool {
             }
             release(b);
         }
+        @SuppressWarnings("MustBeClosedChecker") // owned by the pool from here; closed when dropped from it
         Arena arena = Arena.ofShared();
         ByteBuffer b = arena.allocate(capacity, 8).asByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
         arenas.put(b, arena);
