@@ -325,7 +325,8 @@ final class CommandHandler {
         out.addAll(d.backend.resourceRecords(holders));
         for (LeaseBackend.ClientLeases exited : d.releasing) {
             for (HeldLease l : exited.leases()) {
-                out.add(EngineBackend.resourceRecord(l, exited.pid(), "rem", 0));
+                EngineBackend.Token t = d.backend instanceof EngineBackend e ? e.tokenOf(l) : EngineBackend.Token.NONE;
+                out.add(EngineBackend.resourceRecord(l, exited.pid(), "rem", new EngineBackend.Token(0, t.resId(), t.reused(), t.geometry())));
             }
         }
         return out;
