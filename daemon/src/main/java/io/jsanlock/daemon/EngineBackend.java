@@ -288,6 +288,13 @@ public final class EngineBackend implements LeaseBackend {
                 default -> joined.add(new Lockspace(i.name(), i.hostId(), 0, new Disk(i.path(), i.offset())));
             }
         }
+        // the reference lists each group most recently added first (space_id counts the adds);
+        // the engine's map has no order
+        java.util.Comparator<Lockspace> newestFirst = java.util.Comparator.comparingInt(
+                (Lockspace l) -> spaceIds.getOrDefault(l.name(), 0)).reversed();
+        joined.sort(newestFirst);
+        leaving.sort(newestFirst);
+        joining.sort(newestFirst);
         List<Lockspace> out = new ArrayList<>(joined);
         out.addAll(leaving);
         out.addAll(joining);
