@@ -769,7 +769,9 @@ final class CommandHandler {
                 + " flags " + h.cmdFlags());
         List<HeldLease> got = new ArrayList<>();
         int result = 0;
+        int tokenId = d.backend.takeTokenIds(a.resources().size());
         for (Resource r : a.resources()) {
+            int thisToken = tokenId == 0 ? 0 : tokenId++;
             boolean dup;
             synchronized (target) {
                 dup = target.leases.stream().anyMatch(l -> l.sameName(r));
@@ -779,7 +781,7 @@ final class CommandHandler {
                 break;
             }
             try {
-                got.add(d.backend.acquire(r, h.cmdFlags(), target.pid));
+                got.add(d.backend.acquire(r, h.cmdFlags(), target.pid, thisToken));
             } catch (SanlockException e) {
                 result = e.code();
                 d.log.info("cmd_acquire " + who + " " + r.lockspace() + ":" + r.name() + " acquire_token " + result + " "

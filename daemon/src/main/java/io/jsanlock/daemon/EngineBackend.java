@@ -56,9 +56,10 @@ public final class EngineBackend implements LeaseBackend {
     private final Map<Long, Lvb> lvbs = new ConcurrentHashMap<>();
 
     /**
-     * What status -D shows of each held lease (the reference's token): token_id counts every
-     * acquire attempt of the daemon from 1; res_id names the resource and reused counts how
-     * often a cached resource was taken up again. Keyed by the engine's lease id.
+     * What status -D shows of each held lease (the reference's token): token_id numbers every
+     * resource named by an ACQUIRE request of the daemon from 1 ({@link #takeTokenIds});
+     * res_id names the resource and reused counts how often a cached resource was taken up
+     * again. Keyed by the engine's lease id.
      */
     record Token(int tokenId, int resId, int reused, Geometry geometry) {
         static final Token NONE = new Token(0, 0, 0, Geometry.S512_A1M);
@@ -410,6 +411,20 @@ public final class EngineBackend implements LeaseBackend {
 
     @Override
     public HeldLease acquire(Resource r, int cmdFlags, int pid) throws SanlockException {
+        return acquire(r, cmdFlags, pid, takeTokenIds(1));
+    }
+
+    @Override
+    public int takeTokenIds(int count) {
+        synchronized (resourceCache) {
+            int first = nextTokenId;
+            nextTokenId += count;
+            return first;
+        }
+    }
+
+    @Override
+    public HeldLease acquire(Resource r, int cmdFlags, int pid, int tokenId) throws SanlockException {
         if ((cmdFlags & (CommandFlags.ACQUIRE_ORPHAN | CommandFlags.ACQUIRE_ORPHAN_ONLY)) != 0 || !orphans.isEmpty()) {
             for (Orphan o : orphans) {
                 if (o.lease().sameName(r)) {
@@ -421,12 +436,10 @@ public final class EngineBackend implements LeaseBackend {
                 }
             }
         }
-        int tokenId;
         CachedResource cached = null;
         int reused = 0;
         boolean joined = engine.lockspace(r.lockspace()).isPresent();
         synchronized (resourceCache) {
-            tokenId = nextTokenId++;
             if (!joined) {
                 resourceCache.remove(r.lockspace());
             } else {
