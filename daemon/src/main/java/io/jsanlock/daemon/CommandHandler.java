@@ -325,7 +325,8 @@ final class CommandHandler {
         out.addAll(d.backend.resourceRecords(holders));
         for (LeaseBackend.ClientLeases exited : d.releasing) {
             for (HeldLease l : exited.leases()) {
-                out.add(EngineBackend.resourceRecord(l, exited.pid(), "rem", 0));
+                EngineBackend.Token t = d.backend instanceof EngineBackend e ? e.tokenOf(l) : EngineBackend.Token.NONE;
+                out.add(EngineBackend.resourceRecord(l, exited.pid(), "rem", new EngineBackend.Token(0, t.resId(), t.reused(), t.geometry())));
             }
         }
         return out;
@@ -768,7 +769,9 @@ final class CommandHandler {
                 + " flags " + h.cmdFlags());
         List<HeldLease> got = new ArrayList<>();
         int result = 0;
+        int tokenId = d.backend.takeTokenIds(a.resources().size());
         for (Resource r : a.resources()) {
+            int thisToken = tokenId == 0 ? 0 : tokenId++;
             boolean dup;
             synchronized (target) {
                 dup = target.leases.stream().anyMatch(l -> l.sameName(r));
@@ -778,7 +781,7 @@ final class CommandHandler {
                 break;
             }
             try {
-                got.add(d.backend.acquire(r, h.cmdFlags(), target.pid));
+                got.add(d.backend.acquire(r, h.cmdFlags(), target.pid, thisToken));
             } catch (SanlockException e) {
                 result = e.code();
                 d.log.info("cmd_acquire " + who + " " + r.lockspace() + ":" + r.name() + " acquire_token " + result + " "

@@ -11,6 +11,7 @@ import io.jsanlock.engine.LockspaceInfo;
 import io.jsanlock.engine.LockspaceState;
 import io.jsanlock.engine.LossReason;
 import io.jsanlock.engine.ResourceLease;
+import io.jsanlock.format.Geometry;
 import io.jsanlock.format.LockspaceSpec;
 import io.jsanlock.format.ResourceSpec;
 import io.jsanlock.lease.HostState;
@@ -53,6 +54,39 @@ public final class EngineBackend implements LeaseBackend {
     private final List<Orphan> orphans = new java.util.concurrent.CopyOnWriteArrayList<>();
     /** Lock value blocks of leases acquired with ACQUIRE_LVB, by engine handle id. */
     private final Map<Long, Lvb> lvbs = new ConcurrentHashMap<>();
+
+    /**
+     * What status -D shows of each held lease (the reference's token): token_id numbers every
+     * resource named by an ACQUIRE request of the daemon from 1 ({@link #takeTokenIds});
+     * res_id names the resource and reused counts how often a cached resource was taken up
+     * again. Keyed by the engine's lease id.
+     */
+    record Token(int tokenId, int resId, int reused, Geometry geometry) {
+        static final Token NONE = new Token(0, 0, 0, Geometry.S512_A1M);
+    }
+
+    private final Map<Long, Token> tokens = new ConcurrentHashMap<>();
+
+    /**
+     * sanlock 3.8.5 keeps a resource (its res_id) per lockspace after its last holder released
+     * it, and takes it up again on the next acquire of that name (reused+1), a failed acquire
+     * included; a new name takes the next daemon-wide res_id (the first is 2, a failed acquire
+     * uses one up too). Removing the lockspace forgets its resources. Guarded by itself.
+     */
+    private final Map<String, Map<String, CachedResource>> resourceCache = new java.util.HashMap<>();
+    private int nextResId = 2;
+    private int nextTokenId = 1;
+
+    private static final class CachedResource {
+        final int resId;
+        int reused;
+        /** Local holders, acquires in progress included: while above 0 an acquire shares the entry. */
+        int holders;
+
+        CachedResource(int resId) {
+            this.resId = resId;
+        }
+    }
 
     /** An LVB in memory: read at acquire, changed by SET_LVB, written back at release (algorithms.md 3.6). */
     private static final class Lvb {
@@ -237,6 +271,9 @@ public final class EngineBackend implements LeaseBackend {
     public void completeRemoval(Lockspace ls) throws SanlockException {
         listRemoval(ls.name());
         engine.completeRemoval(ls.name());
+        synchronized (resourceCache) {
+            resourceCache.remove(ls.name());
+        }
     }
 
     @Override
@@ -252,6 +289,13 @@ public final class EngineBackend implements LeaseBackend {
                 default -> joined.add(new Lockspace(i.name(), i.hostId(), 0, new Disk(i.path(), i.offset())));
             }
         }
+        // the reference lists each group most recently added first (space_id counts the adds);
+        // the engine's map has no order
+        java.util.Comparator<Lockspace> newestFirst = java.util.Comparator.comparingInt(
+                (Lockspace l) -> spaceIds.getOrDefault(l.name(), 0)).reversed();
+        joined.sort(newestFirst);
+        leaving.sort(newestFirst);
+        joining.sort(newestFirst);
         List<Lockspace> out = new ArrayList<>(joined);
         out.addAll(leaving);
         out.addAll(joining);
@@ -282,9 +326,10 @@ public final class EngineBackend implements LeaseBackend {
             if (i == null) {
                 continue;
             }
+            Geometry g = engine.lockspaceGeometry(l.name()).orElse(Geometry.S512_A1M);
             String list = (l.flags() & LockspaceFlags.ADD) != 0 ? "add" : (l.flags() & LockspaceFlags.REM) != 0 ? "rem" : "spaces";
             String text = "list=" + list + " space_id=" + spaceIds.getOrDefault(l.name(), 0) + " io_timeout=" + i.ioTimeout()
-                    + " sector_size=512 align_size=1048576 host_generation=" + i.generation()
+                    + " sector_size=" + g.sectorSize() + " align_size=" + g.alignSize() + " host_generation=" + i.generation()
                     + " renew_fail=" + (i.state() == LockspaceState.FAILING ? 1 : 0)
                     + " space_dead=" + (i.state() == LockspaceState.LOST ? 1 : 0)
                     + " killing_pids=0 used_retries=0 external_used=" + externalUsed.getOrDefault(l.name(), 0)
@@ -366,6 +411,20 @@ public final class EngineBackend implements LeaseBackend {
 
     @Override
     public HeldLease acquire(Resource r, int cmdFlags, int pid) throws SanlockException {
+        return acquire(r, cmdFlags, pid, takeTokenIds(1));
+    }
+
+    @Override
+    public int takeTokenIds(int count) {
+        synchronized (resourceCache) {
+            int first = nextTokenId;
+            nextTokenId += count;
+            return first;
+        }
+    }
+
+    @Override
+    public HeldLease acquire(Resource r, int cmdFlags, int pid, int tokenId) throws SanlockException {
         if ((cmdFlags & (CommandFlags.ACQUIRE_ORPHAN | CommandFlags.ACQUIRE_ORPHAN_ONLY)) != 0 || !orphans.isEmpty()) {
             for (Orphan o : orphans) {
                 if (o.lease().sameName(r)) {
@@ -377,6 +436,62 @@ public final class EngineBackend implements LeaseBackend {
                 }
             }
         }
+        CachedResource cached = null;
+        int reused = 0;
+        boolean joined = engine.lockspace(r.lockspace()).isPresent();
+        synchronized (resourceCache) {
+            if (!joined) {
+                resourceCache.remove(r.lockspace());
+            } else {
+                Map<String, CachedResource> names = resourceCache.computeIfAbsent(r.lockspace(), k -> new java.util.HashMap<>());
+                cached = names.get(r.name());
+                if (cached == null) {
+                    cached = new CachedResource(nextResId++);
+                    names.put(r.name(), cached);
+                } else if (cached.holders == 0) {
+                    cached.reused++;
+                }
+                cached.holders++;
+                reused = cached.reused;
+            }
+        }
+        try {
+            HeldLease held = acquireFromEngine(r, cmdFlags);
+            ResourceLease lease = (ResourceLease) held.handle();
+            tokens.put(lease.id(), new Token(tokenId, cached == null ? 0 : cached.resId, reused,
+                    engine.leaseGeometry(lease).orElse(Geometry.S512_A1M)));
+            return held;
+        } catch (SanlockException | RuntimeException e) {
+            if (cached != null) {
+                synchronized (resourceCache) {
+                    cached.holders--;
+                }
+            }
+            throw e;
+        }
+    }
+
+    /** Ends a lease's token: its resource stays cached with its res_id (see {@link #resourceCache}). */
+    private void dropToken(ResourceLease lease) {
+        Token t = tokens.remove(lease.id());
+        if (t == null) {
+            return;
+        }
+        synchronized (resourceCache) {
+            Map<String, CachedResource> names = resourceCache.get(lease.lockspace());
+            CachedResource c = names == null ? null : names.get(lease.resource());
+            if (c != null && c.resId == t.resId() && c.holders > 0) {
+                c.holders--;
+            }
+        }
+    }
+
+    /** The token status -D shows for a lease, {@link Token#NONE} for one this backend does not know. */
+    Token tokenOf(HeldLease lease) {
+        return lease.handle() instanceof ResourceLease rl ? tokens.getOrDefault(rl.id(), Token.NONE) : Token.NONE;
+    }
+
+    private HeldLease acquireFromEngine(Resource r, int cmdFlags) throws SanlockException {
         boolean shared = (r.flags() & ResourceFlags.SHARED) != 0;
         AcquireOptions opt = new AcquireOptions(shared ? LeaseMode.SHARED : LeaseMode.EXCLUSIVE,
                 (r.flags() & ResourceFlags.LVER) != 0 ? r.lver() : 0,
@@ -421,12 +536,20 @@ public final class EngineBackend implements LeaseBackend {
                 log.error("r" + lvb.lockspace + ":" + lvb.name + " write lvb failed " + e.code() + ": " + e.getMessage());
             }
         }
-        engine.release(rl, newName);
+        try {
+            engine.release(rl, newName);
+        } finally {
+            dropToken(rl);
+        }
     }
 
     @Override
     public void releaseIndexLease(HeldLease lease) throws SanlockException {
-        engine.release((ResourceLease) lease.handle(), null, false);
+        try {
+            engine.release((ResourceLease) lease.handle(), null, false);
+        } finally {
+            dropToken((ResourceLease) lease.handle());
+        }
     }
 
     private Lvb lvbOf(Resource r) throws SanlockException {
@@ -458,7 +581,11 @@ public final class EngineBackend implements LeaseBackend {
             Resource r = o.lease().resource();
             if (r.lockspace().equals(lockspace) && (name.isEmpty() || r.name().equals(name))) {
                 orphans.remove(o);
-                engine.release((ResourceLease) o.lease().handle());
+                try {
+                    engine.release((ResourceLease) o.lease().handle());
+                } finally {
+                    dropToken((ResourceLease) o.lease().handle());
+                }
                 n++;
             }
         }
@@ -506,26 +633,27 @@ public final class EngineBackend implements LeaseBackend {
             }
         }
         held.sort((x, y) -> Long.compare(((ResourceLease) y.lease().handle()).id(), ((ResourceLease) x.lease().handle()).id()));
-        int token = 1;
         for (Held h : held) {
-            out.add(resourceRecord(h.lease(), h.pid(), "held", token++));
+            out.add(resourceRecord(h.lease(), h.pid(), "held", tokenOf(h.lease())));
         }
         for (Orphan o : orphans) {
-            out.add(resourceRecord(o.lease(), o.pid(), "orphan", 0));
+            Token t = tokenOf(o.lease());
+            out.add(resourceRecord(o.lease(), o.pid(), "orphan", new Token(0, t.resId(), t.reused(), t.geometry())));
         }
         return out;
     }
 
-    static StateRecord resourceRecord(HeldLease l, int pid, String list, int token) {
+    static StateRecord resourceRecord(HeldLease l, int pid, String list, Token token) {
         Resource r = l.resource();
-        String text = "list=" + list + " flags=" + Integer.toHexString((l.shared() ? 1 : 0) | (l.lvb() ? 0x20 : 0)) + " sector_size=512 align_size=1048576 lver="
-                + l.lver() + " reused=0 res_id=0 token_id=" + token;
+        String text = "list=" + list + " flags=" + Integer.toHexString((l.shared() ? 1 : 0) | (l.lvb() ? 0x20 : 0))
+                + " sector_size=" + token.geometry().sectorSize() + " align_size=" + token.geometry().alignSize()
+                + " lver=" + l.lver() + " reused=" + token.reused() + " res_id=" + token.resId() + " token_id=" + token.tokenId();
         Resource tail = new Resource(r.lockspace(), r.name(), 0, 0, 0, l.shared() ? ResourceFlags.SHARED : 0,
                 r.disks().size(), r.disks());
         return new StateRecord(StateType.RESOURCE, 0, pid, l.lver(), r.name(), text, null, tail);
     }
 
-    // ---------------------------------------------------------------- storage, lvb, events: not yet
+    // ---------------------------------------------------------------- storage, lvb, events
 
     @Override public long align(Disk disk) throws SanlockException { return DaemonStorage.align(disk); }
     @Override public void writeLockspace(Lockspace ls, int ioTimeout) throws SanlockException { DaemonStorage.writeLockspace(ls, ioTimeout); }

@@ -86,6 +86,22 @@ public interface LeaseBackend {
     HeldLease acquire(Resource r, int cmdFlags, int pid) throws SanlockException;
 
     /**
+     * Takes {@code count} consecutive token ids (what status -D shows as token_id) for the
+     * resources of one ACQUIRE request, before any of them is tried: sanlock 3.8.5 numbers
+     * every resource of a request, also those it never tries after an earlier one failed.
+     *
+     * @return the first id, 0 for a backend that does not number tokens
+     */
+    default int takeTokenIds(int count) {
+        return 0;
+    }
+
+    /** {@link #acquire(Resource, int, int)} with a token id from {@link #takeTokenIds}. */
+    default HeldLease acquire(Resource r, int cmdFlags, int pid, int tokenId) throws SanlockException {
+        return acquire(r, cmdFlags, pid);
+    }
+
+    /**
      * True while a lease from {@link #acquire} is still held: not released and not dropped
      * with its lockspace (lost, or being removed). The daemon checks it after recording a
      * new lease with its client, so that a lease granted just as its lockspace failed is

@@ -453,6 +453,16 @@ public final class LeaseEngine implements AutoCloseable {
         return rt == null ? Optional.empty() : Optional.of(rt.info());
     }
 
+    /**
+     * The sector/align sizes of a lockspace's delta lease area, as read at the join; empty
+     * while the join has not read it yet or for an unknown name (status -D prints them).
+     */
+    public Optional<Geometry> lockspaceGeometry(String name) {
+        LockspaceRuntime rt = lockspaces.get(name);
+        LockspaceMember m = rt == null ? null : rt.member;
+        return m == null ? Optional.empty() : Optional.of(m.delta().geometry());
+    }
+
     public List<LockspaceInfo> lockspaces() {
         List<LockspaceInfo> out = new ArrayList<>();
         for (LockspaceRuntime rt : lockspaces.values()) {
@@ -1019,6 +1029,21 @@ public final class LeaseEngine implements AutoCloseable {
     }
 
     /** True while {@code lease} is held (not released, not lost). */
+    /**
+     * The sector/align sizes of a held lease's area, as its leader gave them (a lease may
+     * differ from its lockspace's, e.g. 4096/1M leases in a 4096/8M lockspace); empty when
+     * the lease is no longer held.
+     */
+    public Optional<Geometry> leaseGeometry(ResourceLease lease) {
+        HeldResource r = resources.get(new ResourceKey(lease.lockspace(), lease.resource()));
+        if (r == null) {
+            return Optional.empty();
+        }
+        synchronized (r) {
+            return r.paxos == null || !r.handles.containsKey(lease.id()) ? Optional.empty() : Optional.of(r.paxos.geometry());
+        }
+    }
+
     public boolean isHeld(ResourceLease lease) {
         HeldResource r = resources.get(new ResourceKey(lease.lockspace(), lease.resource()));
         if (r == null) {

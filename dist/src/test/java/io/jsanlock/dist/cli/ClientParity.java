@@ -183,6 +183,13 @@ abstract class ClientParity {
                         "client release -r LS:R2:$F:2M -p $P"),
                 Row.undo("client status -o p", "client acquire -r LS:R2:$F:2M:SH -p $P",
                         "client release -r LS:R2:$F:2M -p $P"),
+                // a 4096/8M lockspace and lease beside the 512/1M ones: each record shows its own
+                // sector/align sizes; R2, taken up again, shows its res_id kept and reused counted
+                Row.undo("client status -D", "client init -s L4K:0:$S:0 -Z 4096 -A 8M -o 1;"
+                        + " client init -r L4K:R4K:$S:8M -Z 4096 -A 8M; client add_lockspace -s L4K:1:$S:0 -o 1;"
+                        + " client acquire -r L4K:R4K:$S:8M -p $P; client acquire -r LS:R2:$F:2M -p $P",
+                        "client release -r L4K:R4K:$S:8M -p $P; client release -r LS:R2:$F:2M -p $P;"
+                        + " client rem_lockspace -s L4K:1:$S:0"),
                 Row.undo("client set_config -s LS -u 1", "", "client set_config -s LS -u 0"),
                 Row.undo("client set_config -s LS -O 1", "", "client set_config -s LS -O 0"),
                 Row.undo("client create -x LS:$X:0 -e RX", "", "client delete -x LS:$X:0 -e RX"),
@@ -351,11 +358,9 @@ abstract class ClientParity {
      * daemon's own ({@code status -D}: helper_pid, helper_kill_fd, a client's pid= and fd=).
      * Those include -1: jsanlock runs no helper process, where the reference shows its
      * helper's pid and fds (a structural difference, in the README's table of differences).
-     * {@code res_id}/{@code reused} are masked too: the reference numbers resources with a
-     * daemon-wide counter that jsanlock does not reproduce yet (also in that table).
      */
     static List<String> mask(String out) {
-        String m = out.replaceAll("(helper_pid|helper_kill_fd|\\bpid|\\bfd|res_id|reused)=-?\\d+", "$1=N")
+        String m = out.replaceAll("(helper_pid|helper_kill_fd|\\bpid|\\bfd)=-?\\d+", "$1=N")
                 .replaceAll("timestamp([ =])\\d+", "timestamp$1T")
                 .replaceAll("(monotime|helper_last_status|last_check|last_live|last_req|renewal_last_attempt"
                         + "|renewal_last_success|acquire_last_attempt|acquire_last_success|read_ms|write_ms)=\\d+", "$1=T");
