@@ -73,6 +73,9 @@ public final class AotTraining {
             }
             join.join(10_000);
             runAll(new String[][] {{"client", "status"}, {"client", "host_status"}}, sink);
+            // What our daemon left in the run directory (as sanlock's, it does not remove them).
+            Files.deleteIfExists(Path.of(runDir, "sanlock.sock"));
+            Files.deleteIfExists(Path.of(runDir, "sanlock.pid"));
         }
         Files.deleteIfExists(f);
         Files.deleteIfExists(dir.resolve("daemon.log"));
