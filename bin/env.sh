@@ -3,7 +3,10 @@
 # Two layouts: a source checkout (JSANLOCK_HOME = the checkout: dist/target/jsanlock.jar, a
 # system JDK 25) and the installed package (JSANLOCK_HOME = /usr/lib/jsanlock: jars/jsanlock.jar
 # and the package's own trimmed runtime in runtime/, so the host needs no Java).
-JSANLOCK_HOME="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
+# One readlink and parameter expansion rather than dirname/cd/pwd subshells: this runs before every
+# command, and each fork costs about a millisecond.
+JSANLOCK_HOME="$(readlink -f "${BASH_SOURCE[0]}")"
+JSANLOCK_HOME="${JSANLOCK_HOME%/*/*}"
 export JSANLOCK_HOME
 # Whether $1 is a Java 25+ home. Read from its release file (JAVA_VERSION="25.0.3"), in bash alone:
 # asking `java -version` starts a JVM, ~70 ms added to every command run with JAVA_HOME set.
