@@ -3,11 +3,33 @@
 # Two layouts: a source checkout (JSANLOCK_HOME = the checkout: dist/target/jsanlock.jar, a
 # system JDK 25) and the installed package (JSANLOCK_HOME = /usr/lib/jsanlock: jars/jsanlock.jar
 # and the package's own trimmed runtime in runtime/, so the host needs no Java).
-JSANLOCK_HOME="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
+# One readlink and parameter expansion rather than dirname/cd/pwd subshells: this runs before every
+# command, and each fork costs about a millisecond.
+JSANLOCK_HOME="$(readlink -f "${BASH_SOURCE[0]}")"
+JSANLOCK_HOME="${JSANLOCK_HOME%/*/*}"
 export JSANLOCK_HOME
+# Whether $1 is a Java 25+ home. Read from its release file (JAVA_VERSION="25.0.3"), in bash alone:
+# asking `java -version` starts a JVM, ~70 ms added to every command run with JAVA_HOME set.
+jsanlock_java_home_is_25() {
+	local line major
+	[ -x "$1/bin/java" ] || return 1
+	if [ -r "$1/release" ]; then
+		while IFS= read -r line; do
+			case "$line" in
+			JAVA_VERSION=\"*)
+				major="${line#JAVA_VERSION=\"}"
+				major="${major%%[.\"]*}"
+				[[ "$major" =~ ^[0-9]+$ ]] && [ "$major" -ge 25 ]
+				return
+				;;
+			esac
+		done <"$1/release"
+	fi
+	"$1/bin/java" -version 2>&1 | grep -q 'version "2[5-9]'
+}
 if [ -x "$JSANLOCK_HOME/runtime/bin/java" ] && [ -f "$JSANLOCK_HOME/jars/jsanlock.jar" ]; then
 	JAVA_HOME="$JSANLOCK_HOME/runtime"
-elif [ -z "${JAVA_HOME:-}" ] || ! "$JAVA_HOME/bin/java" -version 2>&1 | grep -q 'version "2[5-9]'; then
+elif [ -z "${JAVA_HOME:-}" ] || ! jsanlock_java_home_is_25 "$JAVA_HOME"; then
 	for j in /usr/lib/jvm/temurin-25-jdk-amd64 /usr/lib/jvm/temurin-25-jdk* /usr/lib/jvm/java-25*; do
 		[ -x "$j/bin/java" ] && { JAVA_HOME="$j"; break; }
 	done

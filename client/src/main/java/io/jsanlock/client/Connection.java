@@ -1,18 +1,20 @@
 package io.jsanlock.client;
 
+import io.jsanlock.base.ByteStrings;
 import io.jsanlock.base.SanlockError;
 import io.jsanlock.base.SanlockException;
 import io.jsanlock.wire.Command;
 import io.jsanlock.wire.Header;
 import io.jsanlock.wire.WireException;
+import io.jsanlock.wire.unix.UnixChannel;
 import io.jsanlock.wire.unix.UnixSocket;
 import io.jsanlock.wire.unix.UnixSocketException;
+import io.jsanlock.wire.unix.UnixStream;
 
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
-import java.nio.file.Path;
 
 /**
  * One socket to the daemon with request/reply helpers that turn every failure into a
@@ -21,29 +23,62 @@ import java.nio.file.Path;
  * {@code data} in the reply header as itself.
  */
 final class Connection implements AutoCloseable {
-    private final UnixSocket socket;
+    private final UnixStream stream;
 
-    private Connection(UnixSocket socket) {
-        this.socket = socket;
+    private Connection(UnixStream stream) {
+        this.stream = stream;
     }
 
-    static Connection open(Path socketPath) throws SanlockException {
+    /**
+     * A connection for requests answered on it (everything but a registration or an
+     * event channel): the JDK's channel where it can name the path, so a one-request
+     * command links no native code ({@link UnixChannel}). {@code socketPath} is a byte
+     * string (one char per byte).
+     */
+    static Connection open(String socketPath) throws SanlockException {
         try {
-            return new Connection(UnixSocket.connect(socketPath));
-        } catch (UnixSocketException e) {
-            throw new SanlockException(-e.errno(), "cannot connect to sanlock daemon at " + socketPath + ": " + e.getMessage(), e);
+            return new Connection(UnixChannel.connect(ByteStrings.toBytes(socketPath)));
         } catch (IOException e) {
-            throw new SanlockException(SanlockError.ENOTCONN, "cannot connect to sanlock daemon at " + socketPath + ": " + e.getMessage(), e);
+            throw connectFailure(socketPath, e);
         }
     }
 
+    /**
+     * A connection on the FFM socket, whose descriptor we own: a registration (kept open
+     * across execv by {@code client command} and jvirsh's guest launcher) or an event
+     * channel (read with deadlines, its fd handed to pollers).
+     */
+    static Connection openWithDescriptor(String socketPath) throws SanlockException {
+        try {
+            return new Connection(UnixSocket.connect(ByteStrings.toBytes(socketPath), 0));
+        } catch (IOException e) {
+            throw connectFailure(socketPath, e);
+        }
+    }
+
+    private static SanlockException connectFailure(String socketPath, IOException e) {
+        if (e instanceof UnixSocketException u) {
+            return new SanlockException(-u.errno(), "cannot connect to sanlock daemon at " + socketPath + ": " + e.getMessage(), e);
+        }
+        return new SanlockException(SanlockError.ENOTCONN, "cannot connect to sanlock daemon at " + socketPath + ": " + e.getMessage(), e);
+    }
+
+    /** The stream replies are read from. */
+    UnixStream stream() {
+        return stream;
+    }
+
+    /** The FFM socket of a connection opened with {@link #openWithDescriptor}. */
     UnixSocket socket() {
-        return socket;
+        if (stream instanceof UnixSocket s) {
+            return s;
+        }
+        throw new IllegalStateException("not a descriptor connection: " + stream);
     }
 
     void send(ByteBuffer message, Command cmd) throws SanlockException {
         try {
-            socket.writeFully(message);
+            stream.writeFully(message);
         } catch (IOException e) {
             throw ioFailure(e, cmd, "sending");
         }
@@ -52,7 +87,7 @@ final class Connection implements AutoCloseable {
     /** Reads the reply header for {@code cmd} (does not judge its result). */
     Header readHeader(Command cmd) throws SanlockException {
         try {
-            ByteBuffer b = socket.readOrEof(Header.SIZE);
+            ByteBuffer b = stream.readOrEof(Header.SIZE);
             if (b == null) {
                 throw new SanlockException(SanlockError.ENOTCONN, cmd + ": daemon closed the connection without replying");
             }
@@ -95,6 +130,6 @@ final class Connection implements AutoCloseable {
 
     @Override
     public void close() {
-        socket.close();
+        stream.close();
     }
 }

@@ -1,5 +1,6 @@
 package io.jsanlock.client;
 
+import io.jsanlock.base.ByteStrings;
 import io.jsanlock.base.SanlockException;
 import io.jsanlock.wire.Command;
 import io.jsanlock.wire.CommandFlags;
@@ -55,15 +56,27 @@ public final class SanlockClient {
     /** The reference's built-in run directory. */
     public static final Path DEFAULT_RUN_DIR = Path.of("/run/sanlock");
 
-    private final Path runDir;
+    /** The run directory as a byte string (one char per byte): a Linux path is bytes. */
+    private final String runDir;
 
     /** A client for the run directory from {@code SANLOCK_RUN_DIR} (any value, even empty), else /run/sanlock. */
     public SanlockClient() {
-        this(defaultRunDir());
+        this.runDir = runDirFromEnvironment();
     }
 
+    /** A client for {@code runDir}, whose bytes are those the JDK uses for it (its text in {@code sun.jnu.encoding}). */
     public SanlockClient(Path runDir) {
-        this.runDir = runDir;
+        this.runDir = ByteStrings.encoded(runDir.toString(), ByteStrings.platformCharset());
+    }
+
+    private SanlockClient(String runDirBytes) {
+        this.runDir = runDirBytes;
+    }
+
+    /** A client for the run directory with exactly these bytes (a byte string, e.g. {@code ByteStrings.of(raw)}). */
+    public static SanlockClient ofRunDirBytes(String runDir) {
+        ByteStrings.toBytes(runDir); // refuses a String that is not a byte string
+        return new SanlockClient(runDir);
     }
 
     /** {@code $SANLOCK_RUN_DIR} when set (even empty, as libsanlock), else {@link #DEFAULT_RUN_DIR}. */
@@ -72,17 +85,79 @@ public final class SanlockClient {
         return env != null ? Path.of(env) : DEFAULT_RUN_DIR;
     }
 
+    /**
+     * The bytes of {@code $SANLOCK_RUN_DIR} (a byte string), else "/run/sanlock". The JVM
+     * decodes the environment with the locale's charset, which loses bytes that are not
+     * text in it (any non-ASCII byte under LANG=C, invalid UTF-8 under a UTF-8 locale), so a
+     * value that is not plain ASCII is read back from /proc/self/environ as the kernel holds it.
+     */
+    static String runDirFromEnvironment() {
+        String env = System.getenv("SANLOCK_RUN_DIR");
+        if (env == null) {
+            return "/run/sanlock";
+        }
+        boolean ascii = true;
+        for (int i = 0; i < env.length() && ascii; i++) {
+            ascii = env.charAt(i) < 0x80;
+        }
+        if (!ascii) {
+            byte[] raw = environmentBytes("SANLOCK_RUN_DIR");
+            if (raw != null) {
+                return ByteStrings.of(raw);
+            }
+        }
+        return ByteStrings.encoded(env, ByteStrings.platformCharset());
+    }
+
+    /** The value of {@code name} in this process's initial environment, as bytes; null when absent or unreadable. */
+    private static byte[] environmentBytes(String name) {
+        byte[] all;
+        try (java.io.InputStream in = new java.io.FileInputStream("/proc/self/environ")) {
+            all = in.readAllBytes();
+        } catch (IOException e) {
+            return null;
+        }
+        byte[] key = (name + "=").getBytes(StandardCharsets.ISO_8859_1);
+        int start = 0;
+        while (start < all.length) {
+            int end = start;
+            while (end < all.length && all[end] != 0) {
+                end++;
+            }
+            if (end - start >= key.length && java.util.Arrays.equals(all, start, start + key.length, key, 0, key.length)) {
+                return java.util.Arrays.copyOfRange(all, start + key.length, end);
+            }
+            start = end + 1;
+        }
+        return null;
+    }
+
+    /** The run directory as a Path (its bytes decoded with the JDK's charset: lossy where they are not text). */
     public Path runDir() {
+        return Path.of(new String(ByteStrings.toBytes(runDir), ByteStrings.platformCharset()));
+    }
+
+    /** The run directory as a byte string. */
+    public String runDirBytes() {
         return runDir;
     }
 
-    /** RUN_DIR/sanlock.sock (the reference cuts this to 106 bytes; longer paths cannot be bound anyway). */
+    /** RUN_DIR/sanlock.sock as a Path (see {@link #runDir()}; {@link #socketPathBytes()} has the exact bytes). */
     public Path socketPath() {
-        return runDir.resolve("sanlock.sock");
+        return Path.of(new String(ByteStrings.toBytes(socketPathBytes()), ByteStrings.platformCharset()));
+    }
+
+    /**
+     * RUN_DIR + "/sanlock.sock" as a byte string, formatted as libsanlock formats it (an empty
+     * run directory gives "/sanlock.sock"; the reference then cuts it to 106 bytes, which
+     * the FFM socket does when connecting).
+     */
+    public String socketPathBytes() {
+        return runDir + "/sanlock.sock";
     }
 
     Connection open() throws SanlockException {
-        return Connection.open(socketPath());
+        return Connection.open(socketPathBytes());
     }
 
     private Header simple(ByteBuffer request, Command cmd) throws SanlockException {
@@ -100,7 +175,7 @@ public final class SanlockClient {
      * process dies.
      */
     public Registration register() throws SanlockException {
-        Connection c = open();
+        Connection c = Connection.openWithDescriptor(socketPathBytes());
         try {
             c.send(Requests.headerOnly(Command.REGISTER, 0, 0, 0), Command.REGISTER);
         } catch (SanlockException e) {
@@ -145,7 +220,7 @@ public final class SanlockClient {
     public List<Lockspace> getLockspaces() throws SanlockException {
         try (Connection c = open()) {
             Header h = c.call(Requests.headerOnly(Command.GET_LOCKSPACES, 0, 0, 0), Command.GET_LOCKSPACES);
-            return Replies.readLockspaces(h, c.socket());
+            return Replies.readLockspaces(h, c.stream());
         } catch (WireException e) {
             throw e;
         } catch (IOException e) {
@@ -158,7 +233,7 @@ public final class SanlockClient {
         try (Connection c = open()) {
             Header h = c.call(Requests.lockspaceCommand(Command.GET_HOSTS, 0, 0, 0,
                     new Lockspace(lockspace, hostId, 0, null)), Command.GET_HOSTS);
-            return Replies.readGetHosts(h, c.socket());
+            return Replies.readGetHosts(h, c.stream());
         } catch (WireException e) {
             throw e;
         } catch (IOException e) {
@@ -205,7 +280,7 @@ public final class SanlockClient {
         Header h = c.readHeader(Command.INQUIRE);
         Connection.check(h, Command.INQUIRE);
         try {
-            String state = Replies.readInquire(h, c.socket());
+            String state = Replies.readInquire(h, c.stream());
             int count = h.data2();
             List<Resource> leases = state.isEmpty() ? List.of() : ResourceStrings.parseState(state);
             return new Inquiry(count, state, leases);
@@ -268,7 +343,7 @@ public final class SanlockClient {
             Header h = c.call(request, cmd);
             List<StateRecord> out = new ArrayList<>();
             while (true) {
-                StateRecord r = StateRecord.read(c.socket());
+                StateRecord r = StateRecord.read(c.stream());
                 if (r == null) {
                     return new RecordStream(h, out);
                 }
@@ -285,7 +360,7 @@ public final class SanlockClient {
     public String logDump() throws SanlockException {
         try (Connection c = open()) {
             Header h = c.call(Requests.headerOnly(Command.LOG_DUMP, 0, 0, 0), Command.LOG_DUMP);
-            return new String(Replies.readLogDump(h, c.socket()), StandardCharsets.ISO_8859_1);
+            return new String(Replies.readLogDump(h, c.stream()), StandardCharsets.ISO_8859_1);
         } catch (WireException e) {
             throw e;
         } catch (IOException e) {
@@ -310,7 +385,7 @@ public final class SanlockClient {
         try (Connection c = open()) {
             c.send(Requests.headerOnly(Command.SHUTDOWN, 0, force ? 1 : 0, 0), Command.SHUTDOWN);
             try {
-                c.socket().readOrEof(Header.SIZE);
+                c.stream().readOrEof(Header.SIZE);
             } catch (IOException e) {
                 // the daemon closes without replying; any ending is fine here
             }
@@ -357,7 +432,7 @@ public final class SanlockClient {
     public LockspaceInfo readLockspace(Lockspace lockspace) throws SanlockException {
         try (Connection c = open()) {
             Header h = c.call(Requests.lockspaceCommand(Command.READ_LOCKSPACE, 0, 0, 0, lockspace), Command.READ_LOCKSPACE);
-            return new LockspaceInfo(Replies.readLockspaceBody(h, c.socket()), h.data2());
+            return new LockspaceInfo(Replies.readLockspaceBody(h, c.stream()), h.data2());
         } catch (WireException e) {
             throw e;
         } catch (IOException e) {
@@ -369,7 +444,7 @@ public final class SanlockClient {
     public Resource readResource(Resource resource) throws SanlockException {
         try (Connection c = open()) {
             Header h = c.call(Requests.resourceWithDisks(Command.READ_RESOURCE, 0, 0, 0, resource), Command.READ_RESOURCE);
-            return Replies.readResourceBody(h, c.socket());
+            return Replies.readResourceBody(h, c.stream());
         } catch (WireException e) {
             throw e;
         } catch (IOException e) {
@@ -381,7 +456,7 @@ public final class SanlockClient {
     public ResourceOwners readResourceOwners(Resource resource) throws SanlockException {
         try (Connection c = open()) {
             Header h = c.call(Requests.resourceWithDisks(Command.READ_RESOURCE_OWNERS, 0, 0, 0, resource), Command.READ_RESOURCE_OWNERS);
-            Replies.ResourceOwners ro = Replies.readResourceOwners(h, c.socket());
+            Replies.ResourceOwners ro = Replies.readResourceOwners(h, c.stream());
             return new ResourceOwners(ro.resource(), ro.owners());
         } catch (WireException e) {
             throw e;
@@ -401,7 +476,7 @@ public final class SanlockClient {
     public byte[] getLvb(Resource resource, int size) throws SanlockException {
         try (Connection c = open()) {
             Header h = c.call(Requests.resourceHead(Command.GET_LVB, 0, 0, size, resource), Command.GET_LVB);
-            return Replies.readLvb(h, c.socket());
+            return Replies.readLvb(h, c.stream());
         } catch (WireException e) {
             throw e;
         } catch (IOException e) {
@@ -413,7 +488,7 @@ public final class SanlockClient {
 
     /** REG_EVENT: a channel receiving the events other hosts set for us in this lockspace. */
     public EventChannel registerEvents(String lockspace) throws SanlockException {
-        Connection c = open();
+        Connection c = Connection.openWithDescriptor(socketPathBytes());
         try {
             c.call(Requests.lockspaceEvent(Command.REG_EVENT, 0, Lockspace.named(lockspace), HostEvent.NONE), Command.REG_EVENT);
         } catch (SanlockException e) {
@@ -466,7 +541,7 @@ public final class SanlockClient {
             throws SanlockException {
         try (Connection c = open()) {
             Header h = c.call(Requests.rindexEntry(cmd, flags, data, data2, rx, re), cmd);
-            return Replies.readRentry(h, c.socket());
+            return Replies.readRentry(h, c.stream());
         } catch (WireException e) {
             throw e;
         } catch (IOException e) {

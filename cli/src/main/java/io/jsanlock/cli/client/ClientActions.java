@@ -97,7 +97,7 @@ public final class ClientActions {
         int code(SanlockException e) {
             if (explain) {
                 out.flush();
-                for (String line : Explanation.of(action, e, client.socketPath())) {
+                for (String line : Explanation.of(action, e, client.socketPathBytes())) {
                     err.println("jsanlock: " + line);
                 }
             }

@@ -1,5 +1,6 @@
 package io.jsanlock.cli.client;
 
+import io.jsanlock.base.ByteStrings;
 import io.jsanlock.base.SanlockError;
 import io.jsanlock.base.SanlockException;
 import io.jsanlock.client.SanlockClient;
@@ -7,8 +8,9 @@ import io.jsanlock.wire.Command;
 import io.jsanlock.wire.Header;
 import io.jsanlock.wire.Options;
 import io.jsanlock.wire.WireException;
-import io.jsanlock.wire.unix.UnixSocket;
+import io.jsanlock.wire.unix.UnixChannel;
 import io.jsanlock.wire.unix.UnixSocketException;
+import io.jsanlock.wire.unix.UnixStream;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -34,11 +36,11 @@ final class EmptyAcquire {
 
     /** On a new connection, for registered process {@code pid}. */
     static void send(SanlockClient client, int pid, int flags) throws SanlockException {
-        UnixSocket s;
+        UnixStream s;
         try {
-            s = UnixSocket.connect(client.socketPath());
+            s = UnixChannel.connect(ByteStrings.toBytes(client.socketPathBytes()));
         } catch (UnixSocketException e) {
-            throw new SanlockException(-e.errno(), "cannot connect to sanlock daemon at " + client.socketPath() + ": " + e.getMessage(), e);
+            throw new SanlockException(-e.errno(), "cannot connect to sanlock daemon at " + client.socketPathBytes() + ": " + e.getMessage(), e);
         } catch (IOException e) {
             throw new SanlockException(SanlockError.ENOTCONN, "cannot connect: " + e.getMessage(), e);
         }
@@ -50,7 +52,7 @@ final class EmptyAcquire {
     }
 
     /** On an open (registered) connection. */
-    static void call(UnixSocket s, ByteBuffer request) throws SanlockException {
+    static void call(UnixStream s, ByteBuffer request) throws SanlockException {
         try {
             s.writeFully(request);
             ByteBuffer reply = s.readOrEof(Header.SIZE);

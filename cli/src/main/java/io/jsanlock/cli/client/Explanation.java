@@ -11,7 +11,6 @@ import io.jsanlock.wire.unix.UnixSocket;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -37,7 +36,7 @@ final class Explanation {
     }
 
     /** The lines to print (without the {@code jsanlock: } prefix). */
-    static List<String> of(String action, SanlockException e, Path socket) {
+    static List<String> of(String action, SanlockException e, String socket) {
         List<String> lines = new ArrayList<>(2);
         String message = e.getMessage() == null ? "" : e.getMessage();
         Matcher m = DAEMON_RESULT.matcher(message);
@@ -70,7 +69,7 @@ final class Explanation {
         }
     }
 
-    private static String noDaemon(Path socket, int code) {
+    private static String noDaemon(String socket, int code) {
         String where = " (set SANLOCK_RUN_DIR to the run directory of the daemon to use)";
         return switch (code) {
             case -2 -> "no sanlock daemon: " + socket + " does not exist" + where;
@@ -146,8 +145,10 @@ final class Explanation {
      * The daemon's reason for the failure of {@code cmd} with {@code result}, or null when
      * the daemon has none or is the reference (which answers only the VERSION request).
      */
-    static String ask(Path socketPath, int cmd, int result) {
-        try (UnixSocket s = UnixSocket.connect(socketPath, ASK_TIMEOUT_MILLIS)) {
+    static String ask(String socketPath, int cmd, int result) {
+        // The FFM socket: its connect and reads time out (the channel's do not), and an
+        // explanation is only asked for after a failure, where start-up cost does not matter.
+        try (UnixSocket s = UnixSocket.connect(io.jsanlock.base.ByteStrings.toBytes(socketPath), ASK_TIMEOUT_MILLIS)) {
             s.setReadTimeoutMillis(ASK_TIMEOUT_MILLIS);
             ByteBuffer req = ByteBuffer.allocate(2 * Header.SIZE);
             new Header(Header.MAGIC, Limits.PROTOCOL_VERSION, FailureReasons.COMMAND, 0, Header.SIZE, 0, cmd, result).encode(req);

@@ -1,8 +1,5 @@
 package io.jsanlock.wire.unix;
 
-import io.jsanlock.wire.WireIn;
-
-import java.io.Closeable;
 import java.io.EOFException;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -35,7 +32,7 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
  * using it, so a concurrent {@link #close} can never make a pending call act on a
  * reused fd number.
  */
-public final class UnixSocket implements Closeable, WireIn {
+public final class UnixSocket implements UnixStream {
     private final int fd;
     private final Object lock = new Object();
     private int uses;
@@ -53,7 +50,12 @@ public final class UnixSocket implements Closeable, WireIn {
      * {@code timeoutMillis} (0 = wait indefinitely), as a blocking connect would wait.
      */
     public static UnixSocket connect(Path path, long timeoutMillis) throws IOException {
-        byte[] p = path.toString().getBytes(StandardCharsets.UTF_8);
+        return connect(path.toString().getBytes(StandardCharsets.UTF_8), timeoutMillis);
+    }
+
+    /** As {@link #connect(Path, long)}, to the exact bytes of a path (a Linux path is bytes, not text). */
+    public static UnixSocket connect(byte[] p, long timeoutMillis) throws IOException {
+        String path = new String(p, StandardCharsets.ISO_8859_1);
         long deadline = timeoutMillis > 0 ? System.nanoTime() + timeoutMillis * 1_000_000L : 0;
         long backoff = 1;
         while (true) {
@@ -117,6 +119,7 @@ public final class UnixSocket implements Closeable, WireIn {
     }
 
     /** Writes all of {@code buf}, waiting for buffer space as needed. EPIPE etc. become UnixSocketException. */
+    @Override
     public void writeFully(ByteBuffer buf) throws IOException {
         begin();
         try (Arena a = Arena.ofConfined()) {
@@ -317,6 +320,7 @@ public final class UnixSocket implements Closeable, WireIn {
         }
     }
 
+    @Override
     public boolean isOpen() {
         synchronized (lock) {
             return !closed;
