@@ -15,8 +15,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * The threads that carry out storage I/O so that callers can stop waiting.
  * Platform daemon threads (a blocking pread through FFM would pin a virtual
  * thread's carrier anyway); the pool grows as I/Os hang and shrinks when idle.
+ * Public so that other {@link SectorStorage} implementations (the test kit's in-memory
+ * storage) give up on an I/O exactly as the file backend does, with one pool.
  */
-final class IoWorkers {
+public final class IoWorkers {
     private static final AtomicInteger COUNT = new AtomicInteger();
     private static final ExecutorService POOL = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "jsanlock-io-" + COUNT.incrementAndGet());
@@ -31,7 +33,7 @@ final class IoWorkers {
      * Runs {@code io} on a worker and waits up to {@code timeoutMillis}
      * ({@code <= 0}: no limit). On timeout the task is left running.
      */
-    static <T> T run(Callable<T> io, long timeoutMillis, String what) throws SanlockException {
+    public static <T> T run(Callable<T> io, long timeoutMillis, String what) throws SanlockException {
         Future<T> f = POOL.submit(io);
         try {
             return timeoutMillis > 0 ? f.get(timeoutMillis, TimeUnit.MILLISECONDS) : f.get();

@@ -2,16 +2,10 @@ package io.jsanlock.testkit;
 
 import io.jsanlock.base.SanlockError;
 import io.jsanlock.base.SanlockException;
+import io.jsanlock.io.IoWorkers;
 import io.jsanlock.io.SectorStorage;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
-import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * {@link SectorStorage} in memory, for tests of everything above the I/O
@@ -90,7 +84,7 @@ public final class MemorySectorStorage implements SectorStorage {
     public int read(long offset, ByteBuffer dst, long timeoutMillis) throws SanlockException {
         int len = dst.remaining();
         check(offset, len);
-        byte[] got = runOnWorker(() -> {
+        byte[] got = IoWorkers.run(() -> {
             FaultHook h = hook;
             if (h != null) {
                 h.beforeIo(false, offset, len);
@@ -112,7 +106,7 @@ public final class MemorySectorStorage implements SectorStorage {
         check(offset, len);
         byte[] copy = new byte[len];
         src.duplicate().get(copy);
-        runOnWorker(() -> {
+        IoWorkers.run(() -> {
             FaultHook h = hook;
             if (h != null) {
                 h.beforeIo(true, offset, len);
@@ -143,32 +137,6 @@ public final class MemorySectorStorage implements SectorStorage {
         }
         if (offset + len > Integer.MAX_VALUE - 8) {
             throw new SanlockException(SanlockError.EINVAL, "I/O at offset " + offset + " is beyond memory storage");
-        }
-    }
-
-    /** Platform daemon threads, like io's own workers: a hung I/O keeps its thread, the caller stops waiting. */
-    private static final ExecutorService WORKERS = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "memory-storage-io");
-        t.setDaemon(true);
-        return t;
-    });
-
-    /** Runs {@code io} on a worker and waits up to {@code timeoutMillis} ({@code <= 0}: no limit), as the file backend does. */
-    private static <T> T runOnWorker(Callable<T> io, long timeoutMillis, String what) throws SanlockException {
-        Future<T> f = WORKERS.submit(io);
-        try {
-            return timeoutMillis > 0 ? f.get(timeoutMillis, TimeUnit.MILLISECONDS) : f.get();
-        } catch (TimeoutException e) {
-            throw new SanlockException(SanlockError.AIO_TIMEOUT, what + " timed out after " + timeoutMillis + " ms");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new SanlockException(-4, what + " interrupted while waiting for the I/O", e);
-        } catch (ExecutionException e) {
-            Throwable c = e.getCause();
-            if (c instanceof SanlockException se) {
-                throw new SanlockException(se.code(), se.getMessage(), se);
-            }
-            throw new SanlockException(SanlockError.EIO, what + " failed: " + c, c);
         }
     }
 
