@@ -15,7 +15,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -29,7 +32,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * inquire, gets, read, log_dump, direct dump and read_leader.
  *
  * <p>For each locale (LANG=C; LC_ALL=C.UTF-8 over LANG=C; none at all; the CLIs and the
- * daemons run in it) the sequence runs four times, each with a fresh lease file
+ * daemons run in it) the sequence runs four times, two at a time, each with a fresh lease file
  * and a fresh daemon: the reference CLI with the reference daemon (the expectation), then
  * bin/jsanlock with the jsanlock daemon, bin/jsanlock with the reference daemon and the
  * reference CLI with the jsanlock daemon. Each must give the same stdout, stderr and exit
@@ -68,7 +71,7 @@ class ByteNamesParityTest {
     }
 
     private Path dir;
-    private int runs;
+    private final AtomicInteger runs = new AtomicInteger();
 
     @BeforeAll
     void makeDir() throws IOException {
@@ -87,7 +90,24 @@ class ByteNamesParityTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("locales")
     void sameBytesFromArgvToDiskAndBackWithBothDaemonsAndBothClis(Locale locale) {
-        Sequence expected = sequence(locale, Cli.REFERENCE, TestDaemon.Kind.REFERENCE);
+        // The four sequences share nothing (each its own lease file, run dir and daemon) and
+        // spend most of their time waiting (JVM starts, the delta lease's join delay), so they
+        // run two at a time: one after the other they took ~90 s per locale. Not four: with
+        // io_timeout 1, four daemons at once on a loaded 2-core machine once made the reference
+        // daemon miss its renewals and drop the lockspace (a load artefact, not a byte question).
+        Map<String, CompletableFuture<Sequence>> sequences = new LinkedHashMap<>();
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            for (Cli cli : Cli.values()) {
+                for (TestDaemon.Kind daemon : TestDaemon.Kind.values()) {
+                    sequences.put(cli + "/" + daemon, CompletableFuture.supplyAsync(() -> sequence(locale, cli, daemon), pool));
+                }
+            }
+            CompletableFuture.allOf(sequences.values().toArray(CompletableFuture[]::new)).exceptionally(t -> null).join();
+        } finally {
+            pool.shutdown();
+        }
+        Sequence expected = sequences.get(Cli.REFERENCE + "/" + TestDaemon.Kind.REFERENCE).join();
         List<String> differences = new ArrayList<>();
         assertTrue(expected.outputs.get("add_lockspace").startsWith("exit 0"),
                 "the reference itself failed to join:\n" + expected.outputs.get("add_lockspace"));
@@ -96,7 +116,7 @@ class ByteNamesParityTest {
                 if (cli == Cli.REFERENCE && daemon == TestDaemon.Kind.REFERENCE) {
                     continue;
                 }
-                Sequence got = sequence(locale, cli, daemon);
+                Sequence got = sequences.get(cli + "/" + daemon).join();
                 String ctx = locale + ", " + cli.name().toLowerCase() + " CLI with the " + daemon.name().toLowerCase()
                         + " daemon";
                 if (!expected.disk.equals(got.disk)) {
@@ -168,7 +188,7 @@ class ByteNamesParityTest {
             "");
 
     private String pythonRun(Locale locale, TestDaemon.Kind kind) {
-        int n = ++runs;
+        int n = runs.incrementAndGet();
         String sub = dir + "/" + DIR_NAME;
         String path = sub + "/" + FILE_NAME;
         check(sh(locale.env, null, List.of("bash", "-c", "rm -rf \"$1\" && mkdir \"$1\" && truncate -s 8M \"$2\"", "-", sub,
@@ -197,10 +217,14 @@ class ByteNamesParityTest {
     }
 
     private Sequence sequence(Locale locale, Cli cli, TestDaemon.Kind kind) {
-        int n = ++runs;
-        String sub = dir + "/" + DIR_NAME;
+        int n = runs.incrementAndGet();
+        // Sequences run side by side, each under its own directory; the names are one letter
+        // each, so every path has the same length (column widths cannot differ) and the
+        // outputs show it as DIR.
+        String own = dir + "/" + (char) ('a' + n);
+        String sub = own + "/" + DIR_NAME;
         String path = sub + "/" + FILE_NAME;
-        check(sh(locale.env, null, List.of("bash", "-c", "rm -rf \"$1\" && mkdir \"$1\" && truncate -s 8M \"$2\"", "-", sub,
+        check(sh(locale.env, null, List.of("bash", "-c", "rm -rf \"$1\" && mkdir -p \"$1\" && truncate -s 8M \"$2\"", "-", sub,
                 path)));
         Map<String, String> out = new LinkedHashMap<>();
         String lsArea = LS + ":0:" + path + ":0";
@@ -258,6 +282,7 @@ class ByteNamesParityTest {
         }
         String log = sh(Map.of(), null, List.of("cat", runDir.resolve("daemon.log").toString())).out();
         out.put("daemon -D log", "names " + lsHost + ": " + log.contains(lsHost));
+        out.replaceAll((command, text) -> text.replace(own, "DIR"));
         return new Sequence(out, disk);
     }
 
@@ -409,7 +434,9 @@ class ByteNamesParityTest {
 
     private static void awaitExit(ProcessHandle h) {
         try {
-            h.onExit().get(10, TimeUnit.SECONDS);
+            // a bound, not a timing goal: SIGKILLed daemons with O_DIRECT I/O in flight, four
+            // sequences at once on a loaded 2-core machine, once took more than 10 s to be reaped
+            h.onExit().get(60, TimeUnit.SECONDS);
         } catch (Exception e) {
             throw new IllegalStateException("process " + h.pid() + " did not exit", e);
         }
