@@ -31,6 +31,13 @@ import java.util.random.RandomGenerator;
  * before we act on the read that follows it (that is what makes it Disk Paxos).
  * The only reuse is of the first read as the ballot's starting leader when
  * nothing was waited for (the reference does the same).
+ *
+ * <p><b>Why one unit (~870 lines).</b> Acquire, convert and release work on one lease's
+ * per-hold state — the token's dblock and committed leader, the shared holders a ballot
+ * saw, the mode block kept through a convert, the geometry re-read from the leader — and
+ * on the same sector read/write helpers; as sanlock's {@code paxos_lease.c} they are one
+ * unit, and splitting them would spread that state across classes. Instances come from a
+ * {@link PaxosLeaseFactory}.
  */
 public final class PaxosLease {
     private final LeaseStorage disk;
