@@ -101,8 +101,9 @@ public final class PaxosLease {
         }
     }
 
-    public PaxosLease(LeaseStorage disk, long offset, Geometry lockspaceGeometry, String spaceName, String resourceName,
-                      MonotonicClock clock, LogRing log, RandomGenerator random, BufferPool pool) {
+    /** Made by {@link PaxosLeaseFactory#open} (and by this package's protocol tests). */
+    PaxosLease(LeaseStorage disk, long offset, Geometry lockspaceGeometry, String spaceName, String resourceName,
+               MonotonicClock clock, LogRing log, RandomGenerator random, BufferPool pool) {
         this.disk = disk;
         this.offset = offset;
         this.geometry = lockspaceGeometry;
