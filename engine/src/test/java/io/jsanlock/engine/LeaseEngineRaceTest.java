@@ -1,30 +1,26 @@
 package io.jsanlock.engine;
 
+import static io.jsanlock.engine.SharedDisk.R1;
+import static io.jsanlock.engine.SharedDisk.ls;
 import static io.jsanlock.testkit.SanlockConditions.failsWith;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.jsanlock.base.SanlockError;
 import io.jsanlock.base.SanlockException;
-import io.jsanlock.format.Geometry;
 import io.jsanlock.format.Leader;
 import io.jsanlock.format.LockspaceSpec;
 import io.jsanlock.format.ResourceSpec;
-import io.jsanlock.testkit.Areas;
 import io.jsanlock.testkit.Await;
 import io.jsanlock.testkit.FaultyStorage;
 import io.jsanlock.testkit.FaultyStorage.Fault;
 import io.jsanlock.testkit.MemoryStorage;
 import io.jsanlock.testkit.ScaledClock;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -38,52 +34,19 @@ import org.junit.jupiter.api.Test;
  * stall 4 s of real time (8N at N=1 on this clock) to lose the lockspace where it must not.
  */
 class LeaseEngineRaceTest {
-    static final Geometry G = Geometry.S512_A1M;
-    static final String PATH = "/mem/disk";
     final ScaledClock clock = new ScaledClock(2, 1000);
-    final MemoryStorage mem = new MemoryStorage(5 << 20);
-    final FaultyStorage disk = new FaultyStorage(mem, clock);
-    final List<LeaseEngine> engines = new ArrayList<>();
-
-    @BeforeEach
-    void setUp() throws Exception {
-        disk.setRecording(false);
-        Areas.initLockspace(mem, 0, G, "LS", 1);
-        Areas.initResource(mem, 1 << 20, G, "LS", "R1", 0);
-        Areas.initResource(mem, 2 << 20, G, "LS", "R2", 0);
-        Areas.initLockspace(mem, 3 << 20, G, "LS2", 1);
-        Areas.initResource(mem, 4 << 20, G, "LS2", "R3", 0);
-    }
+    final SharedDisk shared = new SharedDisk(clock);
+    final MemoryStorage mem = shared.mem;
+    final FaultyStorage disk = shared.disk;
 
     @AfterEach
     void tearDown() {
-        for (LeaseEngine e : engines) {
-            if (!e.halted()) {
-                e.close();
-            }
-        }
+        shared.close();
     }
 
     LeaseEngine engine(String name) throws SanlockException {
-        LeaseEngine e = LeaseEngine.builder(name).clock(clock).seed(7).storage(p -> {
-            if (!p.equals(PATH)) {
-                throw new SanlockException(SanlockError.ENOENT, "no such path " + p);
-            }
-            return disk;
-        }).build();
-        engines.add(e);
-        return e;
+        return shared.engine(name, b -> b.clock(clock));
     }
-
-    static LockspaceSpec ls(long hostId) {
-        return new LockspaceSpec("LS", hostId, PATH, 0);
-    }
-
-    static ResourceSpec res(String name, long offset) {
-        return new ResourceSpec("LS", name, List.of(new ResourceSpec.Disk(PATH, offset)), 0, false, false);
-    }
-
-    static final ResourceSpec R1 = res("R1", 1 << 20);
 
     /** Waits up to 60 s of real time: an outcome awaited, not a duration asserted. */
     void await(String what, BooleanSupplier cond) {
@@ -91,7 +54,7 @@ class LeaseEngineRaceTest {
     }
 
     Leader leader(long offset) {
-        return Leader.decode(ByteBuffer.wrap(mem.copy(offset, 512)).order(ByteOrder.LITTLE_ENDIAN), 0);
+        return shared.leader(offset);
     }
 
     /**

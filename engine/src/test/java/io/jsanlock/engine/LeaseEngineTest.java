@@ -1,12 +1,17 @@
 package io.jsanlock.engine;
 
+import static io.jsanlock.engine.SharedDisk.G;
+import static io.jsanlock.engine.SharedDisk.PATH;
+import static io.jsanlock.engine.SharedDisk.R1;
+import static io.jsanlock.engine.SharedDisk.R2;
+import static io.jsanlock.engine.SharedDisk.ls;
+import static io.jsanlock.engine.SharedDisk.res;
 import static io.jsanlock.testkit.SanlockConditions.failsWith;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.jsanlock.base.SanlockError;
 import io.jsanlock.base.SanlockException;
-import io.jsanlock.format.Geometry;
 import io.jsanlock.format.Leader;
 import io.jsanlock.format.LockspaceSpec;
 import io.jsanlock.format.ResourceSpec;
@@ -19,7 +24,6 @@ import io.jsanlock.testkit.MemoryStorage;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -29,7 +33,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -43,57 +46,22 @@ import org.junit.jupiter.api.Test;
  * freely are in {@link LeaseEngineRaceTest}.)
  */
 class LeaseEngineTest {
-    static final Geometry G = Geometry.S512_A1M;
-    static final String PATH = "/mem/disk";
     static final Duration STEP = Duration.ofMillis(100);
     final ManualScheduler time = new ManualScheduler(1000);
-    final MemoryStorage mem = new MemoryStorage(5 << 20);
-    final FaultyStorage disk = new FaultyStorage(mem, time);
-    final List<LeaseEngine> engines = new ArrayList<>();
+    final SharedDisk shared = new SharedDisk(time);
+    final MemoryStorage mem = shared.mem;
+    final FaultyStorage disk = shared.disk;
     final ExecutorService callers = Executors.newCachedThreadPool();
-
-    @BeforeEach
-    void setUp() throws Exception {
-        disk.setRecording(false);
-        Areas.initLockspace(mem, 0, G, "LS", 1);
-        Areas.initResource(mem, 1 << 20, G, "LS", "R1", 0);
-        Areas.initResource(mem, 2 << 20, G, "LS", "R2", 0);
-        Areas.initLockspace(mem, 3 << 20, G, "LS2", 1);
-        Areas.initResource(mem, 4 << 20, G, "LS2", "R3", 0);
-    }
 
     @AfterEach
     void tearDown() {
-        for (LeaseEngine e : engines) {
-            if (!e.halted()) {
-                // close() releases host_ids: its I/O never waits on the clock, so it runs here
-                e.close();
-            }
-        }
+        shared.close();
         callers.shutdownNow();
     }
 
     LeaseEngine engine(String name) throws SanlockException {
-        LeaseEngine e = LeaseEngine.builder(name).clock(time).scheduler(time).seed(7).storage(p -> {
-            if (!p.equals(PATH)) {
-                throw new SanlockException(SanlockError.ENOENT, "no such path " + p);
-            }
-            return disk;
-        }).build();
-        engines.add(e);
-        return e;
+        return shared.engine(name, b -> b.clock(time).scheduler(time));
     }
-
-    static LockspaceSpec ls(long hostId) {
-        return new LockspaceSpec("LS", hostId, PATH, 0);
-    }
-
-    static ResourceSpec res(String name, long offset) {
-        return new ResourceSpec("LS", name, List.of(new ResourceSpec.Disk(PATH, offset)), 0, false, false);
-    }
-
-    static final ResourceSpec R1 = res("R1", 1 << 20);
-    static final ResourceSpec R2 = res("R2", 2 << 20);
 
     /** Runs {@code c} as a task of the manual scheduler: it may wait on the clock while the test advances it. */
     <T> CompletableFuture<T> call(Callable<T> c) {
@@ -127,7 +95,7 @@ class LeaseEngineTest {
     }
 
     Leader leader(long offset) {
-        return Leader.decode(ByteBuffer.wrap(mem.copy(offset, 512)).order(ByteOrder.LITTLE_ENDIAN), 0);
+        return shared.leader(offset);
     }
 
     static boolean live(LeaseEngine e, long hostId) {
