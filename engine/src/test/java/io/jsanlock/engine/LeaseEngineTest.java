@@ -27,7 +27,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -65,25 +64,12 @@ class LeaseEngineTest {
 
     /** Runs {@code c} as a task of the manual scheduler: it may wait on the clock while the test advances it. */
     <T> CompletableFuture<T> call(Callable<T> c) {
-        CompletableFuture<T> f = new CompletableFuture<>();
-        time.execute(callers, () -> {
-            try {
-                f.complete(c.call());
-            } catch (Throwable t) {
-                f.completeExceptionally(t);
-            }
-        });
-        return f;
+        return time.submit(callers, c);
     }
 
     /** Advances the clock until {@code f} is done (at most {@code limitSeconds}) and returns its value or throws its failure. */
     <T> T result(String what, long limitSeconds, CompletableFuture<T> f) throws Exception {
-        time.advanceUntil(what, STEP, Duration.ofSeconds(limitSeconds), f::isDone);
-        try {
-            return f.join();
-        } catch (CompletionException e) {
-            throw (Exception) e.getCause();
-        }
+        return time.advanceUntilDone(what, STEP, Duration.ofSeconds(limitSeconds), f);
     }
 
     LockspaceInfo join(LeaseEngine e, LockspaceSpec spec, int ioTimeout) throws Exception {

@@ -4,7 +4,9 @@ import io.jsanlock.base.MonotonicClock;
 import io.jsanlock.base.Scheduler;
 import java.time.Duration;
 import java.util.PriorityQueue;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
@@ -192,6 +194,39 @@ public final class ManualScheduler implements MonotonicClock, Scheduler {
             advance(step);
         }
         return Duration.ofNanos(now - start);
+    }
+
+    /**
+     * Runs {@code call} on {@code executor} as a task of this scheduler: a call that waits on
+     * the clock (a join, an acquire polling an owner) runs while the test advances time, and
+     * {@link #advance} waits for it like for any other task.
+     */
+    public <T> CompletableFuture<T> submit(Executor executor, Callable<T> call) {
+        CompletableFuture<T> f = new CompletableFuture<>();
+        execute(executor, () -> {
+            try {
+                f.complete(call.call());
+            } catch (Throwable t) {
+                f.completeExceptionally(t);
+            }
+        });
+        return f;
+    }
+
+    /**
+     * Advances in {@code step}s until {@code f} is done (failing once {@code limit} of clock time
+     * has passed) and returns its value, or throws what it failed with.
+     */
+    public <T> T advanceUntilDone(String what, Duration step, Duration limit, CompletableFuture<T> f) throws Exception {
+        advanceUntil(what, step, limit, f::isDone);
+        try {
+            return f.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof Exception x) {
+                throw x;
+            }
+            throw e;
+        }
     }
 
     /** Under {@link #lock}: waits until no task started here runs (each finished or sleeps on this clock). */
