@@ -16,6 +16,7 @@ import io.jsanlock.lease.BufferPool;
 import io.jsanlock.lease.DeltaLease;
 import io.jsanlock.lease.LeaseStorage;
 import io.jsanlock.lease.PaxosLease;
+import io.jsanlock.lease.PaxosLeaseFactory;
 import io.jsanlock.lease.Timeouts;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -144,8 +145,8 @@ final class DirectLeases {
                     // release reads one device sector when the area start tells no sizes
                     g = Geometry.legacy(s.sectorSize());
                 }
-                PaxosLease p = new PaxosLease(LeaseStorage.of(s), d.offset(), g, r.lockspaceName(), r.name(),
-                        MonotonicClock.SYSTEM, log(), new Random(), new BufferPool(1));
+                PaxosLease p = new PaxosLeaseFactory(MonotonicClock.SYSTEM, log(), new Random(), new BufferPool(1))
+                        .open(LeaseStorage.of(s), d.offset(), g, r.lockspaceName(), r.name());
                 if (action.equals("acquire")) {
                     long hostId = o.raw.containsKey('i') ? CNumbers.strtoull0(o.raw.get('i')) : 0;
                     long gen = o.raw.containsKey('g') ? CNumbers.strtoull0(o.raw.get('g')) : 0;

@@ -13,7 +13,7 @@ final class HeldResource {
     enum Phase { ACQUIRING, HELD, RELEASING }
 
     final ResourceKey key;
-    final LockspaceRuntime ls;
+    final Lockspace ls;
     final String path;
     final long offset;
     Phase phase = Phase.ACQUIRING;
@@ -26,7 +26,7 @@ final class HeldResource {
 
     record Handle(ResourceLease lease, LeaseHolder holder) {}
 
-    HeldResource(ResourceKey key, LockspaceRuntime ls, String path, long offset) {
+    HeldResource(ResourceKey key, Lockspace ls, String path, long offset) {
         this.key = key;
         this.ls = ls;
         this.path = path;

@@ -10,15 +10,16 @@ import io.jsanlock.format.Geometry;
 import io.jsanlock.format.LockspaceSpec;
 import io.jsanlock.lease.Timeouts;
 import io.jsanlock.testkit.Areas;
-import io.jsanlock.testkit.Await;
 import io.jsanlock.testkit.FaultyStorage;
 import io.jsanlock.testkit.FaultyStorage.Fault;
 import io.jsanlock.testkit.MemoryStorage;
-import io.jsanlock.testkit.ScaledClock;
+import io.jsanlock.testkit.ManualScheduler;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -27,14 +28,18 @@ import org.junit.jupiter.api.Test;
 /**
  * The typed {@link RenewalObserver} and the renewal history it reports from: when each call
  * comes (the join before the lockspace is usable and before add_lockspace returns), what it
- * carries, and the history's shape as sanlock's {@code client renewal} shows it. Real threads
- * on a clock running 10x fast over an in-memory disk; times are on that clock.
+ * carries, and the history's shape as sanlock's {@code client renewal} shows it. The engine's
+ * threads over an in-memory disk, on a {@link ManualScheduler} the test advances: every renewal
+ * happens at an exact instant, so no wait here depends on how loaded the machine is. Calls that
+ * wait on the clock (a join) run as tasks of the scheduler while the test advances time.
  */
 class RenewalObserverTest {
     static final String PATH = "/mem/disk";
-    final ScaledClock clock = new ScaledClock(10, 1000);
+    static final Duration STEP = Duration.ofMillis(100);
+    final ManualScheduler time = new ManualScheduler(1000);
+    final ExecutorService callers = Executors.newCachedThreadPool();
     final MemoryStorage mem = new MemoryStorage(2 << 20);
-    final FaultyStorage disk = new FaultyStorage(mem, clock);
+    final FaultyStorage disk = new FaultyStorage(mem, time);
     final List<LeaseEngine> engines = new ArrayList<>();
     final LockspaceSpec spec = new LockspaceSpec("LS", 1, PATH, 0);
 
@@ -101,26 +106,32 @@ class RenewalObserverTest {
                 e.close();
             }
         }
+        callers.shutdownNow();
     }
 
     LeaseEngine engine(Recorder r, int historySize) throws SanlockException {
-        LeaseEngine e = LeaseEngine.builder("hostA").clock(clock).seed(7).storage(p -> disk).renewalObserver(r)
+        LeaseEngine e = LeaseEngine.builder("hostA").clock(time).scheduler(time).seed(7).storage(p -> disk).renewalObserver(r)
                 .renewalHistorySize(historySize).build();
         r.engine = e;
         engines.add(e);
         return e;
     }
 
-    /** The kit's await on this test's scaled clock: {@code virtualSeconds} of protocol time. */
-    void await(String what, long virtualSeconds, BooleanSupplier cond) {
-        Await.await(what, clock, Duration.ofSeconds(virtualSeconds), cond::getAsBoolean);
+    /** Advances the manual clock until {@code cond} holds; fails after {@code seconds} of protocol time. */
+    void await(String what, long seconds, BooleanSupplier cond) {
+        time.advanceUntil(what, STEP, Duration.ofSeconds(seconds), cond);
+    }
+
+    /** addLockspace, run as a task while the clock advances through the join's delays. */
+    LockspaceInfo join(LeaseEngine e) throws Exception {
+        return time.advanceUntilDone("join", STEP, Duration.ofSeconds(60), time.submit(callers, () -> e.addLockspace(spec, 1)));
     }
 
     @Test
     void joinedIsReportedBeforeTheLockspaceIsJoinedAndBeforeAddLockspaceReturns() throws Exception {
         Recorder r = new Recorder();
         LeaseEngine e = engine(r, LeaseEngine.DEFAULT_RENEWAL_HISTORY);
-        LockspaceInfo info = e.addLockspace(spec, 1);
+        LockspaceInfo info = join(e);
         // nothing awaited: the calls must already have happened when addLockspace returned
         assertThat(r.calls).containsExactly("beforeJoin LS", "joined LS " + info.lastSuccess());
         assertThat(r.stateAtJoined).as("not yet JOINED (no lease can be granted) when joined is reported")
@@ -134,7 +145,8 @@ class RenewalObserverTest {
     void joinedIsReportedForAnAsyncJoinBeforeItsFutureCompletes() throws Exception {
         Recorder r = new Recorder();
         LeaseEngine e = engine(r, LeaseEngine.DEFAULT_RENEWAL_HISTORY);
-        LockspaceInfo info = e.addLockspaceAsync(spec, 1).get();
+        LockspaceInfo info = time.advanceUntilDone("async join", STEP, Duration.ofSeconds(60),
+                e.addLockspaceAsync(spec, 1));
         assertThat(r.calls).containsExactly("beforeJoin LS", "joined LS " + info.lastSuccess());
         assertThat(r.stateAtJoined).isEqualTo(LockspaceState.JOINING);
     }
@@ -143,7 +155,7 @@ class RenewalObserverTest {
     void eachRenewalIsReportedWithTheRecordAddedToTheHistory() throws Exception {
         Recorder r = new Recorder();
         LeaseEngine e = engine(r, LeaseEngine.DEFAULT_RENEWAL_HISTORY);
-        e.addLockspace(spec, 1);
+        join(e);
         await("three renewals", 20, () -> r.renewed.size() >= 3);
         List<RenewalRecord> history = e.renewals("LS");
         // the history is the join followed by every renewal reported (one may land between the two reads)
@@ -156,7 +168,7 @@ class RenewalObserverTest {
     void failedAttemptsAreReportedAndCountedOnTheLastSuccessThenRemovalIsReported() throws Exception {
         Recorder r = new Recorder();
         LeaseEngine e = engine(r, LeaseEngine.DEFAULT_RENEWAL_HISTORY);
-        e.addLockspace(spec, 1);
+        join(e);
         await("a renewal", 10, () -> r.renewed.size() >= 1);
         disk.inject(FaultyStorage.Match.any(FaultyStorage.Op.READ), Fault.ERROR, -1);
         await("lockspace gone (lost, no holders)", 30, () -> r.count("removed") == 1);
@@ -176,7 +188,7 @@ class RenewalObserverTest {
     void theHistoryCarriesTheFailuresAfterEachSuccessAsNextTimeoutsAndNextErrors() throws Exception {
         Recorder r = new Recorder();
         LeaseEngine e = engine(r, LeaseEngine.DEFAULT_RENEWAL_HISTORY);
-        e.addLockspace(spec, 1);
+        join(e);
         await("a renewal", 10, () -> r.renewed.size() >= 1);
         disk.inject(FaultyStorage.Match.any(FaultyStorage.Op.READ), Fault.ERROR, 2);
         await("two failures, then a success", 20, () -> r.count("failed") == 2 && r.renewed.size() >= 2
@@ -193,7 +205,7 @@ class RenewalObserverTest {
     void theHistoryKeepsTheConfiguredNumberOfRecordsAndNoneAtZero() throws Exception {
         Recorder r = new Recorder();
         LeaseEngine e = engine(r, 2);
-        e.addLockspace(spec, 1);
+        join(e);
         await("three renewals", 20, () -> r.renewed.size() >= 3);
         List<RenewalRecord> history = e.renewals("LS");
         assertThat(history).hasSize(2);
@@ -202,7 +214,7 @@ class RenewalObserverTest {
 
         Recorder none = new Recorder();
         LeaseEngine z = engine(none, 0);
-        z.addLockspace(spec, 1);
+        join(z);
         await("a renewal", 10, () -> none.renewed.size() >= 1);
         assertThat(z.renewals("LS")).isEmpty();
     }
@@ -226,13 +238,13 @@ class RenewalObserverTest {
     void removalIsReportedOnRemLockspaceAndNotForAHaltedEngine() throws Exception {
         Recorder r = new Recorder();
         LeaseEngine e = engine(r, LeaseEngine.DEFAULT_RENEWAL_HISTORY);
-        e.addLockspace(spec, 1);
+        join(e);
         e.removeLockspace("LS", false);
         assertThat(r.calls.getLast()).isEqualTo("removed LS");
 
         Recorder h = new Recorder();
         LeaseEngine crashed = engine(h, LeaseEngine.DEFAULT_RENEWAL_HISTORY);
-        crashed.addLockspace(spec, 1);
+        join(crashed);
         crashed.halt();
         crashed.close();
         assertThat(h.count("removed")).as("a crashed host's watchdog must stay armed").isZero();
@@ -254,7 +266,7 @@ class RenewalObserverTest {
             }
         };
         LeaseEngine e = engine(r, LeaseEngine.DEFAULT_RENEWAL_HISTORY);
-        assertThat(e.addLockspace(spec, 1).state()).isEqualTo(LockspaceState.JOINED);
+        assertThat(join(e).state()).isEqualTo(LockspaceState.JOINED);
         await("two renewals", 20, () -> r.renewed.size() >= 2);
         assertThat(e.lockspaceState("LS")).contains(LockspaceState.JOINED);
         assertThat(e.logDump()).contains("renewal observer failed: java.lang.IllegalStateException: observer bug");

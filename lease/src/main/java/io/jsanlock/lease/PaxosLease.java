@@ -31,6 +31,13 @@ import java.util.random.RandomGenerator;
  * before we act on the read that follows it (that is what makes it Disk Paxos).
  * The only reuse is of the first read as the ballot's starting leader when
  * nothing was waited for (the reference does the same).
+ *
+ * <p><b>Why one unit (~870 lines).</b> Acquire, convert and release work on one lease's
+ * per-hold state — the token's dblock and committed leader, the shared holders a ballot
+ * saw, the mode block kept through a convert, the geometry re-read from the leader — and
+ * on the same sector read/write helpers; as sanlock's {@code paxos_lease.c} they are one
+ * unit, and splitting them would spread that state across classes. Instances come from a
+ * {@link PaxosLeaseFactory}.
  */
 public final class PaxosLease {
     private final LeaseStorage disk;
@@ -94,8 +101,9 @@ public final class PaxosLease {
         }
     }
 
-    public PaxosLease(LeaseStorage disk, long offset, Geometry lockspaceGeometry, String spaceName, String resourceName,
-                      MonotonicClock clock, LogRing log, RandomGenerator random, BufferPool pool) {
+    /** Made by {@link PaxosLeaseFactory#open} (and by this package's protocol tests). */
+    PaxosLease(LeaseStorage disk, long offset, Geometry lockspaceGeometry, String spaceName, String resourceName,
+               MonotonicClock clock, LogRing log, RandomGenerator random, BufferPool pool) {
         this.disk = disk;
         this.offset = offset;
         this.geometry = lockspaceGeometry;
@@ -234,7 +242,6 @@ public final class PaxosLease {
         ByteBuffer area = null;
         int shRetries = 0;
         try {
-            restart:
             while (true) {
                 int areaBytes = geometry.alignSize();
                 if (area == null || area.capacity() < areaBytes) {
@@ -285,14 +292,10 @@ public final class PaxosLease {
                     }
                     waited = true;
                 }
-                ballotAndCommit(tok, opt, l, lr.maxMbal(), waited, area);
-                if (tok.held || tok.committed == null) {
-                    // done, or the ballot asked for a restart (committed stays null then)
-                    if (tok.held) {
-                        break;
-                    }
-                    continue restart;
+                if (ballotAndCommit(tok, opt, l, lr.maxMbal(), waited, area) == BallotOutcome.COMMITTED) {
+                    break;
                 }
+                // RESTART: the leader moved on under the ballot; start again from the first read
             }
         } finally {
             if (area != null) {
@@ -439,8 +442,15 @@ public final class PaxosLease {
         Pause.sleepNanos(clock, us * 1000L);
     }
 
-    private void ballotAndCommit(Token tok, Options opt, Leader l, long maxMbal, boolean waited, ByteBuffer area)
-            throws SanlockException {
+    /**
+     * How one {@link #ballotAndCommit} ended when it did not fail: the token now holds the
+     * lease, or the leader changed since the read the ballot started from and the acquire
+     * must start again from a fresh read (failures are thrown with their sanlock code).
+     */
+    private enum BallotOutcome { COMMITTED, RESTART }
+
+    private BallotOutcome ballotAndCommit(Token tok, Options opt, Leader l, long maxMbal, boolean waited,
+                                          ByteBuffer area) throws SanlockException {
         long nextLver = l.lver() + 1;
         long maxHosts = l.maxHosts();
         long mbal = maxMbal == 0 ? tok.hostId : (maxMbal - Long.remainderUnsigned(maxMbal, maxHosts)) + maxHosts + tok.hostId;
@@ -452,7 +462,7 @@ public final class PaxosLease {
                 if (l2.ownerId() == tok.hostId && l2.ownerGeneration() == tok.generation) {
                     log.logf("%s paxos_acquire %d owner is our host_id, committed by %d", tag, nextLver, l2.writeId());
                     succeed(tok, l2, opt);
-                    return;
+                    return BallotOutcome.COMMITTED;
                 }
                 log.logf("%s paxos_acquire %d owned by %d %d", tag, nextLver, l2.ownerId(), l2.ownerGeneration());
                 throw new SanlockException(SanlockError.ACQUIRE_OWNED, "lver " + nextLver + " of " + resourceName
@@ -461,8 +471,7 @@ public final class PaxosLease {
             if (l2.lver() > nextLver || !l2.sameAs(l)) {
                 log.logf("%s paxos_acquire leader changed %d %d %d, restart", tag, l2.lver(), l2.ownerId(),
                         l2.ownerGeneration());
-                tok.committed = null;
-                return;
+                return BallotOutcome.RESTART;
             }
             Dblock chosen;
             try {
@@ -497,7 +506,7 @@ public final class PaxosLease {
             }
             log.logf("%s ballot %d commit self owner %d %d %d", tag, nextLver, chosen.inp(), chosen.inp2(), chosen.inp3());
             succeed(tok, written, opt);
-            return;
+            return BallotOutcome.COMMITTED;
         }
     }
 
