@@ -182,7 +182,7 @@ public final class EngineBackend implements LeaseBackend {
             try {
                 engine.addLockspace(spec(ls), ioTimeout);
             } catch (SanlockException e) {
-                if (e.code() == SanlockError.ENOENT.code()) {
+                if (e.error() == SanlockError.ENOENT) {
                     // sanlock 3.8.5 answers a lockspace path that does not exist with -ENODEV
                     throw new SanlockException(SanlockError.ENODEV, e.getMessage(), e);
                 }
