@@ -42,7 +42,7 @@ public final class Daemon implements AutoCloseable {
     final DaemonOptions options;
     final LeaseBackend backend;
     /** jsanlock's EXPLAIN: why a request failed, for a client that asks (docs/explain.md). */
-    private final FailureReasons failureReasons = new FailureReasons();
+    final FailureReasons failureReasons = new FailureReasons();
     final DaemonLog log;
     final MonotonicClock clock;
     final ClientTable clients = new ClientTable();
@@ -60,7 +60,7 @@ public final class Daemon implements AutoCloseable {
 
     public Daemon(DaemonOptions options, LeaseBackend backend, DaemonLog log, MonotonicClock clock) {
         this.options = options;
-        this.backend = failureReasons.recording(backend);
+        this.backend = backend;
         this.log = log;
         this.clock = clock;
         this.handler = new CommandHandler(this);

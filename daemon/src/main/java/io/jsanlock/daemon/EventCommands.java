@@ -1,7 +1,6 @@
 package io.jsanlock.daemon;
 
 import static io.jsanlock.daemon.CommandHandler.keepOpen;
-import static io.jsanlock.daemon.Request.result;
 
 import io.jsanlock.base.SanlockError;
 import io.jsanlock.base.SanlockException;
@@ -55,7 +54,7 @@ final class EventCommands {
                     result = TOO_MANY_CHANNELS;
                 }
             } catch (SanlockException e) {
-                result = e.code();
+                result = r.failure(e);
             }
         }
         r.replyInline(result);
@@ -78,7 +77,7 @@ final class EventCommands {
                 d.backend.checkEventLockspace(ls.name());
                 endChannels(ls.name());
             } catch (SanlockException e) {
-                result = e.code();
+                result = r.failure(e);
             }
         }
         r.replyInline(result);
@@ -114,7 +113,7 @@ final class EventCommands {
                 || le.event().hostId() > Limits.MAX_HOSTS) {
             result = SanlockError.EINVAL.code();
         } else {
-            result = result(() -> d.backend.setEvent(le.lockspace().name(), le.event(), r.flags()));
+            result = r.outcome(() -> d.backend.setEvent(le.lockspace().name(), le.event(), r.flags()));
         }
         r.replyResult(result);
     }

@@ -1,7 +1,6 @@
 package io.jsanlock.daemon;
 
 import static io.jsanlock.daemon.CommandHandler.keepOpen;
-import static io.jsanlock.daemon.Request.result;
 
 import io.jsanlock.base.SanlockError;
 import io.jsanlock.base.SanlockException;
@@ -59,7 +58,7 @@ final class IndexCommands {
     private void whole(Request r, IndexStep step) throws IOException, WireException {
         ResourceIndex rx = Requests.readRindex(r.body());
         log.info(cmdName(r) + " " + rx.lockspaceName() + " " + rx.disk().path() + ":" + rx.disk().offset());
-        int result = result(() -> {
+        int result = r.outcome(() -> {
             try {
                 step.run(rx);
             } catch (RuntimeException e) {
@@ -82,7 +81,7 @@ final class IndexCommands {
             out = step.run(rx, re);
         } catch (SanlockException | RuntimeException e) {
             SanlockException se = e instanceof SanlockException x ? x : unexpected(r, (RuntimeException) e);
-            result = se.code();
+            result = r.failure(se);
             out = ResourceEntry.EMPTY;
             log.info(cmdName(r) + " " + se.getMessage());
         }

@@ -1,7 +1,6 @@
 package io.jsanlock.daemon;
 
 import static io.jsanlock.daemon.CommandHandler.keepOpen;
-import static io.jsanlock.daemon.Request.result;
 
 import io.jsanlock.base.SanlockError;
 import io.jsanlock.base.SanlockException;
@@ -83,7 +82,7 @@ final class LeaseCommands {
             try {
                 got.add(d.backend.acquire(r, req.flags(), target.pid(), thisToken));
             } catch (SanlockException e) {
-                result = e.code();
+                result = req.failure(e);
                 d.log.info("cmd_acquire " + who + " " + r.lockspace() + ":" + r.name() + " acquire_token " + result + " "
                         + e.getMessage());
                 break;
@@ -133,7 +132,7 @@ final class LeaseCommands {
             try {
                 result = d.backend.releaseOrphans(r.lockspace(), r.name());
             } catch (SanlockException e) {
-                result = e.code();
+                result = req.failure(e);
             }
             req.replyResult(result);
             return;
@@ -148,7 +147,7 @@ final class LeaseCommands {
         int result = taken.missing() > 0 ? SanlockError.EPERM.code() : 0;
         for (HeldLease l : taken.leases()) {
             String renamed = newName;
-            int r = result(() -> {
+            int r = req.outcome(() -> {
                 if (renamed != null) {
                     d.backend.releaseRenaming(l, renamed);
                 } else {
@@ -201,7 +200,7 @@ final class LeaseCommands {
                 target.replaceLease(held, d.backend.convert(held, toShared, req.flags()));
                 result = 0;
             } catch (SanlockException e) {
-                result = e.code();
+                result = req.failure(e);
             }
         }
         req.replyResult(result);
@@ -223,6 +222,6 @@ final class LeaseCommands {
             req.reject(e);
             return;
         }
-        req.replyResult(result(() -> d.backend.request(r, req.header.data(), req.flags())));
+        req.replyResult(req.outcome(() -> d.backend.request(r, req.header.data(), req.flags())));
     }
 }

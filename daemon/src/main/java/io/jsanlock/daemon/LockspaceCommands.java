@@ -9,7 +9,6 @@ import io.jsanlock.daemon.CommandHandler.Handler;
 import io.jsanlock.daemon.CommandHandler.Outcome;
 import io.jsanlock.wire.Command;
 import io.jsanlock.wire.CommandFlags;
-import io.jsanlock.wire.Header;
 import io.jsanlock.wire.Limits;
 import io.jsanlock.wire.Lockspace;
 import io.jsanlock.wire.Replies;
@@ -50,28 +49,28 @@ final class LockspaceCommands {
 
     @FunctionalInterface
     private interface LockspaceStep {
-        int run(Header h, Lockspace ls);
+        int run(Request r, Lockspace ls);
     }
 
     /** Reads the lockspace, runs the step, logs and replies its result as the reference does. */
     private void logged(Request r, LockspaceStep step) throws IOException, WireException {
         Lockspace ls = Requests.readLockspace(r.body());
-        int result = step.run(r.header, ls);
+        int result = step.run(r, ls);
         d.log.info("cmd_" + r.header.command().statusName() + " ci " + r.client.ci + " " + ls.name() + ":" + ls.hostId() + ":"
                 + ls.disk().path() + ":" + ls.disk().offset() + " result " + result);
         r.replyResult(result);
     }
 
-    private int add(Header h, Lockspace ls) {
+    private int add(Request r, Lockspace ls) {
         if (ls.name().isEmpty() || ls.hostId() == 0 || ls.disk().path().isEmpty()) {
             return SanlockError.EINVAL.code();
         }
-        return result(() -> d.backend.addLockspace(ls, h.data(), (h.cmdFlags() & CommandFlags.ADD_ASYNC) != 0));
+        return r.outcome(() -> d.backend.addLockspace(ls, r.header.data(), r.flag(CommandFlags.ADD_ASYNC)));
     }
 
-    private int inquire(Header h, Lockspace ls) {
+    private int inquire(Request req, Lockspace ls) {
         int r = d.backend.inqLockspace(ls);
-        while (r == SanlockError.EINPROGRESS.code() && (h.cmdFlags() & CommandFlags.INQ_WAIT) != 0 && !d.stopping()) {
+        while (r == SanlockError.EINPROGRESS.code() && req.flag(CommandFlags.INQ_WAIT) && !d.stopping()) {
             try {
                 d.clock.sleepNanos(SECOND);
             } catch (InterruptedException e) {
@@ -83,9 +82,9 @@ final class LockspaceCommands {
         return r;
     }
 
-    private int remove(Header h, Lockspace ls) {
-        boolean async = (h.cmdFlags() & CommandFlags.REM_ASYNC) != 0;
-        boolean unused = (h.cmdFlags() & CommandFlags.REM_UNUSED) != 0;
+    private int remove(Request r, Lockspace ls) {
+        boolean async = r.flag(CommandFlags.REM_ASYNC);
+        boolean unused = r.flag(CommandFlags.REM_UNUSED);
         // As sanlock 3.8.5: the removal begins at the daemon's next one-second tick (until
         // then the lockspace is used as before, and a repeated request is answered 0);
         // 1. from then on no lease of the lockspace is granted, so the holders seen
@@ -103,7 +102,7 @@ final class LockspaceCommands {
             try {
                 fresh = d.backend.requestRemoval(ls, unused);
             } catch (SanlockException e) {
-                return e.code();
+                return r.failure(e);
             }
             removal = fresh ? new CompletableFuture<>() : removals.get(ls.name());
             if (fresh) {
@@ -169,7 +168,7 @@ final class LockspaceCommands {
         try {
             r.reply(Replies.hosts(r.header, 0, d.backend.hosts(ls.name(), ls.hostId())));
         } catch (SanlockException e) {
-            r.reply(Replies.hosts(r.header, e.code(), List.of()));
+            r.reply(Replies.hosts(r.header, r.failure(e), List.of()));
         }
         return Outcome.CLOSE;
     }
@@ -182,7 +181,7 @@ final class LockspaceCommands {
                 && v != CommandFlags.CONFIG_USED_BY_ORPHANS && v != CommandFlags.CONFIG_UNUSED_BY_ORPHANS) {
             result = SanlockError.EINVAL.code();
         } else {
-            result = result(() -> d.backend.setConfig(ls.name(), v));
+            result = r.outcome(() -> d.backend.setConfig(ls.name(), v));
         }
         r.replyInline(result);
         return Outcome.CLOSE;

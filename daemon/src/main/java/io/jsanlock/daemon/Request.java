@@ -113,7 +113,26 @@ final class Request {
         void run() throws SanlockException;
     }
 
-    /** Runs {@code op}: 0, or the code it failed with. */
+    /**
+     * A failure this request is answered with: its code. Its message is kept as the reason a
+     * client may ask for (EXPLAIN, {@link FailureReasons}).
+     */
+    int failure(SanlockException e) {
+        daemon.failureReasons.record(client, header.cmd(), e);
+        return e.code();
+    }
+
+    /** Runs {@code op} for this request: 0, or the code it failed with (its reason kept, {@link #failure}). */
+    int outcome(Op op) {
+        try {
+            op.run();
+            return 0;
+        } catch (SanlockException e) {
+            return failure(e);
+        }
+    }
+
+    /** Runs {@code op} outside any request (a removal's later steps): 0, or the code it failed with. */
     static int result(Op op) {
         try {
             op.run();

@@ -64,7 +64,7 @@ final class StatusCommands {
                 }
             }
         } catch (SanlockException e) {
-            r.replyInline(e.code());
+            r.replyInline(r.failure(e));
             return Outcome.CLOSE;
         }
         r.reply(r.header.inlineReply(0).withData2(data2).toBuffer());

@@ -1,7 +1,6 @@
 package io.jsanlock.daemon;
 
 import static io.jsanlock.daemon.CommandHandler.keepOpen;
-import static io.jsanlock.daemon.Request.result;
 
 import io.jsanlock.base.SanlockError;
 import io.jsanlock.base.SanlockException;
@@ -36,7 +35,7 @@ final class StorageCommands {
         t.put(Command.ALIGN, keepOpen(this::align));
         t.put(Command.WRITE_LOCKSPACE, keepOpen(r -> {
             Lockspace ls = Requests.readLockspace(r.body());
-            r.replyResult(result(() -> storage.writeLockspace(ls, r.header.data2())));
+            r.replyResult(r.outcome(() -> storage.writeLockspace(ls, r.header.data2())));
         }));
         t.put(Command.WRITE_RESOURCE, keepOpen(this::writeResource));
         t.put(Command.READ_LOCKSPACE, keepOpen(this::readLockspace));
@@ -52,7 +51,7 @@ final class StorageCommands {
         try {
             result = (int) storage.align(disk);
         } catch (SanlockException e) {
-            result = e.code();
+            result = r.failure(e);
         }
         r.replyResult(result);
     }
@@ -70,7 +69,7 @@ final class StorageCommands {
     private void writeResource(Request r) throws IOException {
         Resource res = resourceWithDisks(r);
         if (res != null) {
-            r.replyResult(result(() -> storage.writeResource(res, r.header.data(), r.flag(CommandFlags.WRITE_CLEAR))));
+            r.replyResult(r.outcome(() -> storage.writeResource(res, r.header.data(), r.flag(CommandFlags.WRITE_CLEAR))));
         }
     }
 
@@ -80,7 +79,7 @@ final class StorageCommands {
             StorageBackend.LockspaceRead lr = storage.readLockspace(ls);
             r.reply(Replies.readLockspace(r.header, 0, lr.ioTimeout(), lr.lockspace()));
         } catch (SanlockException e) {
-            r.reply(Replies.readLockspace(r.header, e.code(), 0, ls));
+            r.reply(Replies.readLockspace(r.header, r.failure(e), 0, ls));
         }
     }
 
@@ -97,7 +96,7 @@ final class StorageCommands {
         try {
             r.reply(Replies.readResource(r.header, 0, storage.readResource(res)));
         } catch (SanlockException e) {
-            r.reply(Replies.readResource(r.header, e.code(), head(res)));
+            r.reply(Replies.readResource(r.header, r.failure(e), head(res)));
         }
     }
 
@@ -110,7 +109,7 @@ final class StorageCommands {
             StorageBackend.Owners o = storage.readResourceOwners(res);
             r.reply(Replies.readResourceOwners(r.header, 0, o.resource(), o.owners()));
         } catch (SanlockException e) {
-            r.reply(Replies.readResourceOwners(r.header, e.code(), head(res), List.of()));
+            r.reply(Replies.readResourceOwners(r.header, r.failure(e), head(res), List.of()));
         }
     }
 
@@ -122,7 +121,7 @@ final class StorageCommands {
             r.reject(e);
             return;
         }
-        r.replyResult(result(() -> storage.setLvb(sl.resource(), sl.lvb())));
+        r.replyResult(r.outcome(() -> storage.setLvb(sl.resource(), sl.lvb())));
     }
 
     private void getLvb(Request r) throws IOException, WireException {
@@ -135,7 +134,7 @@ final class StorageCommands {
         try {
             r.reply(Replies.lvb(r.header, 0, storage.getLvb(res, size)));
         } catch (SanlockException e) {
-            r.reply(Replies.lvb(r.header, e.code(), new byte[0]));
+            r.reply(Replies.lvb(r.header, r.failure(e), new byte[0]));
         }
     }
 }
