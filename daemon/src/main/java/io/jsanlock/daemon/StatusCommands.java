@@ -97,8 +97,8 @@ final class StatusCommands {
         out.addAll(d.backend.resourceRecords(holders));
         for (LeaseBackend.ClientLeases exited : d.releasing) {
             for (HeldLease l : exited.leases()) {
-                EngineBackend.Token t = d.backend instanceof EngineBackend e ? e.tokenOf(l) : EngineBackend.Token.NONE;
-                out.add(EngineBackend.resourceRecord(l, exited.pid(), "rem", new EngineBackend.Token(0, t.resId(), t.reused(), t.geometry())));
+                TokenTable.Token t = d.backend instanceof EngineBackend e ? e.tokenOf(l) : TokenTable.Token.NONE;
+                out.add(EngineBackend.resourceRecord(l, exited.pid(), "rem", new TokenTable.Token(0, t.resId(), t.reused(), t.geometry())));
             }
         }
         return out;
