@@ -44,7 +44,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * indexes by {@link RindexCommands} on top of this backend. LVBs are kept here: read at
  * acquire, changed in memory by SET_LVB, written to sector 2002 before the release.
  *
- * <p>Why one class of ~680 lines: it is the one adapter from the backend's four roles to the
+ * <p>Why one class of ~700 lines: it is the one adapter from the backend's four roles to the
  * engine's façade, and most of its state is per lockspace and changes together — the space
  * id given at the join, the removal listed as joined until its holders are gone, SET_CONFIG's
  * flags, orphans, LVBs and the cached resources ({@link TokenTable}) all begin or end with a
