@@ -3,8 +3,6 @@ package io.jsanlock.daemon;
 import io.jsanlock.base.SanlockException;
 import io.jsanlock.wire.HostEvent;
 
-import java.util.List;
-
 /** The event role of the {@link LeaseBackend}: events set for other hosts, and those set for us. */
 public interface EventBackend {
     void setEvent(String lockspace, HostEvent event, int flags) throws SanlockException;
