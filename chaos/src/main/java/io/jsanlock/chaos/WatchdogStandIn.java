@@ -24,6 +24,8 @@ final class WatchdogStandIn implements AutoCloseable {
     private final List<Long> keepalives = new CopyOnWriteArrayList<>();
     private final List<Long> fires = new CopyOnWriteArrayList<>();
     private final Runnable onFire;
+    /** Monotonic nanoseconds: the system's, or a test's manual clock. */
+    private final LongSupplier nanos;
     private volatile LongSupplier pgid;
     private volatile boolean armed;
     private volatile long lastKeepalive;
@@ -31,13 +33,23 @@ final class WatchdogStandIn implements AutoCloseable {
     private long position;
 
     WatchdogStandIn(Path device, int fireSeconds, LongSupplier pgid, Runnable onFire) throws IOException {
+        this(device, fireSeconds, pgid, onFire, System::nanoTime, true);
+    }
+
+    /**
+     * {@code nanos} is the stand-in's clock; without {@code polling} no thread polls the file
+     * and the caller runs each {@link #poll} itself (a test of the firing rule on a manual clock).
+     */
+    WatchdogStandIn(Path device, int fireSeconds, LongSupplier pgid, Runnable onFire, LongSupplier nanos, boolean polling)
+            throws IOException {
         this.device = device;
         this.fireSeconds = fireSeconds;
         this.pgid = pgid;
         this.onFire = onFire;
+        this.nanos = nanos;
         Files.deleteIfExists(device);
         Files.createFile(device);
-        this.thread = Thread.ofPlatform().daemon().name("watchdog-" + device.getFileName()).start(this::loop);
+        this.thread = polling ? Thread.ofPlatform().daemon().name("watchdog-" + device.getFileName()).start(this::loop) : null;
     }
 
     private void loop() {
@@ -51,8 +63,9 @@ final class WatchdogStandIn implements AutoCloseable {
         }
     }
 
-    private synchronized void poll() {
-        long now = System.nanoTime();
+    /** One look at the device file: records a keepalive written since the last look, fires when W has passed without one. */
+    synchronized void poll() {
+        long now = nanos.getAsLong();
         try (RandomAccessFile f = new RandomAccessFile(device.toFile(), "r")) {
             long len = f.length();
             if (len > position) {
@@ -97,6 +110,8 @@ final class WatchdogStandIn implements AutoCloseable {
     @Override
     public void close() {
         stop = true;
-        thread.interrupt();
+        if (thread != null) {
+            thread.interrupt();
+        }
     }
 }

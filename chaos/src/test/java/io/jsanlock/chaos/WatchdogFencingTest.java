@@ -39,8 +39,8 @@ import org.junit.jupiter.api.io.TempDir;
  * its view of the disk (a loop device) turns read-only. Asserted timeline, from T = the
  * last successful renewal: recovery at T+8 (SIGTERM every second), kill deadline T+48
  * (SIGKILL, turned into SIGTERM by the restriction), petting stops at the expiry T+8, the
- * stand-in fires 60 s after the last keepalive (T+58 … T+69) and kills the host's process
- * group — the holder included, which nothing else could stop;</li>
+ * stand-in fires 60 s after the last keepalive (T+58 … T+68, plus the stand-in's wake-up
+ * latency) and kills the host's process group — the holder included, which nothing else could stop;</li>
  * <li>host C runs clean for longer than W: keepalives every 10 s, never fired, and the
  * device is closed cleanly (disarmed) when the lockspace is removed.</li>
  * </ul>
@@ -198,9 +198,15 @@ class WatchdogFencingTest {
         assertThat(logLines(h.log(), "wdmd sanlock_LSF:1 expired at " + (t + 8))).as("petting stops at T + 8N").isNotEmpty();
 
         long lastKeepalive = h.wd().keepalives().getLast();
-        assertThat((fired - lastKeepalive) / 1_000_000).as("fires W after the last keepalive").isBetween(60_000L, 61_000L);
+        // At least W: the stand-in's rule, exact on a manual clock in WatchdogStandInTest. At most
+        // W + 5 s, not W + 0.1 s (its poll interval): on a loaded 2-core machine its polling
+        // thread can wake seconds late, and the firing time is a fact about that thread, not about
+        // the daemon; the daemon's side is the timeline asserted around this (T+8N, T+8N+W+1).
+        assertThat((fired - lastKeepalive) / 1_000_000).as("fires W after the last keepalive").isBetween(60_000L, 65_000L);
         long firedSecond = fired / 1_000_000_000L;
-        assertThat(firedSecond - t).as("fires between T+8N+W-10 and T+8N+W+1").isBetween(58L, 69L);
+        // the last keepalive is at most 10 s (a test interval) before the expiry T+8N: the firing is
+        // between T+8N+W-10 and T+8N+W, plus the stand-in's wake-up latency allowed above (5 s)
+        assertThat(firedSecond - t).as("fires between T+8N+W-10 and T+8N+W+5").isBetween(58L, 73L);
         assertThat(lastKeepalive / 1_000_000_000L).as("no keepalive after the expiry").isLessThan(t + 8 + 1);
     }
 

@@ -30,7 +30,7 @@ final class Storage {
         try {
             return open(path, access, SanlockError.ENODEV);
         } catch (SanlockException e) {
-            throw e.code() == SanlockError.ENODEV.code() ? e
+            throw e.error() == SanlockError.ENODEV ? e
                     : new SanlockException(SanlockError.ENODEV, "lockspace storage " + e.getMessage());
         }
     }
@@ -41,7 +41,7 @@ final class Storage {
         try {
             return DirectFileStorage.open(path, access);
         } catch (SanlockException e) {
-            if (e.code() == SanlockError.ENOENT.code()) {
+            if (e.error() == SanlockError.ENOENT) {
                 throw new SanlockException(missing, path + " does not exist");
             }
             throw e;

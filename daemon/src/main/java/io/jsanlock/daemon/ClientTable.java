@@ -44,12 +44,8 @@ final class ClientTable {
     /** The first registered, live client with this pid, in slot order (as the reference searches). */
     synchronized Client registeredByPid(int pid) {
         for (Client c : slots) {
-            if (c != null && !c.internal) {
-                synchronized (c) {
-                    if (c.registered && c.pid == pid) {
-                        return c;
-                    }
-                }
+            if (c != null && !c.internal && c.registeredAs(pid)) {
+                return c;
             }
         }
         return null;
@@ -87,13 +83,14 @@ final class ClientTable {
             if (c.internal || c == asking || c.peerPid != pid) {
                 continue;
             }
-            synchronized (c) {
-                if (c.registered && c.pid == pid) {
+            switch (c.registrationFor(pid)) {
+                case AS_THAT_PID -> {
                     return true; // registered since registeredByPid looked: look again
                 }
-                if (c.registered || c.dead || c.eventChannel) {
+                case NEVER -> {
                     continue;
                 }
+                case NOT_YET -> { }
             }
             try {
                 // A connection that has served nothing yet counts too: its first request may have

@@ -15,7 +15,6 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -43,7 +42,7 @@ public final class Daemon implements AutoCloseable {
     final DaemonOptions options;
     final LeaseBackend backend;
     /** jsanlock's EXPLAIN: why a request failed, for a client that asks (docs/explain.md). */
-    private final FailureReasons failureReasons = new FailureReasons();
+    final FailureReasons failureReasons = new FailureReasons();
     final DaemonLog log;
     final MonotonicClock clock;
     final ClientTable clients = new ClientTable();
@@ -61,11 +60,11 @@ public final class Daemon implements AutoCloseable {
 
     public Daemon(DaemonOptions options, LeaseBackend backend, DaemonLog log, MonotonicClock clock) {
         this.options = options;
-        this.backend = failureReasons.recording(backend);
+        this.backend = backend;
         this.log = log;
         this.clock = clock;
         this.handler = new CommandHandler(this);
-        this.fencer = new Fencer(this);
+        this.fencer = new Fencer(this, clock);
         backend.onEvent(this::deliverEvent);
         backend.onTrouble(fencer);
     }
@@ -142,11 +141,9 @@ public final class Daemon implements AutoCloseable {
                     break;
                 }
                 Header h = Header.decode(hb);
-                synchronized (c) {
-                    if (c.restrictedAll()) {
-                        log.debug("ci " + c.ci + " restricted, ignoring cmd " + h.cmd());
-                        continue;
-                    }
+                if (c.restrictedAll()) {
+                    log.debug("ci " + c.ci + " restricted, ignoring cmd " + h.cmd());
+                    continue;
                 }
                 if (failureReasons.answer(c, h)) {
                     continue;
@@ -157,9 +154,7 @@ public final class Daemon implements AutoCloseable {
                     continue;
                 }
                 Command cmd = h.command();
-                synchronized (c) {
-                    c.cmdLast = cmd.number();
-                }
+                c.serving(cmd.number(), cmd.statusName());
                 CommandHandler.Outcome out;
                 c.serving = true;
                 try {
@@ -172,12 +167,8 @@ public final class Daemon implements AutoCloseable {
                     handedOff = true;
                     return;
                 }
-                if (out == CommandHandler.Outcome.CLOSE) {
-                    synchronized (c) {
-                        if (!c.registered) {
-                            break;
-                        }
-                    }
+                if (out == CommandHandler.Outcome.CLOSE && !c.registered()) {
+                    break;
                 }
             }
         } catch (ClosedChannelException e) {
@@ -197,11 +188,7 @@ public final class Daemon implements AutoCloseable {
 
     /** The connection is gone: for a registered one, the process is gone. */
     void connectionEnded(Client c) {
-        boolean releaseNow;
-        synchronized (c) {
-            c.dead = true;
-            releaseNow = c.registered && !c.cmdActive;
-        }
+        boolean releaseNow = c.connectionClosed();
         // The slot is freed at once (as the reference does); the leases are released after it.
         clients.remove(c);
         c.socket.close();
@@ -212,24 +199,13 @@ public final class Daemon implements AutoCloseable {
 
     /** Releases (or orphans) every lease of a dead client, once. */
     void releaseAllOf(Client c, String why) {
-        List<HeldLease> leases;
-        int pid;
-        LeaseBackend.ClientLeases listed;
-        synchronized (c) {
-            if (c.released) {
-                return;
-            }
-            c.released = true;
-            leases = new ArrayList<>(c.leases);
-            c.leases.clear();
-            pid = c.pid;
-            listed = new LeaseBackend.ClientLeases(pid, leases.stream().filter(l -> !l.persistent()).toList());
-            if (!listed.leases().isEmpty()) {
-                releasing.add(listed); // no moment where status lists them neither as held nor as REM
-            }
+        Client.Exit exit = c.takeLeasesAtExit(releasing);
+        if (exit == null) {
+            return;
         }
+        int pid = exit.pid();
         try {
-            for (HeldLease l : leases) {
+            for (HeldLease l : exit.leases()) {
                 if (l.persistent()) {
                     backend.orphan(l, pid);
                     log.info("ci " + c.ci + " pid " + pid + " " + why + ": " + l.resource().name() + " orphaned");
@@ -244,7 +220,7 @@ public final class Daemon implements AutoCloseable {
                 }
             }
         } finally {
-            releasing.remove(listed);
+            releasing.remove(exit.listed());
         }
     }
 

@@ -39,7 +39,7 @@ final class DaemonStorage {
             // The wire's path bytes, as they came: open(2) gets exactly them.
             return DirectFileStorage.open(path, write ? DirectFileStorage.Access.READ_WRITE : DirectFileStorage.Access.READ_ONLY);
         } catch (SanlockException e) {
-            if (e.code() == SanlockError.ENOENT.code()) {
+            if (e.error() == SanlockError.ENOENT) {
                 throw new SanlockException(missing, "no such file or device: " + path);
             }
             throw e;
@@ -59,7 +59,7 @@ final class DaemonStorage {
         try {
             s = open(path, write, SanlockError.ENODEV);
         } catch (SanlockException e) {
-            if (e.code() == SanlockError.ENODEV.code()) {
+            if (e.error() == SanlockError.ENODEV) {
                 throw e;
             }
             throw new SanlockException(SanlockError.ENODEV, "cannot open lockspace disk " + path + ": " + e.getMessage(), e);
@@ -99,7 +99,7 @@ final class DaemonStorage {
                 default -> throw new SanlockException(SanlockError.EINVAL, "unknown sector size " + s.sectorSize());
             };
         } catch (SanlockException e) {
-            if (e.code() == SanlockError.EINVAL.code()) {
+            if (e.error() == SanlockError.EINVAL) {
                 throw e;
             }
             throw new SanlockException(SanlockError.ENODEV, "cannot open " + disk.path() + ": " + e.getMessage());

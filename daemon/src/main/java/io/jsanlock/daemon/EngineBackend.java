@@ -2,6 +2,7 @@ package io.jsanlock.daemon;
 
 import io.jsanlock.base.SanlockError;
 import io.jsanlock.base.SanlockException;
+import io.jsanlock.daemon.TokenTable.Token;
 import io.jsanlock.engine.AcquireOptions;
 import io.jsanlock.engine.HostInfo;
 import io.jsanlock.engine.LeaseEngine;
@@ -42,6 +43,12 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>Storage commands (ALIGN, WRITE/READ_*) are served by {@link DaemonStorage}; resource
  * indexes by {@link RindexCommands} on top of this backend. LVBs are kept here: read at
  * acquire, changed in memory by SET_LVB, written to sector 2002 before the release.
+ *
+ * <p>Why one class of ~700 lines: it is the one adapter from the backend's four roles to the
+ * engine's façade, and most of its state is per lockspace and changes together — the space
+ * id given at the join, the removal listed as joined until its holders are gone, SET_CONFIG's
+ * flags, orphans, LVBs and the cached resources ({@link TokenTable}) all begin or end with a
+ * join or a removal. Split by role, each part would reach into the others' maps.
  */
 public final class EngineBackend implements LeaseBackend {
     private final LeaseEngine engine;
@@ -55,38 +62,8 @@ public final class EngineBackend implements LeaseBackend {
     /** Lock value blocks of leases acquired with ACQUIRE_LVB, by engine handle id. */
     private final Map<Long, Lvb> lvbs = new ConcurrentHashMap<>();
 
-    /**
-     * What status -D shows of each held lease (the reference's token): token_id numbers every
-     * resource named by an ACQUIRE request of the daemon from 1 ({@link #takeTokenIds});
-     * res_id names the resource and reused counts how often a cached resource was taken up
-     * again. Keyed by the engine's lease id.
-     */
-    record Token(int tokenId, int resId, int reused, Geometry geometry) {
-        static final Token NONE = new Token(0, 0, 0, Geometry.S512_A1M);
-    }
-
-    private final Map<Long, Token> tokens = new ConcurrentHashMap<>();
-
-    /**
-     * sanlock 3.8.5 keeps a resource (its res_id) per lockspace after its last holder released
-     * it, and takes it up again on the next acquire of that name (reused+1), a failed acquire
-     * included; a new name takes the next daemon-wide res_id (the first is 2, a failed acquire
-     * uses one up too). Removing the lockspace forgets its resources. Guarded by itself.
-     */
-    private final Map<String, Map<String, CachedResource>> resourceCache = new java.util.HashMap<>();
-    private int nextResId = 2;
-    private int nextTokenId = 1;
-
-    private static final class CachedResource {
-        final int resId;
-        int reused;
-        /** Local holders, acquires in progress included: while above 0 an acquire shares the entry. */
-        int holders;
-
-        CachedResource(int resId) {
-            this.resId = resId;
-        }
-    }
+    /** token_id, res_id and reused of each held lease, as status -D shows them. */
+    private final TokenTable tokens = new TokenTable();
 
     /** An LVB in memory: read at acquire, changed by SET_LVB, written back at release (algorithms.md 3.6). */
     private static final class Lvb {
@@ -182,7 +159,7 @@ public final class EngineBackend implements LeaseBackend {
             try {
                 engine.addLockspace(spec(ls), ioTimeout);
             } catch (SanlockException e) {
-                if (e.code() == SanlockError.ENOENT.code()) {
+                if (e.error() == SanlockError.ENOENT) {
                     // sanlock 3.8.5 answers a lockspace path that does not exist with -ENODEV
                     throw new SanlockException(SanlockError.ENODEV, e.getMessage(), e);
                 }
@@ -271,9 +248,7 @@ public final class EngineBackend implements LeaseBackend {
     public void completeRemoval(Lockspace ls) throws SanlockException {
         listRemoval(ls.name());
         engine.completeRemoval(ls.name());
-        synchronized (resourceCache) {
-            resourceCache.remove(ls.name());
-        }
+        tokens.forget(ls.name());
     }
 
     @Override
@@ -416,11 +391,7 @@ public final class EngineBackend implements LeaseBackend {
 
     @Override
     public int takeTokenIds(int count) {
-        synchronized (resourceCache) {
-            int first = nextTokenId;
-            nextTokenId += count;
-            return first;
-        }
+        return tokens.takeTokenIds(count);
     }
 
     @Override
@@ -436,59 +407,26 @@ public final class EngineBackend implements LeaseBackend {
                 }
             }
         }
-        CachedResource cached = null;
-        int reused = 0;
-        boolean joined = engine.lockspace(r.lockspace()).isPresent();
-        synchronized (resourceCache) {
-            if (!joined) {
-                resourceCache.remove(r.lockspace());
-            } else {
-                Map<String, CachedResource> names = resourceCache.computeIfAbsent(r.lockspace(), k -> new java.util.HashMap<>());
-                cached = names.get(r.name());
-                if (cached == null) {
-                    cached = new CachedResource(nextResId++);
-                    names.put(r.name(), cached);
-                } else if (cached.holders == 0) {
-                    cached.reused++;
-                }
-                cached.holders++;
-                reused = cached.reused;
-            }
-        }
+        TokenTable.Pending pending = tokens.begin(r.lockspace(), r.name(), engine.lockspace(r.lockspace()).isPresent());
         try {
             HeldLease held = acquireFromEngine(r, cmdFlags);
             ResourceLease lease = (ResourceLease) held.handle();
-            tokens.put(lease.id(), new Token(tokenId, cached == null ? 0 : cached.resId, reused,
-                    engine.leaseGeometry(lease).orElse(Geometry.S512_A1M)));
+            tokens.granted(pending, lease.id(), tokenId, engine.leaseGeometry(lease).orElse(Geometry.S512_A1M));
             return held;
         } catch (SanlockException | RuntimeException e) {
-            if (cached != null) {
-                synchronized (resourceCache) {
-                    cached.holders--;
-                }
-            }
+            tokens.failed(pending);
             throw e;
         }
     }
 
-    /** Ends a lease's token: its resource stays cached with its res_id (see {@link #resourceCache}). */
+    /** Ends a lease's token: its resource stays cached with its res_id ({@link TokenTable}). */
     private void dropToken(ResourceLease lease) {
-        Token t = tokens.remove(lease.id());
-        if (t == null) {
-            return;
-        }
-        synchronized (resourceCache) {
-            Map<String, CachedResource> names = resourceCache.get(lease.lockspace());
-            CachedResource c = names == null ? null : names.get(lease.resource());
-            if (c != null && c.resId == t.resId() && c.holders > 0) {
-                c.holders--;
-            }
-        }
+        tokens.drop(lease.id(), lease.lockspace(), lease.resource());
     }
 
     /** The token status -D shows for a lease, {@link Token#NONE} for one this backend does not know. */
     Token tokenOf(HeldLease lease) {
-        return lease.handle() instanceof ResourceLease rl ? tokens.getOrDefault(rl.id(), Token.NONE) : Token.NONE;
+        return lease.handle() instanceof ResourceLease rl ? tokens.of(rl.id()) : Token.NONE;
     }
 
     private HeldLease acquireFromEngine(Resource r, int cmdFlags) throws SanlockException {

@@ -5,8 +5,6 @@ import io.jsanlock.wire.Header;
 import io.jsanlock.wire.Limits;
 
 import java.io.IOException;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -26,8 +24,9 @@ import java.util.Map;
  * with the same cmd, {@code data} 0 and {@code length} 32 + n, then n bytes of UTF-8
  * reason; {@code data} -2 and no body when the daemon has no reason for that failure.
  *
- * <p>Reasons are the messages of the {@link SanlockException}s the lease backend throws,
- * kept per client process (the peer pid of the connection, since the CLI asks on a new
+ * <p>Reasons are the messages of the {@link SanlockException}s a request is answered with
+ * ({@link Request#failure}: a failure the daemon logs and answers otherwise, such as a
+ * failed undo, is not one), kept per client process (the peer pid of the connection, since the CLI asks on a new
  * connection), for that process's last failure only, for at most {@link #MAX_PROCESSES}
  * processes. A reason is given out once and only for the command and result it was
  * recorded with, so a stale reason never explains a newer failure.
@@ -40,11 +39,6 @@ public final class FailureReasons {
     private record Reason(int cmd, int result, String text) {
     }
 
-    /** The connection and command the current (per-connection) thread is serving. */
-    private record Serving(Client client, int cmd) {
-    }
-
-    private final ThreadLocal<Serving> serving = new ThreadLocal<>();
     private final Map<Integer, Reason> byPid = new LinkedHashMap<>(16, 0.75f, true) {
         private static final long serialVersionUID = 1L;
 
@@ -54,30 +48,15 @@ public final class FailureReasons {
         }
     };
 
-    /** The backend, with every failure it throws recorded as the reason of the request being served. */
-    LeaseBackend recording(LeaseBackend backend) {
-        return (LeaseBackend) Proxy.newProxyInstance(LeaseBackend.class.getClassLoader(), new Class<?>[] {LeaseBackend.class},
-                (proxy, method, args) -> {
-                    try {
-                        return method.invoke(backend, args);
-                    } catch (InvocationTargetException e) {
-                        if (e.getCause() instanceof SanlockException se) {
-                            record(se);
-                        }
-                        throw e.getCause();
-                    }
-                });
-    }
-
-    private void record(SanlockException e) {
-        Serving s = serving.get();
-        if (s == null || e.getMessage() == null || e.getMessage().isEmpty()) {
+    /** Keeps {@code e}'s message as the reason for request {@code cmd} of the process on connection {@code c}. */
+    void record(Client c, int cmd, SanlockException e) {
+        if (c.socket == null || e.getMessage() == null || e.getMessage().isEmpty()) {
             return;
         }
         try {
-            int pid = s.client().socket.peerCredentials().pid();
+            int pid = c.socket.peerCredentials().pid();
             synchronized (byPid) {
-                byPid.put(pid, new Reason(s.cmd(), e.code(), e.getMessage()));
+                byPid.put(pid, new Reason(cmd, e.code(), e.getMessage()));
             }
         } catch (IOException | RuntimeException ignored) {
             // no peer pid: the reason is lost, the request's result is unchanged
@@ -86,11 +65,10 @@ public final class FailureReasons {
 
     /**
      * Called for every request header before the daemon serves it: answers an EXPLAIN
-     * request (true: nothing else to do), else notes which request this thread serves.
+     * request (true: nothing else to do).
      */
     boolean answer(Client c, Header h) throws IOException {
         if (h.magic() != Header.MAGIC || h.cmd() != COMMAND || c.socket == null) {
-            serving.set(new Serving(c, h.cmd()));
             return false;
         }
         Reason r;

@@ -1,10 +1,12 @@
 package io.jsanlock.daemon;
 
+import io.jsanlock.base.MonotonicClock;
 import io.jsanlock.wire.CommandFlags;
 
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -29,28 +31,26 @@ final class Fencer implements LeaseBackend.TroubleSink {
 
     enum Signal { KILLPATH, TERM, KILL }
 
+    /** How often a wait for holders to go looks again: their end is seen within 0.1 s (the reference notices it at once). */
+    private static final long POLL_NANOS = 100_000_000L;
+
     private final Daemon d;
+    /** All waits and deadlines are on the daemon's clock, so a test can run them on a manual one. */
+    private final MonotonicClock clock;
     private final Map<String, Thread> recovering = new ConcurrentHashMap<>();
     private final Set<Client> killpathRun = ConcurrentHashMap.newKeySet();
 
-    Fencer(Daemon d) {
+    Fencer(Daemon d, MonotonicClock clock) {
         this.d = d;
+        this.clock = clock;
     }
 
     /** Live registered clients holding a lease in {@code lockspace} (or only {@code resource} when not null). */
     List<Client> holders(String lockspace, String resource) {
         List<Client> out = new ArrayList<>();
         for (Client c : d.clients.all()) {
-            synchronized (c) {
-                if (c.internal || c.dead || !c.registered) {
-                    continue;
-                }
-                for (HeldLease l : c.leases) {
-                    if (l.resource().lockspace().equals(lockspace) && (resource == null || l.resource().name().equals(resource))) {
-                        out.add(c);
-                        break;
-                    }
-                }
+            if (c.liveHolderIn(lockspace, resource)) {
+                out.add(c);
             }
         }
         return out;
@@ -74,13 +74,10 @@ final class Fencer implements LeaseBackend.TroubleSink {
                 d.log.info(tag(ls) + " all pids clear");
                 return;
             }
-            boolean grace = d.clock.seconds() < killDeadline;
+            boolean grace = clock.seconds() < killDeadline;
             for (Client c : hs) {
-                Signal s;
-                synchronized (c) {
-                    s = grace ? (d.options.graceSeconds() > 0 && !c.killpath.isEmpty() ? Signal.KILLPATH : Signal.TERM) : Signal.KILL;
-                }
-                send(c, s, true, ls, attempt);
+                boolean killpath = d.options.graceSeconds() > 0 && !c.killSettings().killpath().isEmpty();
+                send(c, grace ? (killpath ? Signal.KILLPATH : Signal.TERM) : Signal.KILL, true, ls, attempt);
             }
             if (!sleepSecond()) {
                 return;
@@ -102,10 +99,7 @@ final class Fencer implements LeaseBackend.TroubleSink {
             // a holder's end is seen within 0.1 s (the reference notices it at once), the
             // signal repeated each second
             for (int i = 0; i < 10 && !holders(ls, null).isEmpty(); i++) {
-                try {
-                    Thread.sleep(100);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
+                if (!sleep(POLL_NANOS)) {
                     return false;
                 }
             }
@@ -119,39 +113,30 @@ final class Fencer implements LeaseBackend.TroubleSink {
      * still run. Returns whether all are gone.
      */
     boolean killAllHolders(long waitMillis) {
-        long end = System.nanoTime() + waitMillis * 1_000_000L;
+        long end = clock.nanos() + waitMillis * 1_000_000L;
         int attempt = 0;
         while (true) {
-            List<Client> hs = new ArrayList<>();
+            // each live holder with the lockspace of its first lease: sanlock logs
+            // "s<id> kill PID sig 9 count N" for each lockspace it leaves
+            Map<Client, String> hs = new LinkedHashMap<>();
             for (Client c : d.clients.all()) {
-                synchronized (c) {
-                    // our own pid (an in-process client) cannot be killed: nothing to wait for
-                    if (!c.internal && !c.dead && c.registered && !c.leases.isEmpty() && c.pid != ProcessHandle.current().pid()) {
-                        hs.add(c);
-                    }
+                String ls = c.liveHolderLockspace();
+                // our own pid (an in-process client) cannot be killed: nothing to wait for
+                if (ls != null && c.pid() != ProcessHandle.current().pid()) {
+                    hs.put(c, ls);
                 }
             }
             if (hs.isEmpty()) {
                 return true;
             }
-            if (System.nanoTime() > end) {
+            if (clock.nanos() > end) {
                 return false;
             }
             if (attempt++ % 10 == 0) { // once a second
-                for (Client c : hs) {
-                    // logged under the lockspace of the client's first lease, as sanlock logs
-                    // "s<id> kill PID sig 9 count N" for each lockspace it leaves
-                    String ls;
-                    synchronized (c) {
-                        ls = c.leases.isEmpty() ? "" : c.leases.get(0).resource().lockspace();
-                    }
-                    send(c, Signal.KILL, false, ls, attempt / 10 + 1);
-                }
+                int count = attempt / 10 + 1;
+                hs.forEach((c, ls) -> send(c, Signal.KILL, false, ls, count));
             }
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+            if (!sleep(POLL_NANOS)) {
                 return false;
             }
         }
@@ -164,9 +149,7 @@ final class Fencer implements LeaseBackend.TroubleSink {
             if (forceMode == CommandFlags.REQ_FORCE) {
                 s = Signal.KILL;
             } else {
-                synchronized (c) {
-                    s = c.killpath.isEmpty() ? Signal.TERM : Signal.KILLPATH;
-                }
+                s = c.killSettings().killpath().isEmpty() ? Signal.TERM : Signal.KILLPATH;
             }
             killpathRun.remove(c); // a request runs the killpath again
             send(c, s, false, lockspace, 1);
@@ -174,18 +157,12 @@ final class Fencer implements LeaseBackend.TroubleSink {
     }
 
     private void send(Client c, Signal s, boolean appendPidAllowed, String ls, int attempt) {
-        int pid;
-        int restricted;
-        String path;
-        String args;
-        boolean appendPid;
-        synchronized (c) {
-            pid = c.pid;
-            restricted = c.restricted;
-            path = c.killpath;
-            args = c.killargs;
-            appendPid = appendPidAllowed && (c.killpathFlags & CommandFlags.KILLPATH_PID) != 0;
-        }
+        Client.KillSettings k = c.killSettings();
+        int pid = k.pid();
+        int restricted = k.restricted();
+        String path = k.killpath();
+        String args = k.killargs();
+        boolean appendPid = appendPidAllowed && (k.killpathFlags() & CommandFlags.KILLPATH_PID) != 0;
         if (s == Signal.KILL && (restricted & CommandFlags.RESTRICT_SIGKILL) != 0) {
             s = Signal.TERM;
         } else if (s == Signal.TERM && (restricted & CommandFlags.RESTRICT_SIGTERM) != 0) {
@@ -258,8 +235,13 @@ final class Fencer implements LeaseBackend.TroubleSink {
     }
 
     private boolean sleepSecond() {
+        return sleep(1_000_000_000L);
+    }
+
+    /** Waits on the daemon's clock; false when interrupted (the wait is then over). */
+    private boolean sleep(long nanos) {
         try {
-            Thread.sleep(1000);
+            clock.sleepNanos(nanos);
             return true;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

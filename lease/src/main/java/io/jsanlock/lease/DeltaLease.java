@@ -235,7 +235,7 @@ public final class DeltaLease {
             lastReadMillis = (clock.nanos() - r0) / 1_000_000L;
             lastReadTimedOut = false;
         } catch (SanlockException e) {
-            lastReadTimedOut = e.code() == SanlockError.AIO_TIMEOUT.code();
+            lastReadTimedOut = e.error() == SanlockError.AIO_TIMEOUT;
             throw e;
         }
         int off = (int) geometry.deltaLeaseOffset(hostId);

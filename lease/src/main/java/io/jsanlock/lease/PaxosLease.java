@@ -154,7 +154,7 @@ public final class PaxosLease {
         // become the majority-failure code of the step.
         // A short read (the lease runs past the end of its file or device) keeps EMSGSIZE
         // (-90), which is what sanlock 3.8.5 answers an acquire on a file shorter than the lease.
-        if (e.code() == SanlockError.AIO_TIMEOUT.code() || e.code() == SanlockError.EMSGSIZE.code()) {
+        if (e.error() == SanlockError.AIO_TIMEOUT || e.error() == SanlockError.EMSGSIZE) {
             return e;
         }
         return new SanlockException(kind, kind.symbol() + ": " + e.getMessage(), e);
@@ -200,7 +200,7 @@ public final class PaxosLease {
         try {
             disk.write(sectorOffset(DiskFormat.PAXOS_DBLOCK_FIRST_SECTOR + hostId - 1), sector, t.ioTimeoutNanos());
         } catch (SanlockException e) {
-            throw e.code() == SanlockError.AIO_TIMEOUT.code() ? e
+            throw e.error() == SanlockError.AIO_TIMEOUT ? e
                     : new SanlockException(SanlockError.DBLOCK_WRITE, "dblock write failed: " + e.getMessage(), e);
         }
     }
@@ -212,7 +212,7 @@ public final class PaxosLease {
         try {
             disk.write(offset, sector, t.ioTimeoutNanos());
         } catch (SanlockException e) {
-            throw e.code() == SanlockError.AIO_TIMEOUT.code() ? e
+            throw e.error() == SanlockError.AIO_TIMEOUT ? e
                     : new SanlockException(SanlockError.LEADER_WRITE, "leader write failed: " + e.getMessage(), e);
         }
         return l.withChecksum(crc);

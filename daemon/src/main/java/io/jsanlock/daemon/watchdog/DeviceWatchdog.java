@@ -34,6 +34,8 @@ import java.util.function.Consumer;
 public final class DeviceWatchdog implements Watchdog {
     private final Path device;
     private final MonotonicClock clock;
+    /** The petting thread's wait between rounds (every second). */
+    private final Sleeper sleeper;
     private final Consumer<String> log;
     private final Map<String, Long> expiries = new ConcurrentHashMap<>();
     private final Object lock = new Object();
@@ -44,8 +46,14 @@ public final class DeviceWatchdog implements Watchdog {
     private volatile boolean closed;
 
     public DeviceWatchdog(Path device, MonotonicClock clock, Consumer<String> log) {
+        this(device, clock, Sleeper.SYSTEM, log);
+    }
+
+    /** {@code clock} judges expiries and keepalive intervals; {@code sleeper} spaces the petting thread's rounds. */
+    public DeviceWatchdog(Path device, MonotonicClock clock, Sleeper sleeper, Consumer<String> log) {
         this.device = device;
         this.clock = clock;
+        this.sleeper = sleeper;
         this.log = log;
     }
 
@@ -101,7 +109,7 @@ public final class DeviceWatchdog implements Watchdog {
                 tick();
             }
             try {
-                Thread.sleep(1000);
+                sleeper.sleepNanos(1_000_000_000L);
             } catch (InterruptedException e) {
                 return;
             }

@@ -41,11 +41,18 @@ public final class WdmdWatchdog implements Watchdog {
 
     private final Path socket;
     private final Consumer<String> log;
+    /** The wait before a disarm is retried. */
+    private final Sleeper sleeper;
     private final Map<String, SocketChannel> connections = new HashMap<>();
 
     public WdmdWatchdog(Path socket, Consumer<String> log) {
+        this(socket, log, Sleeper.SYSTEM);
+    }
+
+    public WdmdWatchdog(Path socket, Consumer<String> log, Sleeper sleeper) {
         this.socket = socket;
         this.log = log;
+        this.sleeper = sleeper;
     }
 
     public Path socket() {
@@ -132,7 +139,7 @@ public final class WdmdWatchdog implements Watchdog {
                 send(ch, WdmdMessage.testLive(0, 0));
             } catch (IOException first) {
                 log.accept("wdmd " + connection + " disarm failed, retrying: " + first.getMessage());
-                Thread.sleep(500);
+                sleeper.sleepNanos(500_000_000L);
                 send(ch, WdmdMessage.testLive(0, 0));
             }
             send(ch, WdmdMessage.command(WdmdMessage.CMD_REFCOUNT_CLEAR));

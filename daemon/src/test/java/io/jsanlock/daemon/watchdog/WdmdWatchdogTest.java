@@ -2,13 +2,18 @@ package io.jsanlock.daemon.watchdog;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.jsanlock.testkit.Await;
+import io.jsanlock.testkit.Reference;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
@@ -24,8 +29,9 @@ import org.junit.jupiter.api.io.TempDir;
  * The wdmd client against a stand-in wdmd that records what it is sent: the message bytes
  * as sanlock 3.8.5 sends them, the arm sequence (REGISTER, REFCOUNT_SET, STATUS, TEST_LIVE),
  * renewals on the same connection, the disarm sequence (TEST_LIVE 0 0, REFCOUNT_CLEAR,
- * close), and a wdmd whose fire timeout is not 60 refused. The real wdmd is exercised in
- * dist's {@code WdmdInteropTest}.
+ * close), and a wdmd whose fire timeout is not 60 refused; and the reference daemon's own
+ * messages to the same stand-in, obtained in the run and compared byte for byte with ours.
+ * The real wdmd is exercised in dist's {@code WdmdInteropTest}.
  */
 class WdmdWatchdogTest {
     @TempDir
@@ -40,7 +46,12 @@ class WdmdWatchdogTest {
         }
     }
 
-    /** Bytes captured (strace) from sanlock 3.8.5 registering lockspace LS host 1, and a TEST_LIVE it sent. */
+    /**
+     * Bytes captured (strace) from sanlock 3.8.5 registering lockspace LS host 1, and a TEST_LIVE it sent.
+     * {@link #theReferenceDaemonSendsWdmdTheSameBytesAsOurs} obtains them again from the reference in
+     * every run (and this REGISTER's bytes are what it compares with); the STATUS reply below is wdmd's,
+     * which the reference accepts there as this encoder writes it.
+     */
     @Test
     void messagesAreByteForByteTheReferences() {
         byte[] register = new byte[WdmdMessage.SIZE];
@@ -151,7 +162,83 @@ class WdmdWatchdogTest {
         return a;
     }
 
-    private record Event(int conn, WdmdMessage msg, boolean eof) {}
+    /**
+     * The wdmd messages of sanlock 3.8.5 itself, in this run: its daemon ({@code -w 1}) runs in a
+     * private mount namespace in which /run/wdmd — the path it has built in — is this test's
+     * directory, so it talks to the stand-in wdmd (the host's own /run/wdmd is untouched). It
+     * joins lockspace LS as host 1 and leaves it: REGISTER, REFCOUNT_SET, STATUS, TEST_LIVE, the
+     * renewals' TEST_LIVEs, then TEST_LIVE 0 0, REFCOUNT_CLEAR and close. jsanlock's
+     * {@link WdmdWatchdog} then arms with the reference's own renewal and expiry and disarms, on
+     * the same stand-in: every message byte for byte the reference's. The join succeeding also
+     * shows the reference reads the STATUS reply as this encoder writes it (fire_timeout 60; the
+     * reference refuses any other value with -203).
+     */
+    @Test
+    void theReferenceDaemonSendsWdmdTheSameBytesAsOurs() throws Exception {
+        Reference.require();
+        Path wdmdDir = Files.createDirectories(tmp.resolve("wdmd"));
+        Path run = Files.createDirectories(tmp.resolve("run"));
+        Path leases = tmp.resolve("leases");
+        Reference.initLeaseFile(leases, "LS");
+        wdmd = new FakeWdmd(wdmdDir.resolve("wdmd.sock"), 60);
+        String ls = "LS:1:" + leases + ":0";
+
+        List<Event> reference = new ArrayList<>();
+        Process daemon = referenceDaemonWithWdmdIn(wdmdDir, run);
+        try {
+            Await.await("the reference daemon answers", Duration.ofSeconds(30),
+                    () -> Reference.run(run, "client", "status").exit() == 0 || !daemon.isAlive());
+            assertThat(daemon.isAlive()).as("reference daemon running: " + Files.readString(run.resolve("daemon.log"))).isTrue();
+            Reference.check(run, "client", "add_lockspace", "-o", "1", "-s", ls);
+            for (int i = 0; i < 4; i++) {
+                reference.add(wdmd.next());
+            }
+            Reference.check(run, "client", "rem_lockspace", "-s", ls);
+            Event e;
+            do {
+                e = wdmd.next();
+                reference.add(e);
+            } while (!e.eof);
+        } finally {
+            daemon.toHandle().descendants().forEach(ProcessHandle::destroyForcibly);
+            daemon.destroyForcibly();
+            assertThat(daemon.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        }
+        assertThat(reference).as("one connection").allMatch(ev -> ev.conn == reference.getFirst().conn);
+        WdmdMessage armedWith = reference.get(3).msg;
+        assertThat(reference.subList(0, 4)).extracting(ev -> ev.msg.cmd()).containsExactly(WdmdMessage.CMD_REGISTER,
+                WdmdMessage.CMD_REFCOUNT_SET, WdmdMessage.CMD_STATUS, WdmdMessage.CMD_TEST_LIVE);
+        assertThat(armedWith.expire() - armedWith.renewal()).as("expiry 8N after the renewal (io_timeout 1)").isEqualTo(8);
+        assertThat(reference.get(0).raw).as("the REGISTER of the test above").isEqualTo(bytes(WdmdMessage.register("sanlock_LS:1").encode()));
+
+        WdmdWatchdog ours = new WdmdWatchdog(wdmd.path, l -> { });
+        ours.testLive("sanlock_LS:1", armedWith.renewal(), armedWith.expire());
+        for (int i = 0; i < 4; i++) {
+            assertThat(wdmd.next().raw).as("arming, message " + i).isEqualTo(reference.get(i).raw);
+        }
+        ours.testLive("sanlock_LS:1", 0, 0);
+        List<Event> refDisarm = reference.subList(reference.size() - 3, reference.size());
+        for (int i = 0; i < 3; i++) {
+            Event e = wdmd.next();
+            assertThat(e.eof).as("disarming, step " + i).isEqualTo(refDisarm.get(i).eof);
+            assertThat(e.raw).as("disarming, message " + i).isEqualTo(refDisarm.get(i).raw);
+        }
+        ours.close();
+    }
+
+    /** sanlock 3.8.5's daemon with the watchdog on, in a mount namespace whose /run/wdmd is {@code wdmdDir}. */
+    private static Process referenceDaemonWithWdmdIn(Path wdmdDir, Path run) throws IOException {
+        String shim = System.getenv().getOrDefault("SANLOCK_PEER_SHIM", "/usr/local/lib/sanlock-peer/rlimit-shim.so");
+        ProcessBuilder pb = new ProcessBuilder("unshare", "--mount", "--propagation", "private", "sh", "-c",
+                "mkdir -p /run/wdmd && mount --bind \"$1\" /run/wdmd && exec \"$2\" daemon -D -w 1 -l 0 -h 0 -U root -G root -e hostW",
+                "sh", wdmdDir.toString(), Reference.SANLOCK.toString())
+                .redirectErrorStream(true).redirectOutput(run.resolve("daemon.log").toFile());
+        pb.environment().put("SANLOCK_RUN_DIR", run.toString());
+        pb.environment().put("LD_PRELOAD", shim);
+        return pb.start();
+    }
+
+    private record Event(int conn, WdmdMessage msg, boolean eof, byte[] raw) {}
 
     /** Records each connection's messages in order; answers STATUS with the configured fire timeout. */
     private static final class FakeWdmd implements AutoCloseable {
@@ -183,12 +270,12 @@ class WdmdWatchdogTest {
                     ByteBuffer in = ByteBuffer.allocate(WdmdMessage.SIZE);
                     while (in.hasRemaining()) {
                         if (ch.read(in) < 0) {
-                            events.add(new Event(id, null, true));
+                            events.add(new Event(id, null, true, null));
                             return;
                         }
                     }
                     WdmdMessage m = WdmdMessage.decode(in.flip());
-                    events.add(new Event(id, m, false));
+                    events.add(new Event(id, m, false, bytes(in)));
                     if (m.cmd() == WdmdMessage.CMD_STATUS) {
                         ByteBuffer out = new WdmdMessage(WdmdMessage.CMD_STATUS, 10, fireTimeout, 777, 0, 0, "").encode();
                         while (out.hasRemaining()) {
@@ -197,7 +284,7 @@ class WdmdWatchdogTest {
                     }
                 }
             } catch (IOException e) {
-                events.add(new Event(id, null, true));
+                events.add(new Event(id, null, true, null));
             }
         }
 

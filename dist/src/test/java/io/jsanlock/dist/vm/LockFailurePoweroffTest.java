@@ -8,10 +8,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Lease loss under a running domain (vm-leases.md §4.7): host 1 reaches the shared storage
@@ -19,7 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
  * recovery after 8 × io_timeout and runs the domain's killpath (jvirsh as libvirt's
  * lock failure helper), which powers the guest off. Host 2, reading the storage directly,
  * can take the lease only once host 1 is dead to it (8 × io_timeout + 60 s): the guest is
- * gone long before. Reference daemons, io_timeout 1.
+ * gone long before. io_timeout 1; run with both hosts' lease daemons the reference's, then
+ * jsanlock's: the killpath on lease loss is the daemon's duty.
  */
 @Tag("slow") // the lock-failure wait: 8 x io_timeout and a takeover at 8N+W
 class LockFailurePoweroffTest {
@@ -27,20 +28,19 @@ class LockFailurePoweroffTest {
     Path tmp;
     TwoHosts hosts;
 
-    @BeforeEach
-    void setUp() {
-        hosts = new TwoHosts(tmp);
-        hosts.startDaemon(1);
-        hosts.startDaemon(2);
-    }
-
     @AfterEach
     void tearDown() throws Exception {
-        hosts.close();
+        if (hosts != null) {
+            hosts.close();
+        }
     }
 
-    @Test
-    void lostLeasePowersTheGuestOffBeforeAnotherHostCanTakeIt() throws Exception {
+    @ParameterizedTest
+    @EnumSource(TwoHosts.DaemonKind.class)
+    void lostLeasePowersTheGuestOffBeforeAnotherHostCanTakeIt(TwoHosts.DaemonKind daemon) throws Exception {
+        hosts = new TwoHosts(tmp);
+        hosts.startDaemon(1, daemon);
+        hosts.startDaemon(2, daemon);
         Path raw = tmp.resolve("raw");
         try (var f = new java.io.RandomAccessFile(raw.toFile(), "rw")) {
             f.setLength(8 << 20);

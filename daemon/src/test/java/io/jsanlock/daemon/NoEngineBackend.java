@@ -15,11 +15,11 @@ import java.util.List;
  * The backend of a daemon that has no lease engine: it never has a lockspace. Queries
  * answer truthfully for that state with the reference's codes (acquire -28 "lockspace
  * not joined", inq/rem -2, host_status -28, empty lists); operations that need the
- * engine or storage fail -95 (EOPNOTSUPP) with a message saying so. Only protocol tests
- * that need no disks use it: the daemon itself always runs the lease engine
+ * engine or storage fail -95 (EOPNOTSUPP) with a message saying so. A test double: only
+ * protocol tests that need no disks use it; the daemon itself always runs the lease engine
  * ({@link DaemonMain#engineBackend}).
  */
-public final class NoEngineBackend implements LeaseBackend {
+final class NoEngineBackend implements LeaseBackend {
 
     private static SanlockException unsupported(String what) {
         return new SanlockException(SanlockError.EOPNOTSUPP, what + ": this daemon has no lease engine");
