@@ -251,7 +251,7 @@ final class Lockspace {
             notifyObserver(() -> ctx.observer.renewed(spec, mine, r));
         } catch (SanlockException e) {
             lastResult = e.code();
-            recordFailure(e.code() == SanlockError.AIO_TIMEOUT.code());
+            recordFailure(e.error() == SanlockError.AIO_TIMEOUT);
             notifyObserver(() -> ctx.observer.failed(spec, mine, e.code()));
             ctx.log.logf("s%s:%d renewal error %d delta_length %d last_success %d", name(), spec.hostId(),
                     e.code(), ctx.clock.seconds() - lastAttempt, lastSuccess);

@@ -251,7 +251,7 @@ final class ResourceTable {
             r.paxos.release(r.token, newName, markReleased);
             resources.remove(key, r);
         } catch (SanlockException e) {
-            if (e.code() == SanlockError.AIO_TIMEOUT.code()) {
+            if (e.error() == SanlockError.AIO_TIMEOUT) {
                 ctx.log.logf("r%s:%s release timeout, retry async", lease.lockspace(), lease.resource());
                 retries.start(r, started, () -> resources.remove(r.key, r));
                 return;
