@@ -3,12 +3,13 @@ package io.jsanlock.daemon;
 import io.jsanlock.base.MonotonicClock;
 import io.jsanlock.base.SanlockError;
 import io.jsanlock.base.SanlockException;
+import io.jsanlock.direct.DirectStorage;
+import io.jsanlock.direct.LeaseAreas;
 import io.jsanlock.format.DiskFormat;
 import io.jsanlock.format.Geometry;
 import io.jsanlock.format.Leader;
 import io.jsanlock.format.ModeBlock;
 import io.jsanlock.io.DirectFileStorage;
-import io.jsanlock.io.LeaseAreas;
 import io.jsanlock.wire.Disk;
 import io.jsanlock.wire.Host;
 import io.jsanlock.wire.Lockspace;
@@ -35,36 +36,21 @@ final class DaemonStorage {
         if (path.isEmpty()) {
             throw new SanlockException(SanlockError.ENODEV, "empty path");
         }
-        try {
-            // The wire's path bytes, as they came: open(2) gets exactly them.
-            return DirectFileStorage.open(path, write ? DirectFileStorage.Access.READ_WRITE : DirectFileStorage.Access.READ_ONLY);
-        } catch (SanlockException e) {
-            if (e.code() == SanlockError.ENOENT.code()) {
-                throw new SanlockException(missing, "no such file or device: " + path);
-            }
-            throw e;
-        }
+        // The wire's path bytes, as they came: open(2) gets exactly them.
+        return DirectStorage.open(path, access(write), missing);
+    }
+
+    private static DirectFileStorage.Access access(boolean write) {
+        return write ? DirectFileStorage.Access.READ_WRITE : DirectFileStorage.Access.READ_ONLY;
     }
 
     /**
-     * A lockspace's disk for WRITE_LOCKSPACE and READ_LOCKSPACE: sanlock 3.8.5 answers every
-     * failure to open it with -ENODEV (observed: a missing path and a directory both -19,
-     * reading or writing,
-     * where the resource commands pass the open's errno on, e.g. -21).
+     * A lockspace's disk for WRITE_LOCKSPACE and READ_LOCKSPACE: -ENODEV for every failure to
+     * open it (a directory included, which DirectFileStorage refuses with -21), where the
+     * resource commands pass the open's errno on.
      */
     private static DirectFileStorage openLockspaceDisk(String path, boolean write) throws SanlockException {
-        // a directory, even opened read-only, is refused by DirectFileStorage (-21) and so
-        // answered -ENODEV here like every other failure to open a lockspace disk
-        DirectFileStorage s;
-        try {
-            s = open(path, write, SanlockError.ENODEV);
-        } catch (SanlockException e) {
-            if (e.code() == SanlockError.ENODEV.code()) {
-                throw e;
-            }
-            throw new SanlockException(SanlockError.ENODEV, "cannot open lockspace disk " + path + ": " + e.getMessage(), e);
-        }
-        return s;
+        return DirectStorage.openLockspace(path, access(write));
     }
 
     /**
