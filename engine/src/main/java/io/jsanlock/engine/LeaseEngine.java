@@ -1028,7 +1028,6 @@ public final class LeaseEngine implements AutoCloseable {
         return lease;
     }
 
-    /** True while {@code lease} is held (not released, not lost). */
     /**
      * The sector/align sizes of a held lease's area, as its leader gave them (a lease may
      * differ from its lockspace's, e.g. 4096/1M leases in a 4096/8M lockspace); empty when
