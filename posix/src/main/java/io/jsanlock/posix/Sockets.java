@@ -68,8 +68,8 @@ public final class Sockets {
 
     /*
      * Each downcall handle lives in its own holder class, so it is linked the first time it is
-     * called (class initialisation is lazy) rather than all at once when Libc loads: a CLI run
-     * that only connects/sends/receives links 5 of the 17, which is most of its start-up cost.
+     * called (class initialisation is lazy) rather than all at once when Sockets loads: a CLI run
+     * that only connects/sends/receives links 5 of the 18, which is most of its start-up cost.
      * Calls use invokeExact with the handle's exact type (capture segment first) instead of
      * invokeWithArguments, which boxes every argument and goes through a slow generic path.
      */
