@@ -34,7 +34,12 @@ public class SanlockException extends Exception {
         return SanlockError.ofCode(code);
     }
 
+    /**
+     * The code, its name and the message, for logs and test failures. getMessage() stays the
+     * bare text: the CLI prints it to stderr where sanlock prints its own words.
+     */
     @Override
+    @SuppressWarnings("OverrideThrowableToString") // getMessage() must stay the bare text (see above)
     public String toString() {
         SanlockError e = error();
         return "SanlockException(" + code + (e == null ? "" : " " + e.symbol()) + "): " + getMessage();

@@ -4,7 +4,7 @@ import io.jsanlock.base.SanlockException;
 import io.jsanlock.format.Geometry;
 import io.jsanlock.format.Leader;
 import io.jsanlock.io.DirectFileStorage;
-import io.jsanlock.io.LeaseAreas;
+import io.jsanlock.direct.LeaseAreas;
 import io.jsanlock.io.SectorStorage;
 
 import java.io.IOException;

@@ -2,6 +2,7 @@ package io.jsanlock.chaos;
 
 import io.jsanlock.client.Registration;
 import io.jsanlock.client.SanlockClient;
+import io.jsanlock.posix.Signals;
 import io.jsanlock.wire.CommandFlags;
 import io.jsanlock.wire.Resource;
 
@@ -18,9 +19,8 @@ import java.nio.file.Path;
 public final class StubbornHolder {
     private StubbornHolder() {}
 
-    @SuppressWarnings("restriction")
     public static void main(String[] a) throws Exception {
-        sun.misc.Signal.handle(new sun.misc.Signal("TERM"), s -> System.out.println("SIGTERM ignored"));
+        Signals.handle("TERM", () -> System.out.println("SIGTERM ignored"));
         Registration reg = new SanlockClient(Path.of(a[0])).register();
         reg.restrict(CommandFlags.RESTRICT_SIGKILL);
         Resource r = Resource.of(a[1], a[2], a[3], Long.parseLong(a[4]));

@@ -14,7 +14,7 @@ import io.jsanlock.format.ResourceSpec;
 import io.jsanlock.format.RindexEntry;
 import io.jsanlock.format.RindexSpec;
 import io.jsanlock.io.DirectFileStorage;
-import io.jsanlock.io.RindexArea;
+import io.jsanlock.direct.RindexArea;
 import io.jsanlock.lease.Timeouts;
 import java.io.IOException;
 import java.io.InputStream;

@@ -8,7 +8,7 @@ import io.jsanlock.format.RindexEntry;
 import io.jsanlock.format.RindexHeader;
 import io.jsanlock.format.RindexSpec;
 import io.jsanlock.io.DirectFileStorage;
-import io.jsanlock.io.LeaseAreas;
+import io.jsanlock.direct.LeaseAreas;
 import java.io.PrintStream;
 import java.nio.ByteBuffer;
 

@@ -5,7 +5,7 @@ import io.jsanlock.base.SanlockException;
 import io.jsanlock.cli.client.RindexArgs;
 import io.jsanlock.format.RindexEntry;
 import io.jsanlock.io.DirectFileStorage;
-import io.jsanlock.io.RindexArea;
+import io.jsanlock.direct.RindexArea;
 import io.jsanlock.wire.ResourceEntry;
 import io.jsanlock.wire.ResourceIndex;
 

@@ -1,16 +1,9 @@
 package io.jsanlock.client;
 
+import io.jsanlock.posix.Posix;
 import java.io.IOException;
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
-import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.StructLayout;
-import java.lang.foreign.SymbolLookup;
-import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandle;
-import java.lang.invoke.VarHandle;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,47 +30,7 @@ import java.util.List;
  * {@code execv(path, argv)} with the process environment. Only returns on failure.
  */
 public final class RegisteredExec {
-    private static final int F_SETFD = 2;
-    private static final int F_DUPFD_CLOEXEC = 1030;
-    private static final int FD_CLOEXEC = 1;
-    private static final int SIG_SETMASK = 2;
-
-    private static final Linker LINKER = Linker.nativeLinker();
-    private static final SymbolLookup LIBC = LINKER.defaultLookup();
-    private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
-    private static final VarHandle ERRNO = CAPTURE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
-    private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT;
-    private static final java.lang.foreign.AddressLayout PTR = ValueLayout.ADDRESS;
-
     private RegisteredExec() {
-    }
-
-    private static MethodHandle fn(String name, FunctionDescriptor d, Linker.Option... extra) {
-        Linker.Option[] opts = new Linker.Option[extra.length + 1];
-        opts[0] = Linker.Option.captureCallState("errno");
-        System.arraycopy(extra, 0, opts, 1, extra.length);
-        return LINKER.downcallHandle(LIBC.find(name).orElseThrow(() -> new UnsatisfiedLinkError(name)), d, opts);
-    }
-
-    /** Native entry points, linked only when an exec actually happens (keeps CLI start-up lean). */
-    private static final class Native {
-        static final MethodHandle FCNTL = fn("fcntl", FunctionDescriptor.of(INT, INT, INT, INT), Linker.Option.firstVariadicArg(2));
-        static final MethodHandle DUP2 = fn("dup2", FunctionDescriptor.of(INT, INT, INT));
-        static final MethodHandle EXECV = fn("execv", FunctionDescriptor.of(INT, PTR, PTR));
-        static final MethodHandle SIGMASK = fn("pthread_sigmask", FunctionDescriptor.of(INT, INT, PTR, PTR));
-        static final MethodHandle ISATTY = fn("isatty", FunctionDescriptor.of(INT, INT));
-        static final MethodHandle CLOSE = fn("close", FunctionDescriptor.of(INT, INT));
-        static final MethodHandle STRERROR = LINKER.downcallHandle(LIBC.find("strerror").orElseThrow(),
-                FunctionDescriptor.of(PTR, INT));
-    }
-
-    /** Whether {@code fd} is a terminal (C's isatty). */
-    public static boolean isatty(int fd) {
-        try (Arena a = Arena.ofConfined()) {
-            return (int) Native.ISATTY.invokeExact(a.allocate(CAPTURE), fd) == 1;
-        } catch (Throwable t) {
-            throw new IllegalStateException("isatty failed", t);
-        }
     }
 
     /**
@@ -97,59 +50,40 @@ public final class RegisteredExec {
             throw new IllegalArgumentException("no program to run");
         }
         int regFd = registration.fd();
+        // Every native call of the sequence is linked and every C string made before the first
+        // descriptor moves: after that, loading a class could read a replaced descriptor.
+        Posix.prepareExec();
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment state = a.allocate(CAPTURE);
-            MemorySegment path = cString(a, argv.get(0));
-            MemorySegment cargv = cStrings(a, argv);
-            MemorySegment emptySet = a.allocate(128); // sigset_t, zeroed = no signal blocked
+            MemorySegment path = Posix.cString(a, argv.get(0));
+            MemorySegment cargv = Posix.cStrings(a, argv);
             for (int fd : jvmDescriptors(regFd)) {
-                int r = (int) Native.FCNTL.invokeExact(state, fd, F_SETFD, FD_CLOEXEC);
+                Posix.fcntl(fd, Posix.F_SETFD, Posix.FD_CLOEXEC);
             }
             int keep = regFd;
             int saved = -1;
             if (targetFd >= 0 && targetFd != regFd) {
                 // Keep whatever the JVM has at targetFd (e.g. its class image or jar) in a spare
                 // descriptor, so a failed execv can put it back before any class is loaded again.
-                saved = (int) Native.FCNTL.invokeExact(state, targetFd, F_DUPFD_CLOEXEC, 3);
+                saved = Posix.fcntl(targetFd, Posix.F_DUPFD_CLOEXEC, 3).intValue();
                 // dup2 gives a descriptor without FD_CLOEXEC; the original stays close-on-exec.
-                int r = (int) Native.DUP2.invokeExact(state, regFd, targetFd);
-                if (r == targetFd) {
+                if (Posix.dup2(regFd, targetFd).value() == targetFd) {
                     keep = targetFd;
-                    int c = (int) Native.FCNTL.invokeExact(state, regFd, F_SETFD, FD_CLOEXEC);
+                    Posix.fcntl(regFd, Posix.F_SETFD, Posix.FD_CLOEXEC);
                 }
             }
-            int f = (int) Native.FCNTL.invokeExact(state, keep, F_SETFD, 0);
-            int m = (int) Native.SIGMASK.invokeExact(state, SIG_SETMASK, emptySet, MemorySegment.NULL);
-            int rv = (int) Native.EXECV.invokeExact(state, path, cargv);
-            int errno = (int) ERRNO.get(state, 0L);
+            Posix.fcntl(keep, Posix.F_SETFD, 0);
+            Posix.unblockAllSignals();
+            int errno = Posix.execv(path, cargv).errno();
             if (keep != regFd) {
                 if (saved >= 0) {
-                    int r = (int) Native.DUP2.invokeExact(state, saved, keep);
-                    int c = (int) Native.CLOSE.invokeExact(state, saved);
+                    Posix.dup2(saved, keep);
+                    Posix.close(saved);
                 } else {
-                    int c = (int) Native.CLOSE.invokeExact(state, keep);
+                    Posix.close(keep);
                 }
             }
-            int c = (int) Native.FCNTL.invokeExact(state, regFd, F_SETFD, FD_CLOEXEC);
+            Posix.fcntl(regFd, Posix.F_SETFD, Posix.FD_CLOEXEC);
             return errno == 0 ? 2 : errno;
-        } catch (Throwable t) {
-            if (t instanceof RuntimeException r) {
-                throw r;
-            }
-            if (t instanceof Error e) {
-                throw e;
-            }
-            throw new IllegalStateException("execv failed", t);
-        }
-    }
-
-    /** C's strerror text for an errno ("No such file or directory"). */
-    public static String strerror(int errno) {
-        try {
-            MemorySegment p = (MemorySegment) Native.STRERROR.invokeExact(errno);
-            return p.reinterpret(4096).getString(0);
-        } catch (Throwable t) {
-            return "errno " + errno;
         }
     }
 
@@ -226,19 +160,5 @@ public final class RegisteredExec {
             // Without /proc the JVM's descriptors may leak into the program: harmless, it never uses them.
         }
         return fds;
-    }
-
-    /** A byte-string argument (one char per byte, as argv was read) as the exact C string. */
-    private static MemorySegment cString(Arena a, String byteString) {
-        return a.allocateFrom(ValueLayout.JAVA_BYTE, io.jsanlock.base.ByteStrings.toCString(byteString));
-    }
-
-    private static MemorySegment cStrings(Arena a, List<String> strings) {
-        MemorySegment arr = a.allocate(PTR, strings.size() + 1);
-        for (int i = 0; i < strings.size(); i++) {
-            arr.setAtIndex(PTR, i, cString(a, strings.get(i)));
-        }
-        arr.setAtIndex(PTR, strings.size(), MemorySegment.NULL);
-        return arr;
     }
 }

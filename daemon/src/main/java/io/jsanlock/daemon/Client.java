@@ -249,7 +249,7 @@ final class Client {
     }
 
     /** A dead client's leases, and those of them listed as being released (REM) until they are. */
-    record Exit(int pid, List<HeldLease> leases, LeaseBackend.ClientLeases listed) {}
+    record Exit(int pid, List<HeldLease> leases, ResourceBackend.ClientLeases listed) {}
 
     /**
      * A dead client's (or, at shutdown, every client's) leases, handed out once: null when
@@ -257,14 +257,14 @@ final class Client {
      * the monitor, so there is no moment where `status` lists them neither as held nor as
      * being released (REM); the caller removes {@link Exit#listed} once they are released.
      */
-    synchronized Exit takeLeasesAtExit(Collection<LeaseBackend.ClientLeases> releasing) {
+    synchronized Exit takeLeasesAtExit(Collection<ResourceBackend.ClientLeases> releasing) {
         if (released) {
             return null;
         }
         released = true;
         List<HeldLease> out = List.copyOf(leases);
         leases.clear();
-        LeaseBackend.ClientLeases listed = new LeaseBackend.ClientLeases(pid, out.stream().filter(l -> !l.persistent()).toList());
+        ResourceBackend.ClientLeases listed = new ResourceBackend.ClientLeases(pid, out.stream().filter(l -> !l.persistent()).toList());
         if (!listed.leases().isEmpty()) {
             releasing.add(listed);
         }
@@ -295,13 +295,13 @@ final class Client {
     // ------------------------------------------------------------------ status
 
     /** The CLIENT record of `client status`, and the client's leases for the RESOURCE records (null when none). */
-    record Status(StateRecord record, LeaseBackend.ClientLeases leases) {}
+    record Status(StateRecord record, ResourceBackend.ClientLeases leases) {}
 
     synchronized Status status() {
         String text = "ci=" + ci + " fd=" + fd() + " pid=" + pid + " flags=" + Integer.toHexString(killpathFlags)
                 + " restricted=" + Integer.toHexString(restricted) + " cmd_active=" + (cmdActive ? 1 : 0)
                 + " cmd_last=" + cmdLast + " pid_dead=" + (dead ? 1 : 0) + " kill_count=0 kill_last=0 suspend=0 need_free=0";
         return new Status(new StateRecord(StateType.CLIENT, 0, pid, 0, name, text, null, null),
-                leases.isEmpty() ? null : new LeaseBackend.ClientLeases(pid, List.copyOf(leases)));
+                leases.isEmpty() ? null : new ResourceBackend.ClientLeases(pid, List.copyOf(leases)));
     }
 }

@@ -48,7 +48,7 @@ public final class Daemon implements AutoCloseable {
     final ClientTable clients = new ClientTable();
     final Map<String, List<UnixSocket>> eventChannels = new ConcurrentHashMap<>();
     /** Leases of exited clients being released: `client status` lists them with REM meanwhile, as sanlock 3.8.5. */
-    final List<LeaseBackend.ClientLeases> releasing = new CopyOnWriteArrayList<>();
+    final List<ResourceBackend.ClientLeases> releasing = new CopyOnWriteArrayList<>();
     private final CommandHandler handler;
     final Fencer fencer;
     private final CountDownLatch stopped = new CountDownLatch(1);

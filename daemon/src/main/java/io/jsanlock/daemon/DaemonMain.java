@@ -2,6 +2,7 @@ package io.jsanlock.daemon;
 
 import io.jsanlock.base.MonotonicClock;
 import io.jsanlock.base.SanlockException;
+import io.jsanlock.posix.Signals;
 
 import java.io.PrintStream;
 
@@ -52,7 +53,7 @@ public final class DaemonMain {
      * lockspace exists} and keeps running, so its lease holders keep running too; with
      * none it stops cleanly and exits 0.
      *
-     * <p>Why {@code sun.misc.Signal} (module jdk.unsupported, on the class path by default):
+     * <p>Why {@code sun.misc.Signal} (through posix's {@link Signals}; module jdk.unsupported):
      * it replaces the JVM's own handling of these signals, which would otherwise run the
      * shutdown hooks and exit with 128+signal whatever the daemon wants. Its handler runs
      * on an ordinary Java thread that the JVM's signal dispatcher starts, so it may lock,
@@ -68,7 +69,7 @@ public final class DaemonMain {
     static void installSignalHandlers(Daemon daemon) {
         for (String name : new String[] {"TERM", "INT", "HUP"}) {
             try {
-                sun.misc.Signal.handle(new sun.misc.Signal(name), sig -> daemon.externalShutdown());
+                Signals.handle(name, daemon::externalShutdown);
             } catch (IllegalArgumentException e) {
                 // the JVM was started with -Xrs or already uses this signal: its default applies
                 daemon.log.warn("cannot handle SIG" + name + ": " + e.getMessage());

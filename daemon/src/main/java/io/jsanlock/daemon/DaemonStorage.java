@@ -3,12 +3,13 @@ package io.jsanlock.daemon;
 import io.jsanlock.base.MonotonicClock;
 import io.jsanlock.base.SanlockError;
 import io.jsanlock.base.SanlockException;
+import io.jsanlock.direct.DirectStorage;
+import io.jsanlock.direct.LeaseAreas;
 import io.jsanlock.format.DiskFormat;
 import io.jsanlock.format.Geometry;
 import io.jsanlock.format.Leader;
 import io.jsanlock.format.ModeBlock;
 import io.jsanlock.io.DirectFileStorage;
-import io.jsanlock.io.LeaseAreas;
 import io.jsanlock.wire.Disk;
 import io.jsanlock.wire.Host;
 import io.jsanlock.wire.Lockspace;
@@ -35,36 +36,21 @@ final class DaemonStorage {
         if (path.isEmpty()) {
             throw new SanlockException(SanlockError.ENODEV, "empty path");
         }
-        try {
-            // The wire's path bytes, as they came: open(2) gets exactly them.
-            return DirectFileStorage.open(path, write ? DirectFileStorage.Access.READ_WRITE : DirectFileStorage.Access.READ_ONLY);
-        } catch (SanlockException e) {
-            if (e.error() == SanlockError.ENOENT) {
-                throw new SanlockException(missing, "no such file or device: " + path);
-            }
-            throw e;
-        }
+        // The wire's path bytes, as they came: open(2) gets exactly them.
+        return DirectStorage.open(path, access(write), missing);
+    }
+
+    private static DirectFileStorage.Access access(boolean write) {
+        return write ? DirectFileStorage.Access.READ_WRITE : DirectFileStorage.Access.READ_ONLY;
     }
 
     /**
-     * A lockspace's disk for WRITE_LOCKSPACE and READ_LOCKSPACE: sanlock 3.8.5 answers every
-     * failure to open it with -ENODEV (observed: a missing path and a directory both -19,
-     * reading or writing,
-     * where the resource commands pass the open's errno on, e.g. -21).
+     * A lockspace's disk for WRITE_LOCKSPACE and READ_LOCKSPACE: -ENODEV for every failure to
+     * open it (a directory included, which DirectFileStorage refuses with -21), where the
+     * resource commands pass the open's errno on.
      */
     private static DirectFileStorage openLockspaceDisk(String path, boolean write) throws SanlockException {
-        // a directory, even opened read-only, is refused by DirectFileStorage (-21) and so
-        // answered -ENODEV here like every other failure to open a lockspace disk
-        DirectFileStorage s;
-        try {
-            s = open(path, write, SanlockError.ENODEV);
-        } catch (SanlockException e) {
-            if (e.error() == SanlockError.ENODEV) {
-                throw e;
-            }
-            throw new SanlockException(SanlockError.ENODEV, "cannot open lockspace disk " + path + ": " + e.getMessage(), e);
-        }
-        return s;
+        return DirectStorage.openLockspace(path, access(write));
     }
 
     /**
@@ -99,7 +85,7 @@ final class DaemonStorage {
                 default -> throw new SanlockException(SanlockError.EINVAL, "unknown sector size " + s.sectorSize());
             };
         } catch (SanlockException e) {
-            if (e.error() == SanlockError.EINVAL) {
+            if (e.code() == SanlockError.EINVAL.code()) {
                 throw e;
             }
             throw new SanlockException(SanlockError.ENODEV, "cannot open " + disk.path() + ": " + e.getMessage());
@@ -166,7 +152,7 @@ final class DaemonStorage {
         return l;
     }
 
-    static LeaseBackend.LockspaceRead readLockspace(Lockspace ls) throws SanlockException {
+    static StorageBackend.LockspaceRead readLockspace(Lockspace ls) throws SanlockException {
         try (DirectFileStorage s = openLockspaceDisk(ls.disk().path(), false)) {
             int sector = ResourceFlags.sectorSize(ls.flags()) != 0 ? ResourceFlags.sectorSize(ls.flags()) : s.sectorSize();
             long hostId = ls.hostId() == 0 ? 1 : ls.hostId();
@@ -177,7 +163,7 @@ final class DaemonStorage {
             if (!ls.name().isEmpty() && !ls.name().equals(mine.spaceName())) {
                 throw new SanlockException(SanlockError.LEADER_LOCKSPACE, "lockspace name " + mine.spaceName() + " is not " + ls.name());
             }
-            return new LeaseBackend.LockspaceRead(new Lockspace(mine.spaceName(), hostId, geometryFlags(g), ls.disk()), mine.ioTimeout());
+            return new StorageBackend.LockspaceRead(new Lockspace(mine.spaceName(), hostId, geometryFlags(g), ls.disk()), mine.ioTimeout());
         }
     }
 
@@ -202,7 +188,7 @@ final class DaemonStorage {
         }
     }
 
-    static LeaseBackend.Owners readResourceOwners(Resource r) throws SanlockException {
+    static StorageBackend.Owners readResourceOwners(Resource r) throws SanlockException {
         if (r.lockspace().isEmpty()) {
             // quirk of the reference (wire.md 4.10): READ_RESOURCE_OWNERS needs the lockspace name
             throw new SanlockException(SanlockError.LEADER_LOCKSPACE, "read_resource_owners needs a lockspace name");
@@ -247,7 +233,7 @@ final class DaemonStorage {
             }
             Resource head = new Resource(l.spaceName(), l.resourceName(), l.lver(), 0, 0, shared ? ResourceFlags.SHARED : 0,
                     r.numDisks(), List.of());
-            return new LeaseBackend.Owners(head, owners);
+            return new StorageBackend.Owners(head, owners);
         }
     }
 

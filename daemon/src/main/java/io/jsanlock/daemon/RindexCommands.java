@@ -9,8 +9,9 @@ import io.jsanlock.format.Leader;
 import io.jsanlock.format.RindexEntry;
 import io.jsanlock.format.RindexHeader;
 import io.jsanlock.io.DirectFileStorage;
-import io.jsanlock.io.LeaseAreas;
-import io.jsanlock.io.RindexArea;
+import io.jsanlock.direct.DirectStorage;
+import io.jsanlock.direct.LeaseAreas;
+import io.jsanlock.direct.RindexArea;
 import io.jsanlock.wire.CommandFlags;
 import io.jsanlock.wire.Disk;
 import io.jsanlock.wire.Lockspace;
@@ -318,10 +319,8 @@ final class RindexCommands {
         }
     }
 
+    /** The index's disk, read-write; a missing path (an empty one too: open(2) says ENOENT) is -ENOENT. */
     private static DirectFileStorage open(String path) throws SanlockException {
-        if (path.isEmpty()) {
-            throw new SanlockException(SanlockError.ENOENT, "resource index has no path");
-        }
-        return DirectFileStorage.open(path, DirectFileStorage.Access.READ_WRITE);
+        return DirectStorage.open(path, DirectFileStorage.Access.READ_WRITE, SanlockError.ENOENT);
     }
 }

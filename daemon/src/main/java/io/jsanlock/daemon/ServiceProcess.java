@@ -1,23 +1,17 @@
 package io.jsanlock.daemon;
 
+import io.jsanlock.posix.Posix;
 import io.jsanlock.wire.unix.UnixDatagram;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
-import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
-import java.lang.invoke.MethodHandle;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-
-import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 /**
  * How the daemon runs as a service. sanlock without -D forks into the background; a JVM
@@ -137,19 +131,14 @@ final class ServiceProcess {
 
     /** dup2 of /dev/null onto 0, 1 and 2, as a daemon that forked does; the parent has exited. */
     private static void detachStdio() {
-        try (Arena arena = Arena.ofConfined()) {
-            Linker linker = Linker.nativeLinker();
-            MethodHandle open = linker.downcallHandle(linker.defaultLookup().find("open").orElseThrow(),
-                    FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
-            MethodHandle dup2 = linker.downcallHandle(linker.defaultLookup().find("dup2").orElseThrow(),
-                    FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
-            int fd = (int) open.invokeExact(arena.allocateFrom("/dev/null"), 2 /* O_RDWR */);
-            if (fd >= 0) {
+        try {
+            Posix.Result fd = Posix.open("/dev/null", Posix.O_RDWR);
+            if (!fd.failed()) {
                 for (int target = 0; target <= 2; target++) {
-                    int ignored = (int) dup2.invokeExact(fd, target);
+                    Posix.dup2(fd.intValue(), target);
                 }
             }
-        } catch (Throwable t) {
+        } catch (RuntimeException e) {
             // stdio stays on the parent's pipes; writes to them fail quietly
         }
     }

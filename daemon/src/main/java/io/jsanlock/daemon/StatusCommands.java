@@ -79,7 +79,7 @@ final class StatusCommands {
         if (section == 1) {
             return out;
         }
-        List<LeaseBackend.ClientLeases> holders = new ArrayList<>();
+        List<ResourceBackend.ClientLeases> holders = new ArrayList<>();
         for (Client c : d.clients.all()) {
             Client.Status s = c.status();
             out.add(s.record());
@@ -95,7 +95,7 @@ final class StatusCommands {
             return out;
         }
         out.addAll(d.backend.resourceRecords(holders));
-        for (LeaseBackend.ClientLeases exited : d.releasing) {
+        for (ResourceBackend.ClientLeases exited : d.releasing) {
             for (HeldLease l : exited.leases()) {
                 TokenTable.Token t = d.backend instanceof EngineBackend e ? e.tokenOf(l) : TokenTable.Token.NONE;
                 out.add(EngineBackend.resourceRecord(l, exited.pid(), "rem", new TokenTable.Token(0, t.resId(), t.reused(), t.geometry())));

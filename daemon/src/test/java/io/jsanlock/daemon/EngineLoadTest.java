@@ -9,7 +9,7 @@ import io.jsanlock.engine.StorageOpener;
 import io.jsanlock.format.Geometry;
 import io.jsanlock.format.Leader;
 import io.jsanlock.io.DirectFileStorage;
-import io.jsanlock.io.LeaseAreas;
+import io.jsanlock.direct.LeaseAreas;
 import io.jsanlock.lease.LeaseStorage;
 import io.jsanlock.testkit.FaultyStorage;
 import io.jsanlock.wire.Lockspace;

@@ -8,7 +8,7 @@ import io.jsanlock.format.Leader;
 import io.jsanlock.format.LockspaceSpec;
 import io.jsanlock.format.ResourceSpec;
 import io.jsanlock.io.DirectFileStorage;
-import io.jsanlock.io.LeaseAreas;
+import io.jsanlock.direct.LeaseAreas;
 import io.jsanlock.io.SectorStorage;
 import io.jsanlock.testkit.Await;
 import io.jsanlock.testkit.FaultyStorage;

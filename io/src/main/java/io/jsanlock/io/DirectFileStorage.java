@@ -3,6 +3,8 @@ package io.jsanlock.io;
 import io.jsanlock.base.ByteStrings;
 import io.jsanlock.base.SanlockError;
 import io.jsanlock.base.SanlockException;
+import io.jsanlock.posix.Errno;
+import io.jsanlock.posix.Posix;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -84,7 +86,7 @@ public final class DirectFileStorage implements SectorStorage {
         int base = (access == Access.READ_ONLY ? Posix.O_RDONLY : Posix.O_RDWR) | Posix.O_CLOEXEC;
         Posix.Result r = Posix.open(p, base | Posix.O_DIRECT | Posix.O_SYNC);
         boolean direct = true;
-        if (r.failed() && r.errno() == Posix.EINVAL) {
+        if (r.failed() && r.errno() == Errno.EINVAL) {
             r = Posix.open(p, base | Posix.O_SYNC);
             direct = false;
             if (!r.failed()) {
@@ -93,7 +95,7 @@ public final class DirectFileStorage implements SectorStorage {
             }
         }
         if (r.failed()) {
-            if (r.errno() == Posix.ENOENT) {
+            if (r.errno() == Errno.ENOENT) {
                 throw new SanlockException(SanlockError.ENOENT, "no such file or device: " + p);
             }
             throw new SanlockException(-r.errno(), "cannot open " + p + ": errno " + r.errno(), null);
@@ -105,7 +107,7 @@ public final class DirectFileStorage implements SectorStorage {
             if (st.isDirectory()) {
                 // Read-write opens of a directory fail with EISDIR; a read-only one succeeds,
                 // but lease storage is never a directory: the same answer for both.
-                throw new SanlockException(-Posix.EISDIR, p + " is a directory, not a lease file or block device", null);
+                throw new SanlockException(-Errno.EISDIR, p + " is a directory, not a lease file or block device", null);
             }
             block = st.isBlockDevice();
         } catch (SanlockException e) {
@@ -245,7 +247,7 @@ public final class DirectFileStorage implements SectorStorage {
             Posix.Result r = write ? Posix.pwrite(fd, part, len - done, offset + done)
                     : Posix.pread(fd, part, len - done, offset + done);
             if (r.failed()) {
-                if (r.errno() == Posix.EINTR) {
+                if (r.errno() == Errno.EINTR) {
                     continue;
                 }
                 throw new SanlockException(-r.errno(), (write ? "pwrite" : "pread") + " of " + (len - done)

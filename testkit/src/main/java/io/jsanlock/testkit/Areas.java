@@ -3,7 +3,7 @@ package io.jsanlock.testkit;
 import io.jsanlock.base.SanlockException;
 import io.jsanlock.format.Geometry;
 import io.jsanlock.format.Leader;
-import io.jsanlock.io.LeaseAreas;
+import io.jsanlock.direct.LeaseAreas;
 import io.jsanlock.lease.LeaseStorage;
 import java.nio.ByteBuffer;
 

@@ -1,5 +1,7 @@
 package io.jsanlock.vm;
 
+import io.jsanlock.posix.Errno;
+
 /**
  * A libvirt-style error: a code (which gives the displayed prefix) and a detail. Every
  * failure jvirsh reports to the user is one of these, so messages read exactly like

@@ -1,5 +1,7 @@
 package io.jsanlock.base.log;
 
+import com.google.errorprone.annotations.FormatMethod;
+import com.google.errorprone.annotations.FormatString;
 import io.jsanlock.base.MonotonicClock;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,7 +49,8 @@ public final class LogRing {
     }
 
     /** Formats with {@link String#format} and appends. */
-    public void logf(String format, Object... args) {
+    @FormatMethod
+    public void logf(@FormatString String format, Object... args) {
         log(String.format(format, args));
     }
 

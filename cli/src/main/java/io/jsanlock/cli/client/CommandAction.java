@@ -3,6 +3,8 @@ package io.jsanlock.cli.client;
 import io.jsanlock.base.SanlockException;
 import io.jsanlock.client.RegisteredExec;
 import io.jsanlock.client.Registration;
+import io.jsanlock.posix.Errno;
+import io.jsanlock.posix.Posix;
 import io.jsanlock.wire.Options;
 import io.jsanlock.wire.Resource;
 
@@ -65,7 +67,7 @@ final class CommandAction {
             return 1;
         }
         lines.println("acquire done 0");
-        boolean terminal = RegisteredExec.isatty(1);
+        boolean terminal = Posix.isatty(1);
         if (terminal) {
             emit(c, buf);
             buf.reset();
@@ -85,7 +87,7 @@ final class CommandAction {
         c.out().flush();
         System.err.flush();
         int errno = RegisteredExec.exec(reg, program, fd);
-        c.err().println("execv failed: " + RegisteredExec.strerror(errno));
+        c.err().println("execv failed: " + Errno.strerror(errno));
         emit(c, buf);
         return 0;
     }

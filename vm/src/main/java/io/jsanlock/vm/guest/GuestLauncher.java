@@ -1,8 +1,10 @@
 package io.jsanlock.vm.guest;
 
+import io.jsanlock.base.ByteStrings;
 import io.jsanlock.base.SanlockException;
 import io.jsanlock.client.Registration;
 import io.jsanlock.client.SanlockClient;
+import io.jsanlock.posix.Posix;
 import io.jsanlock.wire.CommandFlags;
 
 import java.io.BufferedReader;
@@ -55,7 +57,7 @@ public final class GuestLauncher {
         List<String> argv = List.of(args).subList(5, args.length);
 
         // Leave jvirsh's session so its terminal signals and its exit do not reach the guest.
-        Libc.setsid();
+        Posix.setsid();
         SanlockClient client = new SanlockClient(Path.of(runDir));
         Registration reg;
         try {
@@ -91,27 +93,33 @@ public final class GuestLauncher {
         }
         // Keep a close-on-exec copy of the pipe to jvirsh: EOF on it tells jvirsh the exec
         // happened; an exec failure is reported on it instead.
-        int report = Libc.fcntl(1, Libc.F_DUPFD_CLOEXEC, 3);
-        int devNull = Libc.open("/dev/null", Libc.O_RDWR, 0);
-        int logFd = Libc.open(log, Libc.O_WRONLY | Libc.O_CREAT | Libc.O_APPEND, 0600);
-        if (devNull < 0 || logFd < 0) {
-            reportAndExit(report, "error open " + Libc.errno());
+        int report = Posix.fcntl(1, Posix.F_DUPFD_CLOEXEC, 3).intValue();
+        Posix.Result devNull = Posix.open("/dev/null", Posix.O_RDWR, 0);
+        // the log path is Java text (from jvirsh's argv): open(2) gets its UTF-8 bytes
+        Posix.Result logFd = Posix.open(ByteStrings.utf8(log), Posix.O_WRONLY | Posix.O_CREAT | Posix.O_APPEND, 0600);
+        if (devNull.failed() || logFd.failed()) {
+            reportAndExit(report, "error open " + (devNull.failed() ? devNull.errno() : logFd.errno()));
         }
-        Libc.dup2(devNull, 0);
-        Libc.dup2(logFd, 1);
-        Libc.dup2(logFd, 2);
+        Posix.dup2(devNull.intValue(), 0);
+        Posix.dup2(logFd.intValue(), 1);
+        Posix.dup2(logFd.intValue(), 2);
         closeOnExecAllBut(fd, report);
-        Libc.unblockAllSignals();
+        Posix.unblockAllSignals();
         List<String> env = new ArrayList<>();
         for (Map.Entry<String, String> e : System.getenv().entrySet()) {
-            env.add(e.getKey() + "=" + e.getValue());
+            env.add(ByteStrings.utf8(e.getKey() + "=" + e.getValue()));
         }
-        Libc.execve(argv.get(0), argv, env);
-        reportAndExit(report, "execfail " + Libc.errno());
+        List<String> cargv = new ArrayList<>();
+        for (String arg : argv) {
+            cargv.add(ByteStrings.utf8(arg));
+        }
+        // Java text to the exec: UTF-8 bytes, as jvirsh passed them
+        Posix.Result failed = Posix.execve(cargv.get(0), cargv, env);
+        reportAndExit(report, "execfail " + failed.errno());
     }
 
     private static void reportAndExit(int fd, String msg) {
-        Libc.writeAll(fd, (msg + "\n").getBytes(StandardCharsets.UTF_8));
+        Posix.writeAll(fd, (msg + "\n").getBytes(StandardCharsets.UTF_8));
         System.exit(127);
     }
 
@@ -134,9 +142,9 @@ public final class GuestLauncher {
         }
         for (int f : fds) {
             if (f > 2 && f != keep && f != report) {
-                Libc.fcntl(f, Libc.F_SETFD, Libc.FD_CLOEXEC);
+                Posix.fcntl(f, Posix.F_SETFD, Posix.FD_CLOEXEC);
             }
         }
-        Libc.fcntl(keep, Libc.F_SETFD, 0);
+        Posix.fcntl(keep, Posix.F_SETFD, 0);
     }
 }

@@ -1,5 +1,6 @@
 package io.jsanlock.vm.guest;
 
+import io.jsanlock.posix.Posix;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,7 +42,7 @@ public record GuestProcess(long pid, long startTime) {
     }
 
     public boolean signal(int sig) {
-        return alive() && Libc.kill(pid, sig) == 0;
+        return alive() && !Posix.kill(pid, sig).failed();
     }
 
     public void terminate() {

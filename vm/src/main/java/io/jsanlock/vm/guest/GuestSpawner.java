@@ -1,6 +1,6 @@
 package io.jsanlock.vm.guest;
 
-import io.jsanlock.vm.Errno;
+import io.jsanlock.posix.Errno;
 import io.jsanlock.vm.VirError;
 import io.jsanlock.vm.VirErrorCode;
 

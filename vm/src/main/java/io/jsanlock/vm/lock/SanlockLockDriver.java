@@ -1,7 +1,7 @@
 package io.jsanlock.vm.lock;
 
 import io.jsanlock.base.SanlockException;
-import io.jsanlock.vm.Errno;
+import io.jsanlock.posix.Errno;
 import io.jsanlock.vm.VirError;
 import io.jsanlock.vm.VirErrorCode;
 import io.jsanlock.vm.config.SanlockDriverConfig;

@@ -1,5 +1,6 @@
 package io.jsanlock.wire.unix;
 
+import io.jsanlock.posix.Sockets;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.Map;
@@ -54,7 +55,7 @@ final class Poller {
     private final Map<Integer, Interest> interests = new ConcurrentHashMap<>();
 
     private Poller() {
-        epfd = Libc.epollCreate();
+        epfd = Sockets.epollCreate();
         if (epfd < 0) {
             throw new IllegalStateException("epoll_create1 failed: errno " + -epfd);
         }
@@ -108,20 +109,20 @@ final class Poller {
     }
 
     private void arm(int fd, Interest in) {
-        int ev = Libc.EPOLLONESHOT | Libc.EPOLLRDHUP;
+        int ev = Sockets.EPOLLONESHOT | Sockets.EPOLLRDHUP;
         if (in.reader != null) {
-            ev |= Libc.EPOLLIN;
+            ev |= Sockets.EPOLLIN;
         }
         if (in.writer != null) {
-            ev |= Libc.EPOLLOUT;
+            ev |= Sockets.EPOLLOUT;
         }
-        int r = in.added ? Libc.epollCtl(epfd, Libc.EPOLL_CTL_MOD, fd, ev) : Libc.epollCtl(epfd, Libc.EPOLL_CTL_ADD, fd, ev);
+        int r = in.added ? Sockets.epollCtl(epfd, Sockets.EPOLL_CTL_MOD, fd, ev) : Sockets.epollCtl(epfd, Sockets.EPOLL_CTL_ADD, fd, ev);
         if (r == 0) {
             in.added = true;
         } else if (!in.added && r == -17) { // EEXIST: a stale registration of a reused fd
-            Libc.epollCtl(epfd, Libc.EPOLL_CTL_MOD, fd, ev);
+            Sockets.epollCtl(epfd, Sockets.EPOLL_CTL_MOD, fd, ev);
             in.added = true;
-        } else if (in.added && r == -2 && Libc.epollCtl(epfd, Libc.EPOLL_CTL_ADD, fd, ev) == 0) {
+        } else if (in.added && r == -2 && Sockets.epollCtl(epfd, Sockets.EPOLL_CTL_ADD, fd, ev) == 0) {
             // ENOENT: the kernel dropped the registration when an earlier fd with this number closed
         } else {
             // fd unusable (closed/EBADF): wake the waiters so they retry and see the error.
@@ -133,7 +134,7 @@ final class Poller {
     /** Forgets {@code fd} before it is closed, waking anyone still waiting on it. */
     void forget(int fd) {
         Interest in = interests.remove(fd);
-        Libc.epollCtl(epfd, Libc.EPOLL_CTL_DEL, fd, 0);
+        Sockets.epollCtl(epfd, Sockets.EPOLL_CTL_DEL, fd, 0);
         if (in != null) {
             synchronized (in) {
                 wake(in.reader);
@@ -150,27 +151,27 @@ final class Poller {
 
     private void loop() {
         final int max = 256;
-        MemorySegment events = Arena.global().allocate((long) max * Libc.EPOLL_EVENT_SIZE, 8);
+        MemorySegment events = Arena.global().allocate((long) max * Sockets.EPOLL_EVENT_SIZE, 8);
         while (true) {
-            int n = Libc.epollWait(epfd, events, max, -1);
+            int n = Sockets.epollWait(epfd, events, max, -1);
             if (n < 0) {
                 continue; // EINTR
             }
             for (int i = 0; i < n; i++) {
-                long base = (long) i * Libc.EPOLL_EVENT_SIZE;
+                long base = (long) i * Sockets.EPOLL_EVENT_SIZE;
                 int ev = events.get(JAVA_INT, base);
-                int fd = (int) events.get(JAVA_LONG.withByteAlignment(4), base + Libc.EPOLL_DATA_OFFSET);
+                int fd = (int) events.get(JAVA_LONG.withByteAlignment(4), base + Sockets.EPOLL_DATA_OFFSET);
                 Interest in = interests.get(fd);
                 if (in == null) {
                     continue;
                 }
                 synchronized (in) {
-                    boolean any = (ev & (Libc.EPOLLERR | Libc.EPOLLHUP | Libc.EPOLLRDHUP)) != 0;
-                    if (any || (ev & Libc.EPOLLIN) != 0) {
+                    boolean any = (ev & (Sockets.EPOLLERR | Sockets.EPOLLHUP | Sockets.EPOLLRDHUP)) != 0;
+                    if (any || (ev & Sockets.EPOLLIN) != 0) {
                         wake(in.reader);
                         in.reader = null;
                     }
-                    if (any || (ev & Libc.EPOLLOUT) != 0) {
+                    if (any || (ev & Sockets.EPOLLOUT) != 0) {
                         wake(in.writer);
                         in.writer = null;
                     }

@@ -1,5 +1,7 @@
 package io.jsanlock.wire.unix;
 
+import io.jsanlock.posix.Errno;
+import io.jsanlock.posix.Sockets;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.channels.ClosedChannelException;
@@ -23,18 +25,18 @@ public final class UnixServerSocket implements Closeable {
 
     /** socket + bind + listen. The caller removes a stale socket file first (the reference unlinks it). */
     public static UnixServerSocket bind(Path path, int backlog) throws IOException {
-        int fd = Libc.socket(Libc.AF_UNIX, Libc.SOCK_STREAM | Libc.SOCK_NONBLOCK | Libc.SOCK_CLOEXEC, 0);
+        int fd = Sockets.socket(Sockets.AF_UNIX, Sockets.SOCK_STREAM | Sockets.SOCK_NONBLOCK | Sockets.SOCK_CLOEXEC, 0);
         if (fd < 0) {
             throw new UnixSocketException("socket(AF_UNIX) failed", -fd);
         }
-        int r = Libc.bind(fd, path.toString().getBytes(StandardCharsets.UTF_8));
+        int r = Sockets.bind(fd, path.toString().getBytes(StandardCharsets.UTF_8));
         if (r < 0) {
-            Libc.close(fd);
+            Sockets.close(fd);
             throw new UnixSocketException("bind " + path + " failed", -r);
         }
-        r = Libc.listen(fd, backlog);
+        r = Sockets.listen(fd, backlog);
         if (r < 0) {
-            Libc.close(fd);
+            Sockets.close(fd);
             throw new UnixSocketException("listen on " + path + " failed", -r);
         }
         return new UnixServerSocket(fd, path);
@@ -54,11 +56,11 @@ public final class UnixServerSocket implements Closeable {
             if (closed) {
                 throw new ClosedChannelException();
             }
-            int c = Libc.accept4(fd, Libc.SOCK_NONBLOCK | Libc.SOCK_CLOEXEC);
+            int c = Sockets.accept4(fd, Sockets.SOCK_NONBLOCK | Sockets.SOCK_CLOEXEC);
             if (c >= 0) {
                 return new UnixSocket(c);
             }
-            if (c == -Libc.EAGAIN || c == -Libc.EINTR || c == -103 /* ECONNABORTED */) {
+            if (c == -Errno.EAGAIN || c == -Errno.EINTR || c == -103 /* ECONNABORTED */) {
                 Poller.get().await(fd, false, 0, () -> closed);
             } else if (c == -24 || c == -23) { // EMFILE / ENFILE: back off instead of spinning
                 try {
@@ -80,6 +82,6 @@ public final class UnixServerSocket implements Closeable {
         }
         closed = true;
         Poller.get().forget(fd);
-        Libc.close(fd);
+        Sockets.close(fd);
     }
 }

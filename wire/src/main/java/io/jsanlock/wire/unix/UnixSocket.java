@@ -1,5 +1,7 @@
 package io.jsanlock.wire.unix;
 
+import io.jsanlock.posix.Errno;
+import io.jsanlock.posix.Sockets;
 import java.io.EOFException;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -59,16 +61,16 @@ public final class UnixSocket implements UnixStream {
         long deadline = timeoutMillis > 0 ? System.nanoTime() + timeoutMillis * 1_000_000L : 0;
         long backoff = 1;
         while (true) {
-            int fd = Libc.socket(Libc.AF_UNIX, Libc.SOCK_STREAM | Libc.SOCK_NONBLOCK | Libc.SOCK_CLOEXEC, 0);
+            int fd = Sockets.socket(Sockets.AF_UNIX, Sockets.SOCK_STREAM | Sockets.SOCK_NONBLOCK | Sockets.SOCK_CLOEXEC, 0);
             if (fd < 0) {
                 throw new UnixSocketException("socket(AF_UNIX) failed", -fd);
             }
-            int r = Libc.connect(fd, p);
+            int r = Sockets.connect(fd, p);
             if (r == 0) {
                 return new UnixSocket(fd);
             }
-            Libc.close(fd);
-            if (r != -Libc.EAGAIN || (deadline != 0 && System.nanoTime() > deadline)) {
+            Sockets.close(fd);
+            if (r != -Errno.EAGAIN || (deadline != 0 && System.nanoTime() > deadline)) {
                 throw new UnixSocketException("connect to " + path + " failed", -r);
             }
             try {
@@ -114,7 +116,7 @@ public final class UnixSocket implements UnixStream {
     private void maybeCloseFd() {
         if (closed && uses == 0 && !fdClosed) {
             fdClosed = true;
-            Libc.close(fd);
+            Sockets.close(fd);
         }
     }
 
@@ -128,14 +130,14 @@ public final class UnixSocket implements UnixStream {
             MemorySegment.copy(MemorySegment.ofBuffer(buf), 0, seg, 0, n);
             long off = 0;
             while (off < n) {
-                long r = Libc.send(fd, seg.asSlice(off), n - off, Libc.MSG_NOSIGNAL);
+                long r = Sockets.send(fd, seg.asSlice(off), n - off, Sockets.MSG_NOSIGNAL);
                 if (r >= 0) {
                     off += r;
-                } else if (r == -Libc.EAGAIN) {
+                } else if (r == -Errno.EAGAIN) {
                     checkOpen();
                     Poller.get().await(fd, true, 0, this::isClosed);
                     checkOpen();
-                } else if (r != -Libc.EINTR) {
+                } else if (r != -Errno.EINTR) {
                     throw new UnixSocketException("send failed", (int) -r);
                 }
             }
@@ -161,7 +163,7 @@ public final class UnixSocket implements UnixStream {
             MemorySegment seg = a.allocate(Math.max(n, 1));
             MemorySegment.copy(MemorySegment.ofBuffer(buf), 0, seg, 0, n);
             while (true) {
-                long r = Libc.send(fd, seg, n, Libc.MSG_NOSIGNAL | Libc.MSG_DONTWAIT);
+                long r = Sockets.send(fd, seg, n, Sockets.MSG_NOSIGNAL | Sockets.MSG_DONTWAIT);
                 if (r == n) {
                     buf.position(buf.position() + n);
                     return SendResult.SENT;
@@ -170,10 +172,10 @@ public final class UnixSocket implements UnixStream {
                     buf.position(buf.position() + (int) r);
                     return SendResult.PARTIAL;
                 }
-                if (r == -Libc.EAGAIN) {
+                if (r == -Errno.EAGAIN) {
                     return SendResult.WOULD_BLOCK;
                 }
-                if (r != -Libc.EINTR) {
+                if (r != -Errno.EINTR) {
                     throw new UnixSocketException("send failed", (int) -r);
                 }
             }
@@ -200,7 +202,7 @@ public final class UnixSocket implements UnixStream {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment seg = a.allocate(Math.max(max, 1));
             while (true) {
-                long r = Libc.recv(fd, seg, max, Libc.MSG_DONTWAIT);
+                long r = Sockets.recv(fd, seg, max, Sockets.MSG_DONTWAIT);
                 if (r > 0) {
                     MemorySegment.copy(seg, 0, MemorySegment.ofArray(dst), off, r);
                     return (int) r;
@@ -208,7 +210,7 @@ public final class UnixSocket implements UnixStream {
                 if (r == 0) {
                     return -1;
                 }
-                if (r == -Libc.EAGAIN) {
+                if (r == -Errno.EAGAIN) {
                     if (deadlineNanos != 0 && System.nanoTime() - deadlineNanos >= 0) {
                         return 0;
                     }
@@ -218,9 +220,9 @@ public final class UnixSocket implements UnixStream {
                     if (Thread.currentThread().isInterrupted()) {
                         throw new java.io.InterruptedIOException("interrupted while reading");
                     }
-                } else if (r == -Libc.ECONNRESET) {
+                } else if (r == -Errno.ECONNRESET) {
                     return -1;
-                } else if (r != -Libc.EINTR) {
+                } else if (r != -Errno.EINTR) {
                     throw new UnixSocketException("recv failed", (int) -r);
                 }
             }
@@ -263,7 +265,7 @@ public final class UnixSocket implements UnixStream {
             MemorySegment v = a.allocate(12, 4);
             MemorySegment len = a.allocate(JAVA_INT);
             len.set(JAVA_INT, 0, 12);
-            int r = Libc.getsockopt(fd, Libc.SOL_SOCKET, Libc.SO_PEERCRED, v, len);
+            int r = Sockets.getsockopt(fd, Sockets.SOL_SOCKET, Sockets.SO_PEERCRED, v, len);
             if (r < 0) {
                 throw new UnixSocketException("getsockopt(SO_PEERCRED) failed", -r);
             }
@@ -277,7 +279,7 @@ public final class UnixSocket implements UnixStream {
     public void setPassCred(boolean on) throws IOException {
         begin();
         try {
-            int r = Libc.setsockoptInt(fd, Libc.SOL_SOCKET, Libc.SO_PASSCRED, on ? 1 : 0);
+            int r = Sockets.setsockoptInt(fd, Sockets.SOL_SOCKET, Sockets.SO_PASSCRED, on ? 1 : 0);
             if (r < 0) {
                 throw new UnixSocketException("setsockopt(SO_PASSCRED) failed", -r);
             }
@@ -294,7 +296,7 @@ public final class UnixSocket implements UnixStream {
     public void setInheritable(boolean inheritable) throws IOException {
         begin();
         try {
-            int r = Libc.fcntl(fd, Libc.F_SETFD, inheritable ? 0 : Libc.FD_CLOEXEC);
+            int r = Sockets.fcntl(fd, Sockets.F_SETFD, inheritable ? 0 : Sockets.FD_CLOEXEC);
             if (r < 0) {
                 throw new UnixSocketException("fcntl(F_SETFD) failed", -r);
             }
@@ -313,8 +315,8 @@ public final class UnixSocket implements UnixStream {
     public boolean hasPendingInput() throws IOException {
         begin();
         try (Arena a = Arena.ofConfined()) {
-            long r = Libc.recv(fd, a.allocate(1), 1, Libc.MSG_DONTWAIT | Libc.MSG_PEEK);
-            return r >= 0 || (r != -Libc.EAGAIN && r != -Libc.EINTR);
+            long r = Sockets.recv(fd, a.allocate(1), 1, Sockets.MSG_DONTWAIT | Sockets.MSG_PEEK);
+            return r >= 0 || (r != -Errno.EAGAIN && r != -Errno.EINTR);
         } finally {
             end();
         }
@@ -331,7 +333,7 @@ public final class UnixSocket implements UnixStream {
     public void shutdownOutput() {
         synchronized (lock) {
             if (!fdClosed) {
-                Libc.shutdown(fd, Libc.SHUT_WR);
+                Sockets.shutdown(fd, Sockets.SHUT_WR);
             }
         }
     }
@@ -340,7 +342,7 @@ public final class UnixSocket implements UnixStream {
     public void shutdown() {
         synchronized (lock) {
             if (!fdClosed) {
-                Libc.shutdown(fd, Libc.SHUT_RDWR);
+                Sockets.shutdown(fd, Sockets.SHUT_RDWR);
             }
         }
     }

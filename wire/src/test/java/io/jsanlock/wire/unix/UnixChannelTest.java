@@ -1,5 +1,6 @@
 package io.jsanlock.wire.unix;
 
+import io.jsanlock.posix.Sockets;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -130,13 +131,13 @@ class UnixChannelTest {
     void bytesNoPathCanNameAreReachedThroughTheFfmSocket() throws Exception {
         // A socket file whose name is not UTF-8 (nor ASCII): bound through FFM at the exact bytes.
         byte[] path = bytes(dir + "/s\u00ff.sock");
-        int fd = Libc.socket(Libc.AF_UNIX, Libc.SOCK_STREAM | Libc.SOCK_CLOEXEC, 0);
+        int fd = Sockets.socket(Sockets.AF_UNIX, Sockets.SOCK_STREAM | Sockets.SOCK_CLOEXEC, 0);
         assertThat(fd).isGreaterThanOrEqualTo(0);
         try {
-            assertEquals(0, Libc.bind(fd, path));
-            assertEquals(0, Libc.listen(fd, 5));
+            assertEquals(0, Sockets.bind(fd, path));
+            assertEquals(0, Sockets.listen(fd, 5));
             try (UnixStream client = UnixChannel.connect(path)) {
-                int c = Libc.accept4(fd, Libc.SOCK_NONBLOCK | Libc.SOCK_CLOEXEC);
+                int c = Sockets.accept4(fd, Sockets.SOCK_NONBLOCK | Sockets.SOCK_CLOEXEC);
                 assertThat(c).isGreaterThanOrEqualTo(0);
                 try (UnixSocket conn = new UnixSocket(c)) {
                     assertThat(client).isInstanceOf(UnixSocket.class);
@@ -145,7 +146,7 @@ class UnixChannelTest {
                 }
             }
         } finally {
-            Libc.close(fd);
+            Sockets.close(fd);
         }
     }
 }

@@ -1,4 +1,4 @@
-package io.jsanlock.io;
+package io.jsanlock.direct;
 
 import io.jsanlock.base.SanlockError;
 import io.jsanlock.base.SanlockException;
@@ -7,6 +7,7 @@ import io.jsanlock.format.Geometry;
 import io.jsanlock.format.Leader;
 import io.jsanlock.format.RindexEntry;
 import io.jsanlock.format.RindexHeader;
+import io.jsanlock.io.SectorStorage;
 import java.nio.ByteBuffer;
 
 /**

@@ -1,91 +1,75 @@
-package io.jsanlock.wire.unix;
+package io.jsanlock.posix;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
-import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.StructLayout;
-import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.VarHandle;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
- * The few Linux socket calls the protocol needs, through the FFM API (no JNI). Every
- * call captures errno; callers get {@code -errno} on failure. Only non-blocking calls
- * are made from here (see {@link Poller} for why).
+ * The Linux socket and epoll calls the protocol needs (unix-domain stream and datagram
+ * sockets), through the FFM API (no JNI). Every call captures errno; unlike {@link Posix},
+ * callers get {@code -errno} on failure and the value otherwise, because the socket code
+ * (io.jsanlock.wire.unix) passes those codes on as they are. Only non-blocking calls are
+ * made through here (see wire's Poller for why).
  */
-final class Libc {
-    private Libc() {}
+public final class Sockets {
+    private Sockets() {}
 
-    static final int AF_UNIX = 1;
-    static final int SOCK_STREAM = 1;
-    static final int SOCK_NONBLOCK = 0x800;
-    static final int SOCK_CLOEXEC = 0x80000;
-    static final int SOL_SOCKET = 1;
-    static final int SO_PASSCRED = 16;
-    static final int SO_PEERCRED = 17;
-    static final int MSG_PEEK = 0x2;
-    static final int MSG_DONTWAIT = 0x40;
-    static final int MSG_NOSIGNAL = 0x4000;
-    static final int SHUT_WR = 1;
-    static final int SHUT_RDWR = 2;
-    static final int F_GETFD = 1;
-    static final int F_SETFD = 2;
-    static final int F_GETFL = 3;
-    static final int F_SETFL = 4;
-    static final int FD_CLOEXEC = 1;
-    static final int O_NONBLOCK = 0x800;
+    public static final int AF_UNIX = 1;
+    public static final int SOCK_STREAM = 1;
+    public static final int SOCK_DGRAM = 2;
+    public static final int SOCK_NONBLOCK = 0x800;
+    public static final int SOCK_CLOEXEC = 0x80000;
+    public static final int SOL_SOCKET = 1;
+    public static final int SO_PASSCRED = 16;
+    public static final int SO_PEERCRED = 17;
+    public static final int MSG_PEEK = 0x2;
+    public static final int MSG_DONTWAIT = 0x40;
+    public static final int MSG_NOSIGNAL = 0x4000;
+    public static final int SHUT_WR = 1;
+    public static final int SHUT_RDWR = 2;
+    public static final int F_GETFD = 1;
+    public static final int F_SETFD = 2;
+    public static final int F_GETFL = 3;
+    public static final int F_SETFL = 4;
+    public static final int FD_CLOEXEC = 1;
+    public static final int O_NONBLOCK = 0x800;
 
-    static final int EINTR = 4;
-    static final int EAGAIN = 11;
-    static final int EINPROGRESS = 115;
-    static final int EPIPE = 32;
-    static final int ECONNRESET = 104;
 
-    static final int EPOLL_CLOEXEC = 0x80000;
-    static final int EPOLL_CTL_ADD = 1;
-    static final int EPOLL_CTL_DEL = 2;
-    static final int EPOLL_CTL_MOD = 3;
-    static final int EPOLLIN = 0x1;
-    static final int EPOLLOUT = 0x4;
-    static final int EPOLLERR = 0x8;
-    static final int EPOLLHUP = 0x10;
-    static final int EPOLLRDHUP = 0x2000;
-    static final int EPOLLONESHOT = 1 << 30;
+    public static final int EPOLL_CLOEXEC = 0x80000;
+    public static final int EPOLL_CTL_ADD = 1;
+    public static final int EPOLL_CTL_DEL = 2;
+    public static final int EPOLL_CTL_MOD = 3;
+    public static final int EPOLLIN = 0x1;
+    public static final int EPOLLOUT = 0x4;
+    public static final int EPOLLERR = 0x8;
+    public static final int EPOLLHUP = 0x10;
+    public static final int EPOLLRDHUP = 0x2000;
+    public static final int EPOLLONESHOT = 1 << 30;
 
     /** sockaddr_un: sa_family (u16) + sun_path[108]. */
-    static final int SOCKADDR_UN_SIZE = 110;
-    static final int SUN_PATH_LEN = 108;
+    public static final int SOCKADDR_UN_SIZE = 110;
+    public static final int SUN_PATH_LEN = 108;
 
     /** struct epoll_event is packed on x86_64 (12 bytes) and naturally aligned elsewhere (16). */
-    static final boolean EPOLL_PACKED = "amd64".equals(System.getProperty("os.arch"))
+    public static final boolean EPOLL_PACKED = "amd64".equals(System.getProperty("os.arch"))
             || "x86_64".equals(System.getProperty("os.arch"));
-    static final int EPOLL_EVENT_SIZE = EPOLL_PACKED ? 12 : 16;
-    static final int EPOLL_DATA_OFFSET = EPOLL_PACKED ? 4 : 8;
+    public static final int EPOLL_EVENT_SIZE = EPOLL_PACKED ? 12 : 16;
+    public static final int EPOLL_DATA_OFFSET = EPOLL_PACKED ? 4 : 8;
 
-    private static final Linker LINKER = Linker.nativeLinker();
-    private static final SymbolLookup LIBC = LINKER.defaultLookup();
-    private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
-    private static final VarHandle ERRNO = CAPTURE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
-    private static final Linker.Option CCS = Linker.Option.captureCallState("errno");
-
-    private static MethodHandle h(String name, FunctionDescriptor fd, Linker.Option... extra) {
-        Linker.Option[] opts = new Linker.Option[extra.length + 1];
-        opts[0] = CCS;
-        System.arraycopy(extra, 0, opts, 1, extra.length);
-        return LINKER.downcallHandle(LIBC.find(name).orElseThrow(() -> new UnsatisfiedLinkError(name)), fd, opts);
+    private static MethodHandle h(String name, FunctionDescriptor fd) {
+        return Native.bind(name, fd);
     }
 
     /*
      * Each downcall handle lives in its own holder class, so it is linked the first time it is
-     * called (class initialisation is lazy) rather than all at once when Libc loads: a CLI run
-     * that only connects/sends/receives links 5 of the 17, which is most of its start-up cost.
+     * called (class initialisation is lazy) rather than all at once when Sockets loads: a CLI run
+     * that only connects/sends/receives links 5 of the 18, which is most of its start-up cost.
      * Calls use invokeExact with the handle's exact type (capture segment first) instead of
      * invokeWithArguments, which boxes every argument and goes through a slow generic path.
      */
@@ -102,18 +86,20 @@ final class Libc {
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS)); }
     private static final class SetSockOpt { static final MethodHandle H = h("setsockopt",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT)); }
-    private static final class Fcntl { static final MethodHandle H = h("fcntl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT),
-            Linker.Option.firstVariadicArg(2)); }
+    private static final class Fcntl { static final MethodHandle H = Native.bind("fcntl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT),
+            2); }
     private static final class EpollCreate1 { static final MethodHandle H = h("epoll_create1", FunctionDescriptor.of(JAVA_INT, JAVA_INT)); }
     private static final class EpollCtl { static final MethodHandle H = h("epoll_ctl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS)); }
+    private static final class SendTo { static final MethodHandle H = h("sendto",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT)); }
     private static final class EpollWait { static final MethodHandle H = h("epoll_wait", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT)); }
 
     private static int result(int r, MemorySegment st) {
-        return r == -1 ? -(int) ERRNO.get(st, 0L) : r;
+        return r == -1 ? -Native.errno(st) : r;
     }
 
     private static long result(long r, MemorySegment st) {
-        return r == -1 ? -(long) (int) ERRNO.get(st, 0L) : r;
+        return r == -1 ? -(long) Native.errno(st) : r;
     }
 
     private static IllegalStateException failed(Throwable t) {
@@ -123,9 +109,9 @@ final class Libc {
         return new IllegalStateException("native call failed", t);
     }
 
-    static int socket(int domain, int type, int protocol) {
+    public static int socket(int domain, int type, int protocol) {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment st = a.allocate(CAPTURE);
+            MemorySegment st = Native.callState(a);
             return result((int) Socket.H.invokeExact(st, domain, type, protocol), st);
         } catch (Throwable t) {
             throw failed(t);
@@ -133,7 +119,7 @@ final class Libc {
     }
 
     /** Fills a sockaddr_un for {@code path} (truncated to 107 bytes + NUL as sun_path allows). */
-    static MemorySegment sockaddrUn(Arena a, byte[] path) {
+    public static MemorySegment sockaddrUn(Arena a, byte[] path) {
         MemorySegment sa = a.allocate(SOCKADDR_UN_SIZE);
         sa.set(ValueLayout.JAVA_SHORT, 0, (short) AF_UNIX);
         int n = Math.min(path.length, SUN_PATH_LEN - 1);
@@ -141,131 +127,141 @@ final class Libc {
         return sa;
     }
 
-    static int connect(int fd, byte[] path) {
+    public static int connect(int fd, byte[] path) {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment st = a.allocate(CAPTURE);
+            MemorySegment st = Native.callState(a);
             return result((int) Connect.H.invokeExact(st, fd, sockaddrUn(a, path), SOCKADDR_UN_SIZE), st);
         } catch (Throwable t) {
             throw failed(t);
         }
     }
 
-    static int bind(int fd, byte[] path) {
+    public static int bind(int fd, byte[] path) {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment st = a.allocate(CAPTURE);
+            MemorySegment st = Native.callState(a);
             return result((int) Bind.H.invokeExact(st, fd, sockaddrUn(a, path), SOCKADDR_UN_SIZE), st);
         } catch (Throwable t) {
             throw failed(t);
         }
     }
 
-    static int listen(int fd, int backlog) {
+    public static int listen(int fd, int backlog) {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment st = a.allocate(CAPTURE);
+            MemorySegment st = Native.callState(a);
             return result((int) Listen.H.invokeExact(st, fd, backlog), st);
         } catch (Throwable t) {
             throw failed(t);
         }
     }
 
-    static int accept4(int fd, int flags) {
+    public static int accept4(int fd, int flags) {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment st = a.allocate(CAPTURE);
+            MemorySegment st = Native.callState(a);
             return result((int) Accept4.H.invokeExact(st, fd, MemorySegment.NULL, MemorySegment.NULL, flags), st);
         } catch (Throwable t) {
             throw failed(t);
         }
     }
 
-    static long recv(int fd, MemorySegment buf, long len, int flags) {
+    public static long recv(int fd, MemorySegment buf, long len, int flags) {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment st = a.allocate(CAPTURE);
+            MemorySegment st = Native.callState(a);
             return result((long) Recv.H.invokeExact(st, fd, buf, len, flags), st);
         } catch (Throwable t) {
             throw failed(t);
         }
     }
 
-    static long send(int fd, MemorySegment buf, long len, int flags) {
+    public static long send(int fd, MemorySegment buf, long len, int flags) {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment st = a.allocate(CAPTURE);
+            MemorySegment st = Native.callState(a);
             return result((long) Send.H.invokeExact(st, fd, buf, len, flags), st);
         } catch (Throwable t) {
             throw failed(t);
         }
     }
 
-    static int close(int fd) {
+    public static int close(int fd) {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment st = a.allocate(CAPTURE);
+            MemorySegment st = Native.callState(a);
             return result((int) Close.H.invokeExact(st, fd), st);
         } catch (Throwable t) {
             throw failed(t);
         }
     }
 
-    static int shutdown(int fd, int how) {
+    public static int shutdown(int fd, int how) {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment st = a.allocate(CAPTURE);
+            MemorySegment st = Native.callState(a);
             return result((int) Shutdown.H.invokeExact(st, fd, how), st);
         } catch (Throwable t) {
             throw failed(t);
         }
     }
 
-    static int getsockopt(int fd, int level, int opt, MemorySegment val, MemorySegment len) {
+    public static int getsockopt(int fd, int level, int opt, MemorySegment val, MemorySegment len) {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment st = a.allocate(CAPTURE);
+            MemorySegment st = Native.callState(a);
             return result((int) GetSockOpt.H.invokeExact(st, fd, level, opt, val, len), st);
         } catch (Throwable t) {
             throw failed(t);
         }
     }
 
-    static int setsockoptInt(int fd, int level, int opt, int value) {
+    public static int setsockoptInt(int fd, int level, int opt, int value) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment v = a.allocate(JAVA_INT);
             v.set(JAVA_INT, 0, value);
-            MemorySegment st = a.allocate(CAPTURE);
+            MemorySegment st = Native.callState(a);
             return result((int) SetSockOpt.H.invokeExact(st, fd, level, opt, v, 4), st);
         } catch (Throwable t) {
             throw failed(t);
         }
     }
 
-    static int fcntl(int fd, int cmd, int arg) {
+    public static int fcntl(int fd, int cmd, int arg) {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment st = a.allocate(CAPTURE);
+            MemorySegment st = Native.callState(a);
             return result((int) Fcntl.H.invokeExact(st, fd, cmd, arg), st);
         } catch (Throwable t) {
             throw failed(t);
         }
     }
 
-    static int epollCreate() {
+    /** sendto(2) of {@code len} bytes of {@code buf} to the socket address {@code addr} of {@code addrLen} bytes. */
+    public static long sendto(int fd, MemorySegment buf, long len, int flags, MemorySegment addr, int addrLen) {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment st = a.allocate(CAPTURE);
+            MemorySegment st = Native.callState(a);
+            return result((long) SendTo.H.invokeExact(st, fd, buf, len, flags, addr, addrLen), st);
+        } catch (Throwable t) {
+            throw failed(t);
+        }
+    }
+
+    public static int epollCreate() {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment st = Native.callState(a);
             return result((int) EpollCreate1.H.invokeExact(st, EPOLL_CLOEXEC), st);
         } catch (Throwable t) {
             throw failed(t);
         }
     }
 
-    static int epollCtl(int epfd, int op, int fd, int events) {
+    public static int epollCtl(int epfd, int op, int fd, int events) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment ev = a.allocate(EPOLL_EVENT_SIZE);
             ev.set(JAVA_INT, 0, events);
             ev.set(JAVA_LONG.withByteAlignment(4), EPOLL_DATA_OFFSET, fd);
-            MemorySegment st = a.allocate(CAPTURE);
+            MemorySegment st = Native.callState(a);
             return result((int) EpollCtl.H.invokeExact(st, epfd, op, fd, ev), st);
         } catch (Throwable t) {
             throw failed(t);
         }
     }
 
-    static int epollWait(int epfd, MemorySegment events, int max, int timeoutMs) {
+    public static int epollWait(int epfd, MemorySegment events, int max, int timeoutMs) {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment st = a.allocate(CAPTURE);
+            MemorySegment st = Native.callState(a);
             return result((int) EpollWait.H.invokeExact(st, epfd, events, max, timeoutMs), st);
         } catch (Throwable t) {
             throw failed(t);
