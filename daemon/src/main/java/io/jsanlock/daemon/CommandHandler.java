@@ -824,6 +824,7 @@ final class CommandHandler {
             }
         }
         d.log.info("cmd_acquire " + who + " result " + result + " pid_dead " + (dead ? 1 : 0));
+        d.observer.acquired(result, a.resources().size()); // metrics (daemon -M)
         t.reply(c, Replies.result(h, result));
     }
 
@@ -890,6 +891,7 @@ final class CommandHandler {
         }
         d.log.info("cmd_release " + target.ci + "," + target.fd() + "," + target.pid + " ci_in " + c.ci + " count "
                 + toRelease.size() + " flags " + h.cmdFlags() + " result " + result);
+        d.observer.released(result); // metrics (daemon -M)
         t.reply(c, Replies.result(h, result));
     }
 

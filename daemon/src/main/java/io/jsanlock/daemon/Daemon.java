@@ -58,6 +58,13 @@ public final class Daemon implements AutoCloseable {
     private UnixServerSocket server;
     private Thread acceptor;
     private volatile boolean stopping;
+    /** Metrics (daemon -M): told each command's result and each fencing action. */
+    volatile io.jsanlock.daemon.metrics.DaemonObserver observer = io.jsanlock.daemon.metrics.DaemonObserver.NONE;
+
+    /** Reports command results and fencing actions to {@code o} from now on (the metrics of daemon -M). */
+    public void observe(io.jsanlock.daemon.metrics.DaemonObserver o) {
+        observer = o;
+    }
 
     public Daemon(DaemonOptions options, LeaseBackend backend, DaemonLog log, MonotonicClock clock) {
         this.options = options;
