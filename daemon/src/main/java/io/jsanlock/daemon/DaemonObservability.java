@@ -48,6 +48,11 @@ final class DaemonObservability implements AutoCloseable {
         daemon.log.warn("metrics and web view on http://" + hostPort(server) + "/");
     }
 
+    /** Where metrics and the web view are served, null without -M (or before {@link #serve}). */
+    java.net.InetSocketAddress metricsAddress() {
+        return server == null ? null : server.address();
+    }
+
     private static String hostPort(MetricsServer s) {
         java.net.InetSocketAddress a = s.address();
         String h = a.getAddress().getHostAddress();
