@@ -66,4 +66,23 @@ class SanlockConfTest {
         assertEquals(1, r.notes().size());
         assertTrue(r.notes().get(0).startsWith("config " + dir + " not read: "), r.notes().toString());
     }
+
+    @Test
+    void jsanlocksOwnKeysSetTheMetricsAddressAndTheRenewalWarningAndMinusMWins() throws Exception {
+        SanlockConf.Result r = read("metrics_address = 127.0.0.1:9464\nrenewal_warn_percent = 70\n");
+        assertTrue(r.notes().isEmpty(), r.notes().toString());
+        assertEquals("127.0.0.1:9464", r.options().metricsAddress());
+        assertEquals(70, r.options().renewalWarnPercent());
+        assertEquals("[::1]:9000", DaemonOptions.parse(r.options(), "-M", "[::1]:9000").metricsAddress());
+        assertEquals("", DaemonOptions.defaults().metricsAddress(), "not served unless asked for");
+        assertEquals(50, DaemonOptions.defaults().renewalWarnPercent());
+    }
+
+    @Test
+    void aRenewalWarningPercentOutside1To100IsLoggedAndTheDefaultKept() throws IOException {
+        SanlockConf.Result r = read("renewal_warn_percent = 0\nrenewal_warn_percent = 101\n");
+        assertEquals(50, r.options().renewalWarnPercent());
+        assertEquals(2, r.notes().size(), r.notes().toString());
+        assertTrue(r.notes().get(0).endsWith("renewal_warn_percent = 0 is not 1..100: 50 kept"), r.notes().toString());
+    }
 }

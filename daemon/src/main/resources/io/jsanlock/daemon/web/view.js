@@ -63,7 +63,7 @@ function lockspace(ls, warnPercent) {
     const max = ls.failAt;
     const cls = ls.headroom <= max - ls.warnAt ? "bad" : ls.headroom <= max / 2 ? "warn" : "ok";
     t.append(el("tr", {}, el("th", {}, "headroom"),
-        el("td", {class: "num headroom"}, ls.headroom + " s"),
+        el("td", {class: "num headroom"}, ls.headroom + " s of " + max + " s"),
         el("td", {}, bar(ls.headroom, max, cls, [], ls.headroom + " s of " + max + " s left before holders are killed"))));
     const worst = Math.max(ls.readFraction, ls.writeFraction);
     t.append(el("tr", {}, el("th", {}, "last renewal"),
@@ -87,8 +87,9 @@ function lockspace(ls, warnPercent) {
         el("td", {class: "num"}, h.generation),
         el("td", {class: "state-" + h.state}, h.state),
         el("td", {class: "num"}, h.age < 0 ? "never seen" : h.age + " s"),
-        el("td", {}, bar(Math.max(h.age, 0), h.deadAt, ageClass(h.age, h.warnAt, h.failAt),
-            [h.warnAt / h.deadAt, h.failAt / h.deadAt],
+        // full at 8N + 25%: the marks at 6N and 8N stay readable whatever W adds before "dead"
+        el("td", {}, bar(Math.max(h.age, 0), h.failAt * 1.25, ageClass(h.age, h.warnAt, h.failAt),
+            [h.warnAt / (h.failAt * 1.25), 0.8],
             "marks at 6·io_timeout (" + h.warnAt + " s) and 8·io_timeout (" + h.failAt + " s); dead at " + h.deadAt + " s"))));
   }
   s.append(hosts);
