@@ -33,8 +33,9 @@ import org.junit.jupiter.api.io.TempDir;
  * Two jsanlock daemons on one lease file, each serving metrics (daemon -M on its own loopback
  * port, built as {@link DaemonMain} builds it), scraped over HTTP while the cluster works: the
  * renewal counters and headroom move, both hosts are seen live, ACQUIRE results are counted by
- * code (a grant here, a refusal on the other host while this one holds the lease), and a renewal
- * slowed past renewal_warn_percent of io_timeout is counted and logged.
+ * code (a grant here, a refusal on the other host while this one holds the lease), a renewal
+ * slowed past renewal_warn_percent of io_timeout is counted and logged, and a host that dies is
+ * counted as failing by the other (dead comes 60 s later, after 8·io_timeout + W: not waited for).
  */
 @Timeout(120)
 class MetricsClusterTest {
@@ -47,8 +48,8 @@ class MetricsClusterTest {
     final HttpClient http = HttpClient.newHttpClient();
 
     /** One daemon: its log, its storage (slowed on demand), its metrics address. */
-    record Node(Daemon daemon, DaemonObservability observability, DaemonLog log, List<FaultyStorage> storage,
-                SanlockClient client, URI metrics) {
+    record Node(Daemon daemon, LeaseBackend backend, DaemonObservability observability, DaemonLog log,
+                List<FaultyStorage> storage, SanlockClient client, URI metrics) {
         String logText() {
             return new String(log.dump(), StandardCharsets.UTF_8);
         }
@@ -73,7 +74,7 @@ class MetricsClusterTest {
         d.start();
         var a = obs.metricsAddress();
         assertThat(a.getAddress().isLoopbackAddress()).as("served on loopback: " + a).isTrue();
-        Node n = new Node(d, obs, log, storage, new SanlockClient(run),
+        Node n = new Node(d, backend, obs, log, storage, new SanlockClient(run),
                 URI.create("http://127.0.0.1:" + a.getPort() + "/metrics"));
         nodes.add(n);
         return n;
@@ -186,5 +187,14 @@ class MetricsClusterTest {
         assertThat(value(a, "jsanlock_renewal_slow_total{lockspace=\"LS\"}")).isEqualTo(1);
         assertThat(ratio).as("the last renewal's read share (the slow one, or a normal one after it)").isBetween(0.0, 1.0);
         assertThat(value(a, "jsanlock_renewal_failures_total{lockspace=\"LS\",result=\"-202\"}")).isNaN();
+
+        // host B dies (its engine halts: no I/O any more, as a crashed host): A sees it fail after 8 x io_timeout
+        ((EngineBackend) b.backend()).engine().halt();
+        await("host B failing on host A", Duration.ofSeconds(8L * IO_TIMEOUT + 15),
+                () -> value(a, "jsanlock_hosts{lockspace=\"LS\",state=\"fail\"}") == 1);
+        String after = scrape(a);
+        assertThat(value(after, "jsanlock_hosts{lockspace=\"LS\",state=\"live\"}")).as("host A itself").isEqualTo(1);
+        assertThat(value(after, "jsanlock_renewal_headroom_seconds{lockspace=\"LS\"}")).as("A's own headroom unharmed")
+                .isGreaterThan(0);
     }
 }

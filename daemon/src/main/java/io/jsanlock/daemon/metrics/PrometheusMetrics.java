@@ -209,28 +209,12 @@ public final class PrometheusMetrics implements DaemonObserver, RenewalHeadroom.
             return new LeaseStorage() {
                 @Override
                 public void read(long offset, ByteBuffer dst, long timeoutNanos) throws SanlockException {
-                    long t0 = System.nanoTime();
-                    try {
-                        s.read(offset, dst, timeoutNanos);
-                    } catch (SanlockException e) {
-                        ioFailures.labelValues("read", Integer.toString(e.code())).inc();
-                        throw e;
-                    } finally {
-                        ioDuration.labelValues("read").observe((System.nanoTime() - t0) / 1e9);
-                    }
+                    time("read", () -> s.read(offset, dst, timeoutNanos));
                 }
 
                 @Override
                 public void write(long offset, ByteBuffer src, long timeoutNanos) throws SanlockException {
-                    long t0 = System.nanoTime();
-                    try {
-                        s.write(offset, src, timeoutNanos);
-                    } catch (SanlockException e) {
-                        ioFailures.labelValues("write", Integer.toString(e.code())).inc();
-                        throw e;
-                    } finally {
-                        ioDuration.labelValues("write").observe((System.nanoTime() - t0) / 1e9);
-                    }
+                    time("write", () -> s.write(offset, src, timeoutNanos));
                 }
 
                 @Override
@@ -244,5 +228,24 @@ public final class PrometheusMetrics implements DaemonObserver, RenewalHeadroom.
                 }
             };
         };
+    }
+
+    /** One lease I/O. */
+    @FunctionalInterface
+    private interface Io {
+        void run() throws SanlockException;
+    }
+
+    /** Runs {@code io}, timing it into the histogram of {@code op} and counting its failure. */
+    private void time(String op, Io io) throws SanlockException {
+        long t0 = System.nanoTime();
+        try {
+            io.run();
+        } catch (SanlockException e) {
+            ioFailures.labelValues(op, Integer.toString(e.code())).inc();
+            throw e;
+        } finally {
+            ioDuration.labelValues(op).observe((System.nanoTime() - t0) / 1e9);
+        }
     }
 }
