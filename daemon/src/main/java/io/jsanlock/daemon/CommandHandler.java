@@ -233,6 +233,7 @@ final class CommandHandler {
                     return Outcome.CLOSE;
                 }
                 d.registerEventChannel(le.lockspace().name(), c.socket);
+                d.observer.eventChannel(le.lockspace().name(), c.socket, h.cmdFlags()); // jsanlock's renewal events
                 synchronized (c) {
                     c.eventChannel = true;
                 }

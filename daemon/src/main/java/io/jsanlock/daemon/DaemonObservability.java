@@ -1,6 +1,8 @@
 package io.jsanlock.daemon;
 
 import io.jsanlock.base.MonotonicClock;
+import io.jsanlock.daemon.metrics.DaemonObserver;
+import io.jsanlock.daemon.metrics.RenewalEvents;
 import io.jsanlock.daemon.metrics.RenewalHeadroom;
 import io.jsanlock.daemon.watchdog.WatchdogMonitor;
 import io.jsanlock.daemon.web.MetricsServer;
@@ -18,11 +20,14 @@ import java.io.IOException;
  */
 final class DaemonObservability implements AutoCloseable {
     final RenewalHeadroom headroom;
+    /** jsanlock's renewal events, for REG_EVENT channels that ask (io.jsanlock.wire.JsanlockEvents). */
+    final RenewalEvents renewalEvents;
     /** Null without -M. */
     private final MetricsServer server;
 
     private DaemonObservability(RenewalHeadroom headroom, MetricsServer server) {
         this.headroom = headroom;
+        this.renewalEvents = new RenewalEvents(headroom);
         this.server = server;
     }
 
@@ -38,12 +43,19 @@ final class DaemonObservability implements AutoCloseable {
         return server == null ? direct : server.metrics().timed(direct);
     }
 
-    /** With -M: starts serving (before the daemon's socket listens, so a busy port stops the start). */
+    /**
+     * Attaches to the daemon before its socket listens: renewal events always; with -M the metrics
+     * and the web view start serving (so a busy port stops the start).
+     */
     void serve(Daemon daemon, LeaseBackend backend, WatchdogMonitor watchdog) throws IOException {
+        if (backend instanceof EngineBackend eb) {
+            renewalEvents.generationFrom(name -> eb.engine().lockspace(name).map(l -> l.generation()).orElse(0L));
+        }
         if (server == null) {
+            daemon.observe(renewalEvents);
             return;
         }
-        daemon.observe(server.metrics());
+        daemon.observe(DaemonObserver.both(renewalEvents, server.metrics()));
         server.start(new DaemonStateSource(daemon, backend, headroom, watchdog), daemon.log::warn);
         daemon.log.warn("metrics and web view on http://" + hostPort(server) + "/");
     }

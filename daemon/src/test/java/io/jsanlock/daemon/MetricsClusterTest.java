@@ -6,10 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.jsanlock.base.MonotonicClock;
 import io.jsanlock.base.SanlockException;
+import io.jsanlock.client.EventChannel;
 import io.jsanlock.client.Registration;
 import io.jsanlock.client.SanlockClient;
 import io.jsanlock.engine.StorageOpener;
 import io.jsanlock.testkit.FaultyStorage;
+import io.jsanlock.wire.EventCallback;
+import io.jsanlock.wire.JsanlockEvents;
 import io.jsanlock.wire.Lockspace;
 import io.jsanlock.wire.Resource;
 import java.net.URI;
@@ -34,7 +37,8 @@ import org.junit.jupiter.api.io.TempDir;
  * port, built as {@link DaemonMain} builds it), scraped over HTTP while the cluster works: the
  * renewal counters and headroom move, both hosts are seen live, ACQUIRE results are counted by
  * code (a grant here, a refusal on the other host while this one holds the lease), a renewal
- * slowed past renewal_warn_percent of io_timeout is counted and logged, and a host that dies is
+ * slowed past renewal_warn_percent of io_timeout is counted, logged and sent as jsanlock's renewal
+ * event to the event channel that asked for it (and not to one that did not), and a host that dies is
  * counted as failing by the other (dead comes 60 s later, after 8·io_timeout + W: not waited for).
  */
 @Timeout(120)
@@ -169,6 +173,9 @@ class MetricsClusterTest {
 
         // one renewal read of host A slowed to 70% of io_timeout: counted, logged, and the headroom stays sane
         assertThat(value(a, "jsanlock_renewal_slow_total{lockspace=\"LS\"}")).isEqualTo(0);
+        // a client that asked for jsanlock's renewal events, and one that did not (as every sanlock client)
+        EventChannel asked = a.client().registerEvents("LS", JsanlockEvents.REG_RENEWAL_EVENTS);
+        EventChannel plain = a.client().registerEvents("LS");
         for (FaultyStorage f : a.storage()) {
             f.before(FaultyStorage.Match.read(0), 1, () -> {
                 try {
@@ -183,6 +190,17 @@ class MetricsClusterTest {
         assertThat(a.logText()).containsPattern("sLS renewal slow: read 7\\d\\d ms write \\d+ ms, 7\\d% of io_timeout 1 "
                 + "\\(warning above 50%\\), \\d+ s left before holders are killed");
         assertThat(b.logText()).doesNotContain("renewal slow");
+        EventCallback ev = asked.next(10_000);
+        assertThat(ev).as("the renewal event").isNotNull();
+        assertThat(ev.event().event()).isEqualTo(JsanlockEvents.RENEWAL_SLOW);
+        assertThat(ev.event().hostId()).isEqualTo(1);
+        assertThat(ev.fromHostId()).as("sent by this host about itself").isEqualTo(1);
+        assertThat(ev.fromGeneration()).isEqualTo(ev.event().generation()).isEqualTo(1);
+        assertThat(JsanlockEvents.percentUsed(ev.event().data())).isBetween(70, 79);
+        assertThat(JsanlockEvents.headroomSeconds(ev.event().data())).isBetween(1L, 8L * IO_TIMEOUT);
+        assertThat(plain.next(0)).as("a channel that did not ask gets sanlock's stream only").isNull();
+        asked.close();
+        plain.close();
         double ratio = value(a, "jsanlock_renewal_io_timeout_ratio{lockspace=\"LS\",op=\"read\"}");
         assertThat(value(a, "jsanlock_renewal_slow_total{lockspace=\"LS\"}")).isEqualTo(1);
         assertThat(ratio).as("the last renewal's read share (the slow one, or a normal one after it)").isBetween(0.0, 1.0);
