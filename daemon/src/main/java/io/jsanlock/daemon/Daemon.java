@@ -58,10 +58,10 @@ public final class Daemon implements AutoCloseable {
     private UnixServerSocket server;
     private Thread acceptor;
     private volatile boolean stopping;
-    /** Metrics (daemon -M): told each command's result and each fencing action. */
+    /** Told each command's result, each fencing action and each new event channel (metrics, renewal events). */
     volatile io.jsanlock.daemon.metrics.DaemonObserver observer = io.jsanlock.daemon.metrics.DaemonObserver.NONE;
 
-    /** Reports command results and fencing actions to {@code o} from now on (the metrics of daemon -M). */
+    /** Reports to {@code o} from now on (DaemonObservability: jsanlock's renewal events, the metrics of -M). */
     public void observe(io.jsanlock.daemon.metrics.DaemonObserver o) {
         observer = o;
     }

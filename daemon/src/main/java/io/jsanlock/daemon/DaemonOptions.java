@@ -120,7 +120,14 @@ public record DaemonOptions(boolean foreground, boolean quietFail, boolean debug
                 case 'b' -> bitmap = atoi(v);
                 case 'e' -> host = v.length() > 48 ? v.substring(0, 48) : v;
                 case 'o' -> { } // parsed, no effect in 3.8.5
-                case 'M' -> metrics = v; // jsanlock only: sanlock 3.8.5 has no -M (it fails with "unknown option: M")
+                case 'M' -> { // jsanlock only: sanlock 3.8.5 has no -M (it fails with "unknown option: M")
+                    try {
+                        io.jsanlock.daemon.web.MetricsAddress.parse(v);
+                    } catch (IllegalArgumentException e) {
+                        throw new SanlockException(SanlockError.EINVAL, e.getMessage());
+                    }
+                    metrics = v;
+                }
                 default -> throw new SanlockException(SanlockError.EINVAL, "unknown option: " + c);
             }
         }

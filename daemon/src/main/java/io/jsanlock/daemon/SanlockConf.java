@@ -98,7 +98,14 @@ final class SanlockConf {
                 switch (key) {
                     case "uname" -> user = value;
                     case "gname" -> group = value;
-                    case "metrics_address" -> metrics = value;
+                    case "metrics_address" -> {
+                        try {
+                            io.jsanlock.daemon.web.MetricsAddress.parse(value);
+                            metrics = value;
+                        } catch (IllegalArgumentException e) {
+                            notes.add(where + e.getMessage() + ": not served");
+                        }
+                    }
                     default -> host = value.length() > 48 ? value.substring(0, 48) : value;
                 }
                 continue;

@@ -85,4 +85,16 @@ class SanlockConfTest {
         assertEquals(2, r.notes().size(), r.notes().toString());
         assertTrue(r.notes().get(0).endsWith("renewal_warn_percent = 0 is not 1..100: 50 kept"), r.notes().toString());
     }
+
+    @Test
+    void aMetricsAddressThatIsNotHostPortIsRefusedOnTheCommandLineAndIgnoredWithANoteInTheFile() throws IOException {
+        io.jsanlock.base.SanlockException e = org.junit.jupiter.api.Assertions.assertThrows(io.jsanlock.base.SanlockException.class,
+                () -> DaemonOptions.parse("-M", "127.0.0.1:http"));
+        assertEquals(-22, e.code());
+        assertEquals("metrics address '127.0.0.1:http': expected HOST:PORT (e.g. 127.0.0.1:9464)", e.getMessage());
+        SanlockConf.Result r = read("metrics_address = 127.0.0.1:99999\n");
+        assertEquals("", r.options().metricsAddress());
+        assertTrue(r.notes().get(0).endsWith(":1: metrics address '127.0.0.1:99999': expected HOST:PORT (e.g. 127.0.0.1:9464): not served"),
+                r.notes().toString());
+    }
 }

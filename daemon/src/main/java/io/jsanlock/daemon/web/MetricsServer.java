@@ -9,7 +9,6 @@ import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.function.Consumer;
@@ -26,9 +25,6 @@ import java.util.function.Supplier;
  * loopback, and an address reachable from elsewhere is the operator's explicit choice (logged).
  */
 public final class MetricsServer implements AutoCloseable {
-    /** The address used for a bare port ({@code -M 9464}) or an empty host ({@code -M :9464}). */
-    static final String DEFAULT_HOST = "127.0.0.1";
-
     private final PrometheusMetrics metrics;
     private final RenewalHeadroom headroom;
     private final String address;
@@ -40,7 +36,7 @@ public final class MetricsServer implements AutoCloseable {
      * {@link #start} serves them once the daemon runs. -22-style errors come as IllegalArgumentException.
      */
     public MetricsServer(String address, RenewalHeadroom headroom) {
-        parse(address); // fail before anything starts
+        MetricsAddress.parse(address); // fail before anything starts
         this.address = address;
         this.headroom = headroom;
         this.metrics = new PrometheusMetrics(headroom);
@@ -50,42 +46,11 @@ public final class MetricsServer implements AutoCloseable {
         return metrics;
     }
 
-    /** A HOST:PORT (IPv6 in brackets) as a socket address; a bare port or an empty host means loopback. */
-    static InetSocketAddress parse(String address) {
-        String host = DEFAULT_HOST;
-        String port = address;
-        int colon = address.lastIndexOf(':');
-        if (colon >= 0) {
-            host = address.substring(0, colon);
-            port = address.substring(colon + 1);
-            if (host.startsWith("[") && host.endsWith("]")) {
-                host = host.substring(1, host.length() - 1);
-            }
-            if (host.isEmpty()) {
-                host = DEFAULT_HOST;
-            }
-        }
-        int p;
-        try {
-            p = Integer.parseInt(port);
-        } catch (NumberFormatException e) {
-            p = -1;
-        }
-        if (p < 0 || p > 65535) {
-            throw new IllegalArgumentException("metrics address '" + address + "': expected HOST:PORT (e.g. 127.0.0.1:9464)");
-        }
-        try {
-            return new InetSocketAddress(InetAddress.getByName(host), p);
-        } catch (IOException e) {
-            throw new IllegalArgumentException("metrics address '" + address + "': unknown host " + host);
-        }
-    }
-
     /** Serves metrics and the web view of the daemon whose state {@code source} takes. */
     public void start(Supplier<DaemonState> source, Consumer<String> warn) throws IOException {
         this.state = source;
         metrics.readStateFrom(source);
-        InetSocketAddress a = parse(address);
+        InetSocketAddress a = MetricsAddress.parse(address);
         if (!a.getAddress().isLoopbackAddress()) {
             warn.accept("metrics and web view served on " + a + ", not loopback: anyone who reaches it sees the"
                     + " lockspaces, hosts and lease holders (there is no login)");
@@ -96,7 +61,7 @@ public final class MetricsServer implements AutoCloseable {
 
     /** The address listened on. */
     public InetSocketAddress address() {
-        return new InetSocketAddress(parse(address).getAddress(), port());
+        return new InetSocketAddress(MetricsAddress.parse(address).getAddress(), port());
     }
 
     /** The port listened on (the one asked for, or the one chosen for port 0). */
