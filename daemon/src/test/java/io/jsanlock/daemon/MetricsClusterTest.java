@@ -147,6 +147,13 @@ class MetricsClusterTest {
         assertThat(value(sa, "jsanlock_io_duration_seconds_count{op=\"read\"}")).isGreaterThan(0);
         assertThat(value(sa, "jsanlock_io_duration_seconds_count{op=\"write\"}")).isGreaterThan(0);
         assertThat(value(sa, "jsanlock_watchdog_enabled")).isEqualTo(0);
+        // a scraper asking for the protobuf format (Prometheus with native histograms) is served too
+        HttpResponse<byte[]> proto = http.send(HttpRequest.newBuilder(a.metrics()).header("Accept",
+                "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited").build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertEquals(200, proto.statusCode());
+        assertThat(proto.headers().firstValue("Content-Type").orElse("")).startsWith("application/vnd.google.protobuf");
+        assertThat(new String(proto.body(), StandardCharsets.ISO_8859_1)).contains("jsanlock_renewals_total");
 
         // an acquire granted on A, then refused on B while A holds the lease
         Resource r1 = Resource.of("LS", "R1", leases.toString(), 1 << 20);
