@@ -23,6 +23,10 @@ final class ClientEntry {
         if (json) {
             args = JsonFlag.strip(args, from);
         }
+        boolean verbose = VerboseFlag.present(args, from); // jsanlock's -v: progress on stderr
+        if (verbose) {
+            args = VerboseFlag.strip(args, from);
+        }
         SanlockOptions o = SanlockOptions.parse(args, from, out, Explain.stream(err, explain));
         if (o.helpRequested) {
             return usage.print("sanlock client " + action + " ");
@@ -30,7 +34,7 @@ final class ClientEntry {
         if (o.failure != null) {
             return o.failure;
         }
-        return ClientActions.run(action, args(o, args, from), out, err, explain, json);
+        return ClientActions.run(action, args(o, args, from), out, err, explain, json, verbose);
     }
 
     /** The client actions that take jsanlock's {@code --json}. */

@@ -488,9 +488,18 @@ public final class SanlockClient {
 
     /** REG_EVENT: a channel receiving the events other hosts set for us in this lockspace. */
     public EventChannel registerEvents(String lockspace) throws SanlockException {
+        return registerEvents(lockspace, 0);
+    }
+
+    /**
+     * REG_EVENT with {@code cmdFlags}: {@link io.jsanlock.wire.JsanlockEvents#REG_RENEWAL_EVENTS} asks a
+     * jsanlock daemon for its renewal events too (a sanlock daemon ignores the flag).
+     */
+    public EventChannel registerEvents(String lockspace, int cmdFlags) throws SanlockException {
         Connection c = Connection.openWithDescriptor(socketPathBytes());
         try {
-            c.call(Requests.lockspaceEvent(Command.REG_EVENT, 0, Lockspace.named(lockspace), HostEvent.NONE), Command.REG_EVENT);
+            c.call(Requests.lockspaceEvent(Command.REG_EVENT, cmdFlags, Lockspace.named(lockspace), HostEvent.NONE),
+                    Command.REG_EVENT);
         } catch (SanlockException e) {
             c.close();
             throw e;

@@ -294,6 +294,17 @@ final class Client {
 
     // ------------------------------------------------------------------ status
 
+    /** A registered process holding leases, as the web view lists it. */
+    record Holding(int pid, String name, List<HeldLease> leases) {}
+
+    /** This client as a holder of leases; null when it is internal, not registered or holds none. */
+    synchronized Holding holding() {
+        if (internal || !registered || leases.isEmpty()) {
+            return null;
+        }
+        return new Holding(pid, name, List.copyOf(leases));
+    }
+
     /** The CLIENT record of `client status`, and the client's leases for the RESOURCE records (null when none). */
     record Status(StateRecord record, ResourceBackend.ClientLeases leases) {}
 

@@ -57,6 +57,13 @@ public final class Daemon implements AutoCloseable {
     private UnixServerSocket server;
     private Thread acceptor;
     private volatile boolean stopping;
+    /** Told each command's result, each fencing action and each new event channel (metrics, renewal events). */
+    volatile io.jsanlock.daemon.metrics.DaemonObserver observer = io.jsanlock.daemon.metrics.DaemonObserver.NONE;
+
+    /** Reports to {@code o} from now on (DaemonObservability: jsanlock's renewal events, the metrics of -M). */
+    public void observe(io.jsanlock.daemon.metrics.DaemonObserver o) {
+        observer = o;
+    }
 
     public Daemon(DaemonOptions options, LeaseBackend backend, DaemonLog log, MonotonicClock clock) {
         this.options = options;

@@ -23,6 +23,14 @@ public final class DaemonMain {
      * 47 bytes (ondisk.md 0), so a longer -e name is cut there as the reference cuts it.
      */
     static LeaseBackend engineBackend(DaemonContext ctx) {
+        io.jsanlock.daemon.watchdog.WatchdogMonitor watchdog = ctx.options().useWatchdog()
+                ? io.jsanlock.daemon.watchdog.WatchdogSetup.monitor(ctx.clock(), ctx.log()::info) : null;
+        return engineBackend(ctx, watchdog, io.jsanlock.engine.RenewalObserver.NONE, io.jsanlock.engine.StorageOpener.DIRECT);
+    }
+
+    /** As above with the watchdog made by the caller (null for -w 0), one more renewal observer and the lease storage. */
+    static LeaseBackend engineBackend(DaemonContext ctx, io.jsanlock.daemon.watchdog.WatchdogMonitor watchdog,
+                                      io.jsanlock.engine.RenewalObserver alsoObserving, io.jsanlock.engine.StorageOpener storage) {
         String host = ctx.options().hostName();
         if (host.length() > 47) {
             host = host.substring(0, 47);
@@ -30,10 +38,10 @@ public final class DaemonMain {
         try {
             io.jsanlock.engine.LeaseEngine.Builder builder = io.jsanlock.engine.LeaseEngine.builder(host)
                     .clock(ctx.clock()).killGraceSeconds(ctx.options().graceSeconds())
-                    .renewalHistorySize(ctx.options().renewalHistorySize());
-            if (ctx.options().useWatchdog()) {
-                builder.renewalObserver(io.jsanlock.daemon.watchdog.WatchdogSetup.monitor(ctx.clock(), ctx.log()::info));
-            }
+                    .renewalHistorySize(ctx.options().renewalHistorySize()).storage(storage);
+            // the watchdog first: it must be armed before anything else looks at a renewal
+            builder.renewalObserver(watchdog == null ? alsoObserving
+                    : io.jsanlock.daemon.metrics.RenewalHeadroom.both(watchdog, alsoObserving));
             return new EngineBackend(builder.build(), ctx.log());
         } catch (SanlockException e) {
             throw new IllegalArgumentException(e.getMessage(), e);
@@ -99,17 +107,30 @@ public final class DaemonMain {
             ServiceProcess.notice(opts, env, watchdog);
         }
         LeaseBackend backend;
+        DaemonObservability observability; // renewal headroom; with -M metrics and web view (docs/metrics.md)
+        io.jsanlock.daemon.watchdog.WatchdogMonitor watchdogMonitor = opts.useWatchdog()
+                ? io.jsanlock.daemon.watchdog.WatchdogSetup.monitor(clock, log::info) : null;
         try {
-            backend = engineBackend(new DaemonContext(opts, log, clock));
+            observability = DaemonObservability.create(opts, clock, log);
+            backend = engineBackend(new DaemonContext(opts, log, clock), watchdogMonitor, observability.headroom,
+                    observability.storage(io.jsanlock.engine.StorageOpener.DIRECT));
         } catch (IllegalArgumentException e) {
             err.println("jsanlock daemon: " + e.getMessage());
             return 1;
         }
         Daemon daemon = new Daemon(opts, backend, log, clock);
         try {
+            observability.serve(daemon, backend, watchdogMonitor);
+        } catch (java.io.IOException e) {
+            err.println("jsanlock daemon: metrics address " + opts.metricsAddress() + ": " + e.getMessage());
+            backend.shutdown();
+            return 1;
+        }
+        try {
             daemon.start();
         } catch (SanlockException e) {
             err.println("jsanlock daemon: " + e.getMessage());
+            observability.close();
             return 1;
         }
         installSignalHandlers(daemon);
@@ -120,6 +141,7 @@ public final class DaemonMain {
             Thread.currentThread().interrupt();
             daemon.shutdown();
         }
+        observability.close();
         return 0;
     }
 }

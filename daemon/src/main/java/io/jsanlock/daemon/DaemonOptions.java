@@ -31,19 +31,23 @@ import java.util.UUID;
  * @param useAio             sanlock.conf use_aio (1): shown in the DAEMON status record
  * @param logfileUseUtc      sanlock.conf logfile_use_utc (0): log line times in UTC
  * @param debugClients       sanlock.conf debug_clients (0): shown in the DAEMON status record
+ * @param metricsAddress     jsanlock's -M HOST:PORT or sanlock.conf metrics_address: where to serve Prometheus
+ *                           metrics and the web view (docs/metrics.md); "" = not served (the default)
+ * @param renewalWarnPercent sanlock.conf renewal_warn_percent (50): a renewal whose read or write took more than
+ *                           this share of io_timeout gets a warning (io.jsanlock.daemon.metrics.RenewalHeadroom)
  */
 public record DaemonOptions(boolean foreground, boolean quietFail, boolean debugRenew, int renewalHistorySize,
                             int logfilePriority, int syslogPriority, String socketUser, String socketGroup,
                             int maxWorkerThreads, int graceSeconds, boolean useWatchdog, boolean highPriority,
                             int mlockLevel, int bitmapSeconds, String hostName, Path runDir,
                             int shRetries, int writeInitIoTimeout, boolean useAio, boolean logfileUseUtc,
-                            int debugClients) {
+                            int debugClients, String metricsAddress, int renewalWarnPercent) {
 
     public static final Path DEFAULT_RUN_DIR = Path.of("/run/sanlock");
 
     public static DaemonOptions defaults() {
         return new DaemonOptions(false, true, false, 180, 4, 3, "", "", 8, 40, true, false, 1, 0,
-                defaultHostName(), runDirFromEnvironment(), 8, 60, true, false, 0);
+                defaultHostName(), runDirFromEnvironment(), 8, 60, true, false, 0, "", 50);
     }
 
     public static Path runDirFromEnvironment() {
@@ -66,7 +70,8 @@ public record DaemonOptions(boolean foreground, boolean quietFail, boolean debug
     public DaemonOptions withRunDir(Path dir) {
         return new DaemonOptions(foreground, quietFail, debugRenew, renewalHistorySize, logfilePriority, syslogPriority,
                 socketUser, socketGroup, maxWorkerThreads, graceSeconds, useWatchdog, highPriority, mlockLevel,
-                bitmapSeconds, hostName, dir, shRetries, writeInitIoTimeout, useAio, logfileUseUtc, debugClients);
+                bitmapSeconds, hostName, dir, shRetries, writeInitIoTimeout, useAio, logfileUseUtc, debugClients, metricsAddress,
+                renewalWarnPercent);
     }
 
     /** Parses the arguments after {@code daemon}. Unknown options or missing values: -22 with sanlock's message. */
@@ -79,7 +84,7 @@ public record DaemonOptions(boolean foreground, boolean quietFail, boolean debug
         boolean fg = d.foreground, quiet = d.quietFail, renew = d.debugRenew, wd = d.useWatchdog, hp = d.highPriority;
         int hist = d.renewalHistorySize, lp = d.logfilePriority, sp = d.syslogPriority, threads = d.maxWorkerThreads;
         int grace = d.graceSeconds, mlock = d.mlockLevel, bitmap = d.bitmapSeconds;
-        String user = d.socketUser, group = d.socketGroup, host = d.hostName;
+        String user = d.socketUser, group = d.socketGroup, host = d.hostName, metrics = d.metricsAddress;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (a.length() != 2 || a.charAt(0) != '-') {
@@ -115,11 +120,19 @@ public record DaemonOptions(boolean foreground, boolean quietFail, boolean debug
                 case 'b' -> bitmap = atoi(v);
                 case 'e' -> host = v.length() > 48 ? v.substring(0, 48) : v;
                 case 'o' -> { } // parsed, no effect in 3.8.5
+                case 'M' -> { // jsanlock only: sanlock 3.8.5 has no -M (it fails with "unknown option: M")
+                    try {
+                        io.jsanlock.daemon.web.MetricsAddress.parse(v);
+                    } catch (IllegalArgumentException e) {
+                        throw new SanlockException(SanlockError.EINVAL, e.getMessage());
+                    }
+                    metrics = v;
+                }
                 default -> throw new SanlockException(SanlockError.EINVAL, "unknown option: " + c);
             }
         }
         return new DaemonOptions(fg, quiet, renew, hist, lp, sp, user, group, threads, grace, wd, hp, mlock, bitmap, host,
-                d.runDir, d.shRetries, d.writeInitIoTimeout, d.useAio, d.logfileUseUtc, d.debugClients);
+                d.runDir, d.shRetries, d.writeInitIoTimeout, d.useAio, d.logfileUseUtc, d.debugClients, metrics, d.renewalWarnPercent);
     }
 
     static int atoi(String s) {

@@ -86,6 +86,11 @@ public final class EngineBackend implements LeaseBackend {
 
     private record Orphan(HeldLease lease, int pid) {}
 
+    /** The engine (for the metrics and web view of daemon -M, which only read it). */
+    LeaseEngine engine() {
+        return engine;
+    }
+
     public EngineBackend(LeaseEngine engine, DaemonLog log) {
         this.engine = engine;
         this.log = log;

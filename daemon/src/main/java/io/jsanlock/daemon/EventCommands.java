@@ -62,6 +62,7 @@ final class EventCommands {
             return Outcome.CLOSE;
         }
         d.registerEventChannel(name, r.client.socket);
+        d.observer.eventChannel(name, r.client.socket, r.flags()); // jsanlock's renewal events
         r.client.becameEventChannel();
         d.clients.remove(r.client);
         return Outcome.EVENT_CHANNEL;

@@ -184,6 +184,7 @@ final class Fencer implements LeaseBackend.TroubleSink {
                     cmd.add(Integer.toString(pid));
                 }
                 d.log.info(tag(ls) + " kill " + pid + " sig 100 count " + attempt + " (killpath " + cmd + ")");
+                d.observer.fenced("killpath"); // metrics (daemon -M)
                 try {
                     new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
                 } catch (IOException e) {
@@ -192,10 +193,12 @@ final class Fencer implements LeaseBackend.TroubleSink {
             }
             case TERM -> {
                 d.log.info(tag(ls) + " kill " + pid + " sig 15 count " + attempt);
+                d.observer.fenced("sigterm"); // metrics (daemon -M)
                 ProcessHandle.of(pid).ifPresent(ProcessHandle::destroy);
             }
             case KILL -> {
                 d.log.info(tag(ls) + " kill " + pid + " sig 9 count " + attempt);
+                d.observer.fenced("sigkill"); // metrics (daemon -M)
                 ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
             }
         }

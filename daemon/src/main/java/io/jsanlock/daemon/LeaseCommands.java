@@ -114,6 +114,7 @@ final class LeaseCommands {
             }
         }
         d.log.info("cmd_acquire " + who + " result " + result + " pid_dead " + (dead ? 1 : 0));
+        d.observer.acquired(result, a.resources().size()); // metrics (daemon -M)
         req.replyResult(result);
     }
 
@@ -160,6 +161,7 @@ final class LeaseCommands {
         }
         d.log.info("cmd_release " + who(target) + " ci_in " + req.client.ci + " count "
                 + taken.leases().size() + " flags " + req.flags() + " result " + result);
+        d.observer.released(result); // metrics (daemon -M)
         req.replyResult(result);
     }
 

@@ -25,6 +25,9 @@ import java.util.Map;
  * reference reuses the value of the previous line (a stale buffer: {@code sh_retries=} after
  * {@code renewal_history_size = 7} set sh_retries to 7).
  *
+ * <p>jsanlock's own keys: {@code metrics_address = HOST:PORT} (as daemon -M) and
+ * {@code renewal_warn_percent = 1..100} (default 50), both in docs/metrics.md.
+ *
  * <p>{@code $JSANLOCK_CONF} names another file (tests).
  */
 final class SanlockConf {
@@ -62,7 +65,8 @@ final class SanlockConf {
         boolean utc = d.logfileUseUtc();
         int hist = d.renewalHistorySize(), lp = d.logfilePriority(), sp = d.syslogPriority(), threads = d.maxWorkerThreads();
         int mlock = d.mlockLevel(), shRetries = d.shRetries(), writeInit = d.writeInitIoTimeout(), debugClients = d.debugClients();
-        String user = d.socketUser(), group = d.socketGroup(), host = d.hostName();
+        String user = d.socketUser(), group = d.socketGroup(), host = d.hostName(), metrics = d.metricsAddress();
+        int warnPercent = d.renewalWarnPercent();
         for (int n = 1; n <= lines.size(); n++) {
             String line = lines.get(n - 1);
             if (line.isEmpty() || line.startsWith("#") || line.isBlank()) {
@@ -90,10 +94,18 @@ final class SanlockConf {
                 notes.add(where + key + " = " + value + " accepted, no effect: " + NO_EFFECT.get(key));
                 continue;
             }
-            if (key.equals("uname") || key.equals("gname") || key.equals("our_host_name")) {
+            if (key.equals("uname") || key.equals("gname") || key.equals("our_host_name") || key.equals("metrics_address")) {
                 switch (key) {
                     case "uname" -> user = value;
                     case "gname" -> group = value;
+                    case "metrics_address" -> {
+                        try {
+                            io.jsanlock.daemon.web.MetricsAddress.parse(value);
+                            metrics = value;
+                        } catch (IllegalArgumentException e) {
+                            notes.add(where + e.getMessage() + ": not served");
+                        }
+                    }
                     default -> host = value.length() > 48 ? value.substring(0, 48) : value;
                 }
                 continue;
@@ -134,11 +146,19 @@ final class SanlockConf {
                     debugClients = v;
                     notes.add(where + "debug_clients accepted, shown in status, no effect: jsanlock has no per-client debug log");
                 }
+                case "renewal_warn_percent" -> {
+                    if (v < 1 || v > 100) {
+                        notes.add(where + "renewal_warn_percent = " + value + " is not 1..100: " + warnPercent + " kept");
+                    } else {
+                        warnPercent = v;
+                    }
+                }
                 default -> throw new IllegalStateException(key);
             }
         }
         DaemonOptions o = new DaemonOptions(d.foreground(), quiet, renew, hist, lp, sp, user, group, threads,
-                d.graceSeconds(), wd, hp, mlock, d.bitmapSeconds(), host, d.runDir(), shRetries, writeInit, aio, utc, debugClients);
+                d.graceSeconds(), wd, hp, mlock, d.bitmapSeconds(), host, d.runDir(), shRetries, writeInit, aio, utc, debugClients,
+                metrics, warnPercent);
         return new Result(o, notes);
     }
 
@@ -147,6 +167,8 @@ final class SanlockConf {
             case "quiet_fail", "debug_renew", "use_aio", "logfile_priority", "logfile_use_utc", "syslog_priority",
                  "use_watchdog", "high_priority", "mlock_level", "sh_retries", "uname", "gname", "our_host_name",
                  "write_init_io_timeout", "renewal_history_size", "max_worker_threads", "debug_clients" -> true;
+            // jsanlock's own keys (sanlock 3.8.5 ignores unknown keys, so a shared file works for both)
+            case "metrics_address", "renewal_warn_percent" -> true;
             default -> false;
         };
     }

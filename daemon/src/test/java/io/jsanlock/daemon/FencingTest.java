@@ -57,6 +57,13 @@ class FencingTest {
         DaemonLog log = new DaemonLog(MonotonicClock.SYSTEM, null, 7);
         LeaseEngine engine = LeaseEngine.builder("hostF").storage(opener).killGraceSeconds(2).build();
         Daemon d = new Daemon(o, new EngineBackend(engine, log), log, MonotonicClock.SYSTEM);
+        List<String> fenced = new java.util.concurrent.CopyOnWriteArrayList<>(); // what the metrics count (-M)
+        d.observe(new io.jsanlock.daemon.metrics.DaemonObserver() {
+            @Override
+            public void fenced(String action) {
+                fenced.add(action);
+            }
+        });
         d.start();
         Process holder = null;
         try {
@@ -102,6 +109,8 @@ class FencingTest {
             await("holder's client gone", Duration.ofMillis(5000), () -> c.status(2).stream()
                     .noneMatch(r -> r.type() == StateType.CLIENT && r.data32() == pid));
             assertThat(new String(log.dump(), StandardCharsets.UTF_8)).contains("sig 15").contains("sig 9");
+            assertThat(fenced).as("each signal reported to the daemon's observer").contains("sigterm", "sigkill")
+                    .doesNotContain("killpath").startsWith("sigterm");
         } finally {
             if (holder != null) {
                 holder.destroyForcibly();

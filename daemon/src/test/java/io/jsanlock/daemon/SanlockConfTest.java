@@ -66,4 +66,35 @@ class SanlockConfTest {
         assertEquals(1, r.notes().size());
         assertTrue(r.notes().get(0).startsWith("config " + dir + " not read: "), r.notes().toString());
     }
+
+    @Test
+    void jsanlocksOwnKeysSetTheMetricsAddressAndTheRenewalWarningAndMinusMWins() throws Exception {
+        SanlockConf.Result r = read("metrics_address = 127.0.0.1:9464\nrenewal_warn_percent = 70\n");
+        assertTrue(r.notes().isEmpty(), r.notes().toString());
+        assertEquals("127.0.0.1:9464", r.options().metricsAddress());
+        assertEquals(70, r.options().renewalWarnPercent());
+        assertEquals("[::1]:9000", DaemonOptions.parse(r.options(), "-M", "[::1]:9000").metricsAddress());
+        assertEquals("", DaemonOptions.defaults().metricsAddress(), "not served unless asked for");
+        assertEquals(50, DaemonOptions.defaults().renewalWarnPercent());
+    }
+
+    @Test
+    void aRenewalWarningPercentOutside1To100IsLoggedAndTheDefaultKept() throws IOException {
+        SanlockConf.Result r = read("renewal_warn_percent = 0\nrenewal_warn_percent = 101\n");
+        assertEquals(50, r.options().renewalWarnPercent());
+        assertEquals(2, r.notes().size(), r.notes().toString());
+        assertTrue(r.notes().get(0).endsWith("renewal_warn_percent = 0 is not 1..100: 50 kept"), r.notes().toString());
+    }
+
+    @Test
+    void aMetricsAddressThatIsNotHostPortIsRefusedOnTheCommandLineAndIgnoredWithANoteInTheFile() throws IOException {
+        io.jsanlock.base.SanlockException e = org.junit.jupiter.api.Assertions.assertThrows(io.jsanlock.base.SanlockException.class,
+                () -> DaemonOptions.parse("-M", "127.0.0.1:http"));
+        assertEquals(-22, e.code());
+        assertEquals("metrics address '127.0.0.1:http': expected HOST:PORT (e.g. 127.0.0.1:9464)", e.getMessage());
+        SanlockConf.Result r = read("metrics_address = 127.0.0.1:99999\n");
+        assertEquals("", r.options().metricsAddress());
+        assertTrue(r.notes().get(0).endsWith(":1: metrics address '127.0.0.1:99999': expected HOST:PORT (e.g. 127.0.0.1:9464): not served"),
+                r.notes().toString());
+    }
 }

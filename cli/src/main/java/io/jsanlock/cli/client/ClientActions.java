@@ -56,8 +56,14 @@ public final class ClientActions {
      * host_status, gets and inquire) the answer is one JSON document instead of sanlock's lines.
      */
     public static int run(String action, Args a, PrintStream out, PrintStream err, boolean explain, boolean json) {
+        return run(action, a, out, err, explain, json, false);
+    }
+
+    /** As above; with {@code verbose} (jsanlock's {@code -v}) a slow call reports its progress on stderr ({@link Progress}). */
+    public static int run(String action, Args a, PrintStream out, PrintStream err, boolean explain, boolean json,
+                          boolean verbose) {
         SanlockClient client = new SanlockClient();
-        Context c = new Context(client, a, out, err, action, explain, json);
+        Context c = new Context(client, a, out, err, action, explain, json, verbose);
         return switch (action) {
             case "status" -> StatusActions.status(c);
             case "host_status" -> StatusActions.hostStatus(c);
@@ -89,7 +95,7 @@ public final class ClientActions {
      * action's name and whether failures are explained.
      */
     record Context(SanlockClient client, Args args, PrintStream out, PrintStream err, String action, boolean explain,
-                   boolean json) {
+                   boolean json, boolean verbose) {
         /**
          * The result code of a failed call; explained on stderr when asked for (sanlock
          * prints only the number, and so does jsanlock by default).
@@ -112,7 +118,7 @@ public final class ClientActions {
     }
 
     static int rv(Context c, Call call) {
-        try {
+        try (Progress _ = Progress.start(c)) {
             call.run();
             return 0;
         } catch (SanlockException e) {
@@ -168,6 +174,9 @@ public final class ClientActions {
         Lockspace ls = c.args().wireLockspace(0);
         long o = c.args().atoll('o', 0);
         int ioTimeout = o == 0 ? 10 : (int) o;
+        if (c.verbose()) {
+            Progress.expectJoin(c, ls, ioTimeout);
+        }
         if (ioTimeout == 10) {
             return progress(c, "add_lockspace", () -> c.client().addLockspace(ls, 0, false));
         }

@@ -54,7 +54,7 @@ final class CommandAction {
         int fd = RegisteredExec.lowestProgramDescriptor(reg.fd());
         lines.println("register done " + fd);
         lines.println("acquire fd " + fd);
-        try {
+        try (Progress _ = Progress.start(c)) { // -v: progress on stderr
             if (resources.isEmpty()) {
                 EmptyAcquire.call(reg.socket(), EmptyAcquire.request(-1, flags));
             } else {

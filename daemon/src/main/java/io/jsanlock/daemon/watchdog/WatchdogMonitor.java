@@ -73,6 +73,11 @@ public final class WatchdogMonitor implements RenewalObserver {
         }
     }
 
+    /** Connection name → the monotonic second it fires at, for every connection armed now (metrics, web view). */
+    public synchronized Map<String, Long> armedExpiries() {
+        return Map.copyOf(armed);
+    }
+
     @Override
     public synchronized void removed(LockspaceSpec spec) {
         String name = connectionName(spec);
