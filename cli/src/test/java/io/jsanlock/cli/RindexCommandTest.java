@@ -62,12 +62,13 @@ class RindexCommandTest {
         args[1] = "lookup";
         System.arraycopy(lookupArgs, 0, args, 2, lookupArgs.length);
         Reference.Result ref = Reference.run(null, args);
-        Cli.Result ours = Cli.run(args);
+        Cli.Result ours = Cli.run(false, args); // as run: no JSANLOCK_EXPLAIN
         String what = String.join(" ", args);
         assertThat(ref.out()).as("sanlock " + what).isEqualTo(written);
-        // ref.out() is the reference's stdout and stderr together; it writes nothing to stderr here.
-        // Compared: stdout and exit status (our stderr may add a jsanlock explanation of the code).
-        assertThat(ours.out()).as("jsanlock " + what).isEqualTo(ref.out());
+        // ref.out() is the reference's stdout and stderr together: ours, both streams in that
+        // order, must equal it (explanations go to stderr only with JSANLOCK_EXPLAIN set).
+        assertThat(ours.out() + ours.err()).as("jsanlock " + what).isEqualTo(ref.out());
+        assertThat(ours.err()).as("stderr of jsanlock " + what).isEmpty();
         assertThat(ours.exit()).as("exit of jsanlock " + what).isEqualTo(ref.exit());
     }
 }
