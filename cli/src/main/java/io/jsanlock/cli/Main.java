@@ -250,9 +250,30 @@ public final class Main {
     }
 
     /** sanlock's usage text, byte for byte (JSANLOCK_EXPLAIN does not change stdout). */
+    /**
+     * sanlock's usage text, byte for byte: scripts and sanlock's own tests compare it. Asked
+     * for explanations (JSANLOCK_EXPLAIN=1), help also says that this is jsanlock and what
+     * it adds; {@code jsanlock --version} says so too.
+     */
     static void printUsage(PrintStream out, boolean explain) {
         out.print(usageText());
+        if (explain) {
+            out.print(JSANLOCK_ADDITIONS);
+        }
     }
+
+    private static final String JSANLOCK_ADDITIONS = """
+
+            This is jsanlock, a Java reimplementation of sanlock %s: the commands above
+            behave and print as sanlock's do. jsanlock adds (none of them changes the above):
+              JSANLOCK_EXPLAIN=1   explain each failure on stderr (this text too)
+              --json               on client status/host_status/gets/inquire, direct dump/map
+              direct map           every lease of a lockspace and who holds it, from storage
+              client ... -v        progress of slow client commands on stderr
+              daemon -M ADDR       Prometheus metrics and a live web view (loopback)
+              --version            jsanlock's own version line
+            Differences from sanlock: the README's "Differences from sanlock 3.8.5" table.
+            """.formatted(SANLOCK_VERSION);
 
     /**
      * jsanlock's {@code -h} on a command: that command's usage lines from the

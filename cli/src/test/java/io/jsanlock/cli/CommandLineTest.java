@@ -17,15 +17,26 @@ class CommandLineTest {
     @Test
     void versionAndUsage() {
         assertThat(Cli.run("version")).isEqualTo(new Cli.Result(0, "3.8.5\n", ""));
-        Cli.Result help = Cli.run("help");
+        Cli.Result help = Cli.run(false, "help");
         assertThat(help.exit()).isZero();
         assertThat(help.out()).startsWith("Usage:\nsanlock <command> <action> ...\n").endsWith("maximum client process connections: 1000\n\n")
                 .contains("sanlock direct dump <path>[:<offset>[:<size>]]\n")
                 .contains("  <lockspace_name>\tname of lockspace\n");
-        assertThat(Cli.run()).isEqualTo(help);
-        assertThat(Cli.run("-h")).isEqualTo(help);
-        assertThat(Cli.run("--help")).isEqualTo(help);
-        assertThat(Cli.run("direct")).isEqualTo(new Cli.Result(1, help.out(), ""));
+        assertThat(Cli.run(false)).isEqualTo(help);
+        assertThat(Cli.run(false, "-h")).isEqualTo(help);
+        assertThat(Cli.run(false, "--help")).isEqualTo(help);
+        assertThat(Cli.run(false, "direct")).isEqualTo(new Cli.Result(1, help.out(), ""));
+    }
+
+    @Test
+    void helpSaysItIsJsanlockOnlyWhenExplanationsAreAskedFor() {
+        String usage = Cli.run(false, "help").out();
+        assertThat(usage).doesNotContain("jsanlock");
+        Cli.Result explained = Cli.run(true, "help");
+        assertThat(explained.out()).startsWith(usage).contains("This is jsanlock, a Java reimplementation of sanlock 3.8.5")
+                .contains("direct map").contains("daemon -M");
+        assertThat(Cli.run(true, "-h")).isEqualTo(explained);
+        assertThat(Cli.run(false, "--version").out()).startsWith("jsanlock ");
     }
 
     @Test
