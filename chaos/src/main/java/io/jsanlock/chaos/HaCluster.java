@@ -49,7 +49,7 @@ final class HaCluster implements AutoCloseable {
     final Path leaseFile;
     final PrintStream out;
     /** Extra arguments of every agent (timings). */
-    List<String> agentArgs = List.of("--poll", "0.5", "--priority-step", "0.5", "--load-step", "1", "--settle", "5");
+    List<String> agentArgs = List.of("--poll", "0.5", "--priority-step", "0.5", "--load-step", "3", "--settle", "5");
 
     final class Host {
         final int id;
@@ -259,7 +259,9 @@ final class HaCluster implements AutoCloseable {
                     continue;
                 }
                 int i = List.of(argv).indexOf(HaGuest.class.getName());
-                if (i < 0 || argv.length < i + 5 || !argv[i + 3].equals(work.toString())) {
+                // a GuestLauncher carries the guest's argv too: it is not the guest until it execs
+                if (i < 0 || argv.length < i + 5 || !argv[i + 3].equals(work.toString())
+                        || List.of(argv).contains("io.jsanlock.vm.guest.GuestLauncher")) {
                     continue;
                 }
                 String state = stat.substring(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);

@@ -497,7 +497,7 @@ public final class Main implements Callable<Integer> {
         Double settle;
         @Option(names = "--priority-step", paramLabel = "SECONDS", description = "delay per priority level below 10 (default 2)")
         Double priorityStep;
-        @Option(names = "--load-step", paramLabel = "SECONDS", description = "delay per domain running or starting here (default 2)")
+        @Option(names = "--load-step", paramLabel = "SECONDS", description = "delay per domain running or starting here (default 10; about 2 x io_timeout)")
         Double loadStep;
         @Option(names = "--max-restarts", paramLabel = "N", description = "restarts of one domain by this host per window (default 3)")
         Integer maxRestarts;

@@ -42,9 +42,14 @@ public final class HaEngine {
             }
         }
 
-        /** Production values (io_timeout 10: a dead host is judged after 140 s, so seconds here are cheap). */
+        /**
+         * Production values for io_timeout 10 (a dead host is judged after 140 s, so seconds here
+         * are cheap). The load step is about the skew between two hosts' verdicts on the same dead
+         * host (each daemon reads the delta leases every 2 × io_timeout), so a host that has just
+         * started one domain lets a less loaded host take the next.
+         */
         public static Settings defaults() {
-            return new Settings(2, seconds(10), seconds(2), seconds(2), 3, seconds(600), 8, seconds(60));
+            return new Settings(2, seconds(10), seconds(2), seconds(10), 3, seconds(600), 8, seconds(60));
         }
 
         public static long seconds(double s) {
