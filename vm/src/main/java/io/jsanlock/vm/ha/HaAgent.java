@@ -168,8 +168,12 @@ public final class HaAgent {
         }
         LeaseSight l = s.lease();
         return switch (l.kind()) {
-            case HELD -> l.fate() == LeaseSight.Fate.ALIVE ? "host " + l.ownerId()
-                    : l.fate() == LeaseSight.Fate.SELF ? "here" : "nowhere (host " + l.ownerId() + " is gone)";
+            case HELD -> switch (l.fate()) {
+                case ALIVE -> "host " + l.ownerId();
+                case SELF -> "here";
+                case UNKNOWN -> "host " + l.ownerId() + " (not judged yet)";
+                default -> "nowhere (host " + l.ownerId() + " is gone)";
+            };
             case FREE, NEVER_HELD -> "nowhere";
             case UNKNOWN -> "unknown";
         };
