@@ -111,7 +111,10 @@ final class HaChaos {
 
     /** One host fails (pause or daemon kill), its domains must move, then it reboots and is cleared. */
     private void failHost() throws IOException, InterruptedException {
-        HaCluster.Host h = cluster.hosts.get(rnd.nextInt(cluster.hosts.size()));
+        // a host running domains when there is one: its failure is what the agents must handle
+        List<HaCluster.Host> busy = cluster.hosts.stream().filter(x -> !cluster.domainsOn(x).isEmpty()).toList();
+        List<HaCluster.Host> pool = busy.isEmpty() ? cluster.hosts : busy;
+        HaCluster.Host h = pool.get(rnd.nextInt(pool.size()));
         List<Integer> lost = cluster.domainsOn(h);
         boolean pause = rnd.nextBoolean();
         failures++;
@@ -177,6 +180,8 @@ final class HaChaos {
         }
         cleanShutdowns++;
         HaCluster.Host to = cluster.hosts.get(rnd.nextInt(cluster.hosts.size()));
+        out.println("ha chaos: " + HaCluster.domainName(g.k()) + " shut down cleanly on host " + g.host()
+                + ", not restarted; the operator starts it on host " + to.id);
         String started = cluster.jvirsh(to, "start", HaCluster.domainName(g.k()));
         if (!started.contains("started")) {
             problems.add("operator start of " + HaCluster.domainName(g.k()) + " on host " + to.id + " failed: " + started.trim());
