@@ -143,6 +143,9 @@ public final class HaAgent {
                 }
             }
             return engine.outcome(name, HaEngine.StartOutcome.FAILED, e.getMessage());
+        } catch (RuntimeException e) {
+            // a start that broke unexpectedly still ends: the domain must not stay "starting"
+            return engine.outcome(name, HaEngine.StartOutcome.FAILED, e.toString());
         }
     }
 
