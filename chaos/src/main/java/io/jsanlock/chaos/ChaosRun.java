@@ -169,7 +169,7 @@ public final class ChaosRun {
         out.println("chaos: " + hostCount + " hosts joined over " + (useLoop ? loops : devs.get(0)) + " (work dir " + work + ")");
     }
 
-    private static void init(String[] args) throws IOException {
+    static void init(String[] args) throws IOException {
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         PrintStream ps = new PrintStream(buf, true);
         int rc = io.jsanlock.cli.Main.run(args, ps, ps);

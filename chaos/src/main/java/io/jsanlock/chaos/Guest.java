@@ -144,14 +144,14 @@ public final class Guest {
         };
     }
 
-    private static String read(RandomAccessFile f) throws IOException {
+    static String read(RandomAccessFile f) throws IOException {
         byte[] b = new byte[64];
         f.seek(0);
         int n = f.read(b);
         return n <= 0 ? "" : new String(b, 0, n, StandardCharsets.US_ASCII).trim();
     }
 
-    private static void write(RandomAccessFile f, String s) throws IOException {
+    static void write(RandomAccessFile f, String s) throws IOException {
         byte[] b = String.format("%-63s\n", s).getBytes(StandardCharsets.US_ASCII);
         f.seek(0);
         f.write(b);

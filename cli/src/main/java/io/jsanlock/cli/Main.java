@@ -116,13 +116,13 @@ public final class Main {
         // Commands print explanations to "err"; it goes nowhere unless they were asked for.
         PrintStream why = Explain.stream(err, explain);
         if (args.length == 0) {
-            printUsage(out, explain);
+            printUsage(out, why);
             return 0;
         }
         String command = args[0];
         switch (command) {
             case "help", "--help", "-h" -> {
-                printUsage(out, explain);
+                printUsage(out, why);
                 return 0;
             }
             case "version" -> {
@@ -142,7 +142,7 @@ public final class Main {
             }
             case "client" -> {
                 if (args.length < 2) {
-                    printUsage(out, explain);
+                    printUsage(out, why);
                     return 1;
                 }
                 return client(args[1], args, 2, out, err, explain);
@@ -160,7 +160,7 @@ public final class Main {
 
     private static int direct(String[] args, PrintStream out, PrintStream err, boolean explain) {
         if (args.length < 2) {
-            printUsage(out, explain);
+            printUsage(out, err); // err is the explanation stream here
             return 1;
         }
         String action = args[1];
@@ -249,21 +249,18 @@ public final class Main {
         return ClientEntry.run(action, args, from, out, err, explain, prefix -> commandUsage(out, prefix));
     }
 
-    /** sanlock's usage text, byte for byte (JSANLOCK_EXPLAIN does not change stdout). */
     /**
-     * sanlock's usage text, byte for byte: scripts and sanlock's own tests compare it. Asked
-     * for explanations (JSANLOCK_EXPLAIN=1), help also says that this is jsanlock and what
-     * it adds; {@code jsanlock --version} says so too.
+     * sanlock's usage text on stdout, byte for byte: scripts and sanlock's own tests compare
+     * it. Asked for explanations (JSANLOCK_EXPLAIN=1), help also says on stderr that this is
+     * jsanlock and what it adds (stdout stays sanlock's either way); {@code jsanlock
+     * --version} says so too.
      */
-    static void printUsage(PrintStream out, boolean explain) {
+    static void printUsage(PrintStream out, PrintStream why) {
         out.print(usageText());
-        if (explain) {
-            out.print(JSANLOCK_ADDITIONS);
-        }
+        why.print(JSANLOCK_ADDITIONS);
     }
 
     private static final String JSANLOCK_ADDITIONS = """
-
             This is jsanlock, a Java reimplementation of sanlock %s: the commands above
             behave and print as sanlock's do. jsanlock adds (none of them changes the above):
               JSANLOCK_EXPLAIN=1   explain each failure on stderr (this text too)

@@ -32,8 +32,10 @@ class CommandLineTest {
     void helpSaysItIsJsanlockOnlyWhenExplanationsAreAskedFor() {
         String usage = Cli.run(false, "help").out();
         assertThat(usage).doesNotContain("jsanlock");
+        assertThat(Cli.run(false, "help").err()).isEmpty();
         Cli.Result explained = Cli.run(true, "help");
-        assertThat(explained.out()).startsWith(usage).contains("This is jsanlock, a Java reimplementation of sanlock 3.8.5")
+        assertThat(explained.out()).isEqualTo(usage);
+        assertThat(explained.err()).startsWith("This is jsanlock, a Java reimplementation of sanlock 3.8.5")
                 .contains("direct map").contains("daemon -M");
         assertThat(Cli.run(true, "-h")).isEqualTo(explained);
         assertThat(Cli.run(false, "--version").out()).startsWith("jsanlock ");

@@ -6,6 +6,8 @@ import io.jsanlock.vm.domain.GuestCommand;
 import io.jsanlock.vm.domain.LockFailureAction;
 import io.jsanlock.vm.guest.GuestProcess;
 import io.jsanlock.vm.guest.GuestSpawner;
+import io.jsanlock.vm.ha.HaAgent;
+import io.jsanlock.vm.ha.HaPolicy;
 import io.jsanlock.vm.lock.LeaseSpec;
 import io.jsanlock.vm.lock.SanlockLockDriver;
 import io.jsanlock.vm.state.DomainStatus;
@@ -113,6 +115,28 @@ public final class QemuDriver {
         state.setAutostart(d.def().name(), on);
     }
 
+    /** The HA policy stored with a persistent domain's definition. */
+    public HaPolicy haPolicy(Domain d) throws VirError {
+        Optional<DomainDef> def = state.definition(d.def().name());
+        return def.isEmpty() ? HaPolicy.NONE : HaPolicy.of(def.get().xml());
+    }
+
+    /**
+     * Stores an HA policy with a persistent domain's definition (docs/ha.md). Enabling needs an
+     * exclusive lease: the lease is what decides, among the hosts, where the domain runs.
+     */
+    public void setHaPolicy(Domain d, HaPolicy policy) throws VirError {
+        Optional<DomainDef> def = state.definition(d.def().name());
+        if (def.isEmpty()) {
+            throw new VirError(VirErrorCode.OPERATION_INVALID, "cannot set an HA policy for transient domain");
+        }
+        if (policy.enabled() && HaAgent.exclusiveLease(lockDriver.leasesFor(def.get())).isEmpty()) {
+            throw new VirError(VirErrorCode.CONFIG_UNSUPPORTED,
+                    "HA needs an exclusive lease (a <lease> or, with auto_disk_leases, a writable disk)");
+        }
+        state.saveDefinition(DomainXml.parse(policy.applyTo(def.get().xml())));
+    }
+
     /** What {@link #startAutostart} did with one domain. */
     public enum AutostartOutcome { STARTED, ALREADY_ACTIVE, HELD_ELSEWHERE, FAILED }
 
@@ -160,6 +184,7 @@ public final class QemuDriver {
     /** Defines (or redefines) a persistent domain from XML. */
     public DomainDef define(String xml) throws VirError {
         DomainDef def = DomainXml.parse(xml);
+        HaPolicy.of(def.xml()); // a bad HA policy fails the define, as bad XML does
         for (Domain d : all()) {
             boolean sameName = d.def().name().equals(def.name());
             boolean sameUuid = d.def().uuid().equals(def.uuid());

@@ -4,6 +4,11 @@ import io.jsanlock.vm.QemuDriver;
 import io.jsanlock.vm.VirError;
 import io.jsanlock.vm.config.SanlockDriverConfig;
 import io.jsanlock.vm.domain.DomainDef;
+import io.jsanlock.vm.ha.HaAgent;
+import io.jsanlock.vm.ha.HaEngine;
+import io.jsanlock.vm.ha.HaPolicy;
+import io.jsanlock.vm.ha.HaRecord;
+import io.jsanlock.vm.ha.LeaseWatch;
 import io.jsanlock.vm.lock.SanlockLockDriver;
 import io.jsanlock.vm.lock.ClientLeaseDaemon;
 import io.jsanlock.vm.state.HostState;
@@ -32,7 +37,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "jvirsh", mixinStandardHelpOptions = false, description = "virsh-like front for VMs protected by sanlock leases",
         subcommands = {Main.Define.class, Main.Undefine.class, Main.Start.class, Main.Destroy.class, Main.ListDomains.class,
             Main.DumpXml.class, Main.DomState.class, Main.DomInfo.class, Main.Suspend.class, Main.Resume.class,
-            Main.Autostart.class, Main.StartAutostart.class, Main.LockFailureHelper.class,
+            Main.Autostart.class, Main.StartAutostart.class, Main.Ha.class, Main.Agent.class, Main.LockFailureHelper.class,
             CommandLine.HelpCommand.class})
 public final class Main implements Callable<Integer> {
     static final String DEFAULT_STATE_DIR = "/var/lib/jvirsh";
@@ -78,7 +83,7 @@ public final class Main implements Callable<Integer> {
     public Integer call() {
         out.println("Usage: jvirsh [--state-dir DIR] COMMAND [ARGS]");
         out.println("Commands: define, undefine, start, destroy, list, dumpxml, domstate, dominfo, suspend, resume, autostart,"
-                + " start-autostart");
+                + " start-autostart, ha, agent");
         return 0;
     }
 
@@ -114,9 +119,7 @@ public final class Main implements Callable<Integer> {
         try (HostState state = HostState.open(stateDir())) {
             SanlockLockDriver lock;
             try {
-                SanlockDriverConfig config = SanlockDriverConfig.load(state.configFile());
-                lock = new SanlockLockDriver(config, ClientLeaseDaemon.fromEnvironment());
-                lock.initialize();
+                lock = lockDriver(state);
             } catch (VirError e) {
                 err.println("error: failed to connect to the hypervisor");
                 err.println("error: " + e.getMessage());
@@ -135,6 +138,14 @@ public final class Main implements Callable<Integer> {
             err.println("error: " + e.getMessage());
             return 1;
         }
+    }
+
+    /** The host's lock driver, configured and initialised (as libvirtd's QEMU driver starts). */
+    static SanlockLockDriver lockDriver(HostState state) throws VirError {
+        SanlockDriverConfig config = SanlockDriverConfig.load(state.configFile());
+        SanlockLockDriver lock = new SanlockLockDriver(config, ClientLeaseDaemon.fromEnvironment());
+        lock.initialize();
+        return lock;
     }
 
     /** jvirsh itself, run by the lease daemon as the killpath helper of on_lockfailure. */
@@ -292,8 +303,14 @@ public final class Main implements Callable<Integer> {
         @Option(names = "--no-autostart", description = "list domains with autostart disabled")
         boolean noAutostart;
 
+        @Option(names = "--ha", description = "list the HA domains with where they run, since when, and restarts (jvirsh only)")
+        boolean ha;
+
         @Override
         public Integer call() {
+            if (ha) {
+                return main.withDriver(this::listHa);
+            }
             return main.withDriver(driver -> {
                 main.out.printf(" %-5s %-30s %s%n", "Id", "Name", "State");
                 main.out.println("----------------------------------------------------");
@@ -309,6 +326,30 @@ public final class Main implements Callable<Integer> {
                 return 0;
             });
         }
+
+        /** One line per HA-enabled domain: this host's agent's view (docs/ha.md). */
+    private int listHa(QemuDriver driver) throws VirError {
+        main.out.printf(" %-20s %-9s %-4s %-22s %-20s %-8s %s%n", "Name", "State", "Prio", "Runs on", "Since", "Restarts",
+                "Blocked");
+        main.out.println("-".repeat(100));
+        for (QemuDriver.Domain d : driver.list(true)) {
+            HaPolicy p = driver.haPolicy(d);
+            if (!p.enabled()) {
+                continue;
+            }
+            HaRecord r = HaRecord.load(main.stateDir(), d.def().name());
+            main.out.printf(" %-20s %-9s %-4d %-22s %-20s %-8d %s%n", d.def().name(), d.stateName(), p.priority(),
+                    d.status().isPresent() ? "here" : r.where(), sinceText(r.since()), r.restarts(),
+                    r.blocked().isEmpty() ? "no" : "yes");
+        }
+        main.out.println();
+        return 0;
+    }
+    }
+
+    static String sinceText(long epochMillis) {
+        return epochMillis == 0 ? "-" : java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss")
+                .withZone(java.time.ZoneOffset.UTC).format(java.time.Instant.ofEpochMilli(epochMillis));
     }
 
     @Command(name = "dumpxml", description = "domain information in XML")
@@ -357,6 +398,7 @@ public final class Main implements Callable<Integer> {
                 field("Managed save:", "no");
                 field("Security model:", "none");
                 field("Security DOI:", "0");
+                haFields(driver, d);
                 main.out.println();
                 return 0;
             });
@@ -364,6 +406,128 @@ public final class Main implements Callable<Integer> {
 
         private void field(String label, String value) {
             main.out.printf("%-15s %s%n", label, value);
+        }
+
+        /** jvirsh's HA lines, only for a domain with an HA policy (virsh's fields stay as they are). */
+        private void haFields(QemuDriver driver, QemuDriver.Domain d) throws VirError {
+            HaPolicy p = driver.haPolicy(d);
+            if (p.equals(HaPolicy.NONE)) {
+                return;
+            }
+            HaRecord r = HaRecord.load(main.stateDir(), d.def().name());
+            field("HA:", (p.enabled() ? "enabled" : "disabled") + " (priority " + p.priority() + ")");
+            field("HA runs on:", (d.status().isPresent() ? "here" : r.where()) + " (since " + sinceText(r.since()) + ")");
+            field("HA restarts:", r.restarts() + " by this host");
+            field("HA blocked:", r.blocked().isEmpty() ? "no" : r.blocked());
+            if (!r.decision().isEmpty()) {
+                field("HA decision:", r.decision() + " (" + sinceText(r.decidedAt()) + ")");
+            }
+        }
+    }
+
+    /**
+     * jvirsh ha DOMAIN [--enable|--disable] [--priority N] [--clear]: the domain's HA policy,
+     * stored in its definition's metadata (docs/ha.md). Without options it prints the policy.
+     * {@code --clear} lifts the block this host's agent sets on a domain it lost to fencing.
+     */
+    @Command(name = "ha", description = "show or set a domain's high-availability policy (jvirsh only)")
+    static final class Ha extends DomainSub {
+        @Option(names = "--enable", description = "restart the domain here when the host running it dies")
+        boolean enable;
+
+        @Option(names = "--disable", description = "never restart it automatically from this host")
+        boolean disable;
+
+        @Option(names = "--priority", paramLabel = "N", description = "0..10, higher starts sooner (default 5)")
+        Integer priority;
+
+        @Option(names = "--clear", description = "allow this host to start it again after it lost it to fencing")
+        boolean clear;
+
+        @Override
+        public Integer call() {
+            return main.withDriver(driver -> {
+                QemuDriver.Domain d = main.find(driver, domain);
+                String name = d.def().name();
+                if (enable && disable) {
+                    throw new Failure("Options --enable and --disable are mutually exclusive");
+                }
+                if (priority != null && (priority < 0 || priority > HaPolicy.MAX_PRIORITY)) {
+                    throw new Failure("HA priority must be 0.." + HaPolicy.MAX_PRIORITY + ", got " + priority);
+                }
+                HaPolicy old = driver.haPolicy(d);
+                if (enable || disable || priority != null) {
+                    HaPolicy p = new HaPolicy(enable || !disable && old.enabled(),
+                            priority != null ? priority : old.priority());
+                    try {
+                        driver.setHaPolicy(d, p);
+                    } catch (VirError e) {
+                        throw new Failure("Failed to set the HA policy of domain " + domain, e.getMessage());
+                    }
+                    driver.log(name, "ha: policy set to " + (p.enabled() ? "enabled" : "disabled") + ", priority "
+                            + p.priority());
+                    old = p;
+                }
+                if (clear) {
+                    HaRecord r = HaRecord.load(main.stateDir(), name);
+                    r.cleared().save(main.stateDir(), name);
+                    driver.log(name, "ha: block " + (r.blocked().isEmpty() ? "(none)" : "'" + r.blocked() + "'")
+                            + " cleared by the operator");
+                    main.out.println("Domain " + name + " HA block cleared");
+                }
+                main.out.println("Domain " + name + " HA " + (old.enabled() ? "enabled" : "disabled") + ", priority "
+                        + old.priority());
+                main.out.println();
+                return 0;
+            });
+        }
+    }
+
+    /**
+     * jvirsh agent: this host's HA agent, in the foreground (jvirsh-agent.service runs it).
+     * It is a client of whichever sanlock daemon runs at SANLOCK_RUN_DIR (docs/ha.md).
+     */
+    @Command(name = "agent", description = "run this host's HA agent in the foreground (jvirsh only)")
+    static final class Agent extends Sub {
+        @Option(names = "--poll", paramLabel = "SECONDS", description = "seconds between polls (default 2)")
+        double poll = 2;
+        @Option(names = "--max-starts", paramLabel = "N", description = "domains this host starts at once (default 2)")
+        Integer maxStarts;
+        @Option(names = "--settle", paramLabel = "SECONDS", description = "a start counts as in progress this long (default 10)")
+        Double settle;
+        @Option(names = "--priority-step", paramLabel = "SECONDS", description = "delay per priority level below 10 (default 2)")
+        Double priorityStep;
+        @Option(names = "--load-step", paramLabel = "SECONDS", description = "delay per domain running or starting here (default 10; about 2 x io_timeout)")
+        Double loadStep;
+        @Option(names = "--max-restarts", paramLabel = "N", description = "restarts of one domain by this host per window (default 3)")
+        Integer maxRestarts;
+        @Option(names = "--restart-window", paramLabel = "SECONDS", description = "that window (default 600)")
+        Double restartWindow;
+        @Option(names = "--storm-starts", paramLabel = "N", description = "starts by this host per storm window (default 8)")
+        Integer stormStarts;
+        @Option(names = "--storm-window", paramLabel = "SECONDS", description = "that window (default 60)")
+        Double stormWindow;
+
+        @Override
+        public Integer call() throws InterruptedException {
+            HaEngine.Settings d = HaEngine.Settings.defaults();
+            HaEngine.Settings s = new HaEngine.Settings(maxStarts != null ? maxStarts : d.maxConcurrentStarts(),
+                    nanos(settle, d.startSettleNanos()), nanos(priorityStep, d.priorityStepNanos()),
+                    nanos(loadStep, d.loadStepNanos()), maxRestarts != null ? maxRestarts : d.maxRestarts(),
+                    nanos(restartWindow, d.restartWindowNanos()), stormStarts != null ? stormStarts : d.stormStarts(),
+                    nanos(stormWindow, d.stormWindowNanos()));
+            HaAgent agent = new HaAgent(main.stateDir(), state -> {
+                SanlockLockDriver lock = lockDriver(state);
+                QemuDriver qemu = new QemuDriver(state, lock, io.jsanlock.client.SanlockClient.defaultRunDir().toString(),
+                        helperCommand());
+                return new HaAgent.Drivers(qemu, lock, new LeaseWatch(new io.jsanlock.client.SanlockClient()));
+            }, s, io.jsanlock.base.MonotonicClock.SYSTEM, System::currentTimeMillis, main.out);
+            agent.run(Math.max(100, (long) (poll * 1000)));
+            return 0;
+        }
+
+        private static long nanos(Double seconds, long dflt) {
+            return seconds == null ? dflt : HaEngine.Settings.seconds(seconds);
         }
     }
 

@@ -108,6 +108,56 @@ public final class DomainXml {
                 onLockFailure, List.copyOf(extraArgs), write(doc));
     }
 
+    /**
+     * The attributes of the element {@code tag} (a prefixed name such as {@code jvirsh:ha})
+     * under the domain's {@code <metadata>}, or empty when there is none. libvirt keeps such
+     * application metadata, one element per namespace, with the definition.
+     */
+    public static java.util.Optional<java.util.Map<String, String>> metadata(String xml, String tag) throws VirError {
+        Element md = child(read(xml).getDocumentElement(), "metadata");
+        Element e = md == null ? null : child(md, tag);
+        if (e == null) {
+            return java.util.Optional.empty();
+        }
+        java.util.Map<String, String> attrs = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < e.getAttributes().getLength(); i++) {
+            Node a = e.getAttributes().item(i);
+            attrs.put(a.getNodeName(), a.getNodeValue());
+        }
+        return java.util.Optional.of(attrs);
+    }
+
+    /**
+     * The definition with its {@code <metadata>} element {@code tag} replaced by one with
+     * {@code attrs} (in order; {@code xmlns:PREFIX} first), or removed when {@code attrs} is
+     * null. {@code <metadata>} is created when missing and removed when left empty.
+     */
+    public static String withMetadata(String xml, String tag, java.util.Map<String, String> attrs) throws VirError {
+        Document doc = read(xml);
+        Element root = doc.getDocumentElement();
+        Element md = child(root, "metadata");
+        if (md == null && attrs == null) {
+            return write(doc);
+        }
+        if (md == null) {
+            md = doc.createElement("metadata");
+            Element name = child(root, "uuid") != null ? child(root, "uuid") : child(root, "name");
+            root.insertBefore(md, name == null ? root.getFirstChild() : name.getNextSibling());
+        }
+        Element old = child(md, tag);
+        if (old != null) {
+            md.removeChild(old);
+        }
+        if (attrs != null) {
+            Element e = doc.createElement(tag);
+            attrs.forEach(e::setAttribute);
+            md.appendChild(e);
+        } else if (children(md, null).isEmpty()) {
+            root.removeChild(md);
+        }
+        return write(doc);
+    }
+
     private static Document read(String xml) throws VirError {
         try {
             DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
@@ -283,7 +333,7 @@ public final class DomainXml {
         List<Element> out = new ArrayList<>();
         NodeList nl = parent.getChildNodes();
         for (int i = 0; i < nl.getLength(); i++) {
-            if (nl.item(i) instanceof Element e && e.getTagName().equals(name)) {
+            if (nl.item(i) instanceof Element e && (name == null || e.getTagName().equals(name))) {
                 out.add(e);
             }
         }
