@@ -16,7 +16,7 @@ import java.util.Properties;
  * (replaced atomically) for {@code jvirsh list --ha} and {@code dominfo}, and for the agent
  * itself across restarts.
  *
- * @param where      where it runs as last seen: {@code here}, {@code host N}, or {@code nowhere}
+ * @param where      where it runs as last seen: "here", "host N" or "nowhere"
  * @param since      when {@code where} last changed (epoch milliseconds; 0 unknown)
  * @param restarts   restarts this host made of it
  * @param ranHere    the agent saw it running here and has not yet seen how it stopped
