@@ -34,7 +34,7 @@ import picocli.CommandLine.Parameters;
  * {@code qemu-sanlock.conf}) and by {@code SANLOCK_RUN_DIR} (the host's lease daemon).
  * Messages and output are virsh 2.0's (the scenario's version).
  */
-@Command(name = "jvirsh", mixinStandardHelpOptions = false, description = "virsh-like front for VMs protected by sanlock leases",
+@Command(name = "jvirsh", mixinStandardHelpOptions = false, versionProvider = Main.Version.class, description = "virsh-like front for VMs protected by sanlock leases",
         subcommands = {Main.Define.class, Main.Undefine.class, Main.Start.class, Main.Destroy.class, Main.ListDomains.class,
             Main.DumpXml.class, Main.DomState.class, Main.DomInfo.class, Main.Suspend.class, Main.Resume.class,
             Main.Autostart.class, Main.StartAutostart.class, Main.Ha.class, Main.Agent.class, Main.LockFailureHelper.class,
@@ -49,6 +49,24 @@ public final class Main implements Callable<Integer> {
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "print this help (the jvirsh(1) man page is made from it)")
     boolean help;
 
+    @Option(names = {"-v", "--version"}, versionHelp = true,
+            description = "print jvirsh's version (as virsh -v prints libvirt's) and exit")
+    boolean version;
+
+    /** The version line: the number alone, as {@code virsh --version} prints it, so scripts can compare it. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() throws IOException {
+            java.util.Properties p = new java.util.Properties();
+            try (var in = Main.class.getResourceAsStream("version.properties")) {
+                if (in != null) {
+                    p.load(in);
+                }
+            }
+            return new String[] {p.getProperty("version", "unknown")};
+        }
+    }
+
     PrintStream out = System.out;
     PrintStream err = System.err;
 
@@ -59,6 +77,14 @@ public final class Main implements Callable<Integer> {
     static int run(String[] args) {
         Main main = new Main();
         CommandLine cl = new CommandLine(main);
+        // Every command takes --help too (jvirsh start --help), as virsh's do; picocli's own
+        // `help` command already has it (jvirsh help start prints the same).
+        cl.getSubcommands().forEach((name, sub) -> {
+            if (!name.equals("help")) {
+                sub.getCommandSpec().addOption(CommandLine.Model.OptionSpec.builder("-h", "--help").usageHelp(true)
+                        .description("print this command's help").build());
+            }
+        });
         cl.setParameterExceptionHandler((ex, a) -> {
             CommandLine c = ex.getCommandLine();
             String name = c.getCommandName();
