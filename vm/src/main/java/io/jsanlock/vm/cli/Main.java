@@ -33,6 +33,11 @@ import picocli.CommandLine.Parameters;
  * directory ({@code --state-dir} or {@code JVIRSH_STATE_DIR}: definitions and
  * {@code qemu-sanlock.conf}) and by {@code SANLOCK_RUN_DIR} (the host's lease daemon).
  * Messages and output are virsh 2.0's (the scenario's version).
+ *
+ * <p>One file over 600 lines on purpose: it is jvirsh's whole command tree, one small nested
+ * class per command (picocli's declaration of its arguments, then one call into
+ * {@link QemuDriver} or the HA classes), sharing the driver opening and the virsh-style error
+ * mapping above them; the logic lives in the classes they call.
  */
 @Command(name = "jvirsh", mixinStandardHelpOptions = false, versionProvider = Main.Version.class, description = "virsh-like front for VMs protected by sanlock leases",
         subcommands = {Main.Define.class, Main.Undefine.class, Main.Start.class, Main.Destroy.class, Main.ListDomains.class,
