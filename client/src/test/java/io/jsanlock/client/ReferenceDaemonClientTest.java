@@ -163,16 +163,19 @@ class ReferenceDaemonClientTest {
     }
 
     @Test
-    void closingTheRegistrationReleasesWithinOneSecond() throws Exception {
+    void closingTheRegistrationReleasesAtOnce() throws Exception {
         Registration reg = client.register();
         reg.acquire(res("R4", 4));
         assertThat(client.readResourceOwners(res("R4", 4)).owners()).isNotEmpty();
         long t0 = System.nanoTime();
         reg.close();
-        await("R4 released after close", Duration.ofMillis(1000), () ->
+        // "At once": released on the close, not when something times out. A bound of 5 s, not
+        // 1: a loaded 2-core machine delays the release I/O by seconds at worst, while the
+        // nearest timeout that could free it otherwise (the lease's 8·io_timeout) is 8 s here.
+        await("R4 released after close", Duration.ofSeconds(5), () ->
                 client.status(0).stream().noneMatch(x -> x.type() == StateType.RESOURCE && x.name().equals("R4")));
-        await("R4 free on disk", Duration.ofMillis(1000), () -> client.readResourceOwners(res("R4", 4)).owners().isEmpty());
-        assertThat((System.nanoTime() - t0) / 1_000_000L).isLessThan(1000);
+        await("R4 free on disk", Duration.ofSeconds(5), () -> client.readResourceOwners(res("R4", 4)).owners().isEmpty());
+        assertThat((System.nanoTime() - t0) / 1_000_000L).isLessThan(5000);
     }
 
     @Test

@@ -119,8 +119,10 @@ class DaemonProtocolTest {
         assertEquals(1, reg.inquire().count());
         long t0 = System.nanoTime();
         reg.close();
-        await("R released after the registered connection closed", Duration.ofMillis(1000), () -> !backend.held.containsKey("LS:R"));
-        assertThat((System.nanoTime() - t0) / 1_000_000).isLessThan(1000);
+        // released on the close itself (the daemon polls nothing here): 5 s is a bound a loaded
+        // machine meets, not a timing goal
+        await("R released after the registered connection closed", Duration.ofSeconds(5), () -> !backend.held.containsKey("LS:R"));
+        assertThat((System.nanoTime() - t0) / 1_000_000).isLessThan(5000);
         assertEquals(-3, code(() -> client.inquire(myPid)));
     }
 
