@@ -260,16 +260,17 @@ public final class Main {
         why.print(JSANLOCK_ADDITIONS);
     }
 
+    /** Every line starts with "jsanlock: ", as every explanation does. */
     private static final String JSANLOCK_ADDITIONS = """
-            This is jsanlock, a Java reimplementation of sanlock %s: the commands above
-            behave and print as sanlock's do. jsanlock adds (none of them changes the above):
-              JSANLOCK_EXPLAIN=1   explain each failure on stderr (this text too)
-              --json               on client status/host_status/gets/inquire, direct dump/map
-              direct map           every lease of a lockspace and who holds it, from storage
-              client ... -v        progress of slow client commands on stderr
-              daemon -M ADDR       Prometheus metrics and a live web view (loopback)
-              --version            jsanlock's own version line
-            Differences from sanlock: the README's "Differences from sanlock 3.8.5" table.
+            jsanlock: this is jsanlock, a Java reimplementation of sanlock %s: the commands
+            jsanlock: above behave and print as sanlock's do. jsanlock adds (none changes them):
+            jsanlock:   JSANLOCK_EXPLAIN=1   explain each failure on stderr (this text too)
+            jsanlock:   --json               on client status/host_status/gets/inquire, direct dump/map
+            jsanlock:   direct map           every lease of a lockspace and who holds it, from storage
+            jsanlock:   client ... -v        progress of slow client commands on stderr
+            jsanlock:   daemon -M ADDR       Prometheus metrics and a live web view (loopback)
+            jsanlock:   --version            jsanlock's own version line
+            jsanlock: differences from sanlock: the README's "Differences from sanlock 3.8.5" table
             """.formatted(SANLOCK_VERSION);
 
     /**

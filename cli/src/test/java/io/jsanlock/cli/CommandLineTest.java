@@ -35,8 +35,9 @@ class CommandLineTest {
         assertThat(Cli.run(false, "help").err()).isEmpty();
         Cli.Result explained = Cli.run(true, "help");
         assertThat(explained.out()).isEqualTo(usage);
-        assertThat(explained.err()).startsWith("This is jsanlock, a Java reimplementation of sanlock 3.8.5")
+        assertThat(explained.err()).startsWith("jsanlock: this is jsanlock, a Java reimplementation of sanlock 3.8.5")
                 .contains("direct map").contains("daemon -M");
+        assertThat(explained.err().lines()).allMatch(l -> l.startsWith("jsanlock: "));
         assertThat(Cli.run(true, "-h")).isEqualTo(explained);
         assertThat(Cli.run(false, "--version").out()).startsWith("jsanlock ");
     }
