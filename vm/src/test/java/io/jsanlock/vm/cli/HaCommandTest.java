@@ -18,25 +18,13 @@ class HaCommandTest {
     @TempDir
     Path dir;
 
-    record Result(int rc, String out, String err) {}
-
-    Result jvirsh(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        try {
-            String[] full = new String[args.length + 2];
-            full[0] = "--state-dir";
-            full[1] = dir.resolve("state").toString();
-            System.arraycopy(args, 0, full, 2, args.length);
-            return new Result(Main.run(full), out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
+    /** jvirsh as this test's host (its own state directory). */
+    JvirshInProcess.Result jvirsh(String... args) {
+        String[] full = new String[args.length + 2];
+        full[0] = "--state-dir";
+        full[1] = dir.resolve("state").toString();
+        System.arraycopy(args, 0, full, 2, args.length);
+        return JvirshInProcess.run(full);
     }
 
     Path xml(String name, boolean lease) throws Exception {
@@ -50,7 +38,7 @@ class HaCommandTest {
     @Test
     void enablingStoresThePolicyInTheDefinitionAndShowsItInDominfoAndListHa() throws Exception {
         assertThat(jvirsh("define", xml("vm1", true).toString()).rc()).isZero();
-        Result r = jvirsh("ha", "vm1", "--enable", "--priority", "7");
+        JvirshInProcess.Result r = jvirsh("ha", "vm1", "--enable", "--priority", "7");
         assertThat(r.err()).isEmpty();
         assertThat(r.out()).isEqualTo("Domain vm1 HA enabled, priority 7\n\n");
         assertThat(jvirsh("dumpxml", "vm1").out())
@@ -75,7 +63,7 @@ class HaCommandTest {
     @Test
     void haNeedsAnExclusiveLease() throws Exception {
         jvirsh("define", xml("vm2", false).toString());
-        Result r = jvirsh("ha", "vm2", "--enable");
+        JvirshInProcess.Result r = jvirsh("ha", "vm2", "--enable");
         assertThat(r.rc()).isEqualTo(1);
         assertThat(r.err()).isEqualTo("error: Failed to set the HA policy of domain vm2\nerror: unsupported configuration: HA needs an"
                 + " exclusive lease (a <lease> or, with auto_disk_leases, a writable disk)\n");
