@@ -39,9 +39,11 @@ import org.junit.jupiter.api.io.TempDir;
  * code (a grant here, a refusal on the other host while this one holds the lease), a renewal
  * slowed past renewal_warn_percent of io_timeout is counted, logged and sent as jsanlock's renewal
  * event to the event channel that asked for it (and not to one that did not), and a host that dies is
- * counted as failing by the other (dead comes 60 s later, after 8·io_timeout + W: not waited for).
+ * counted as failing by the other after 8·io_timeout, then as dead after 8·io_timeout + W (W = 60 s,
+ * the watchdog's fire timeout: a real minute, hence slow).
  */
-@Timeout(120)
+@Timeout(240)
+@org.junit.jupiter.api.Tag("slow")
 class MetricsClusterTest {
     static final int IO_TIMEOUT = 1;
 
@@ -221,5 +223,11 @@ class MetricsClusterTest {
         assertThat(value(after, "jsanlock_hosts{lockspace=\"LS\",state=\"live\"}")).as("host A itself").isEqualTo(1);
         assertThat(value(after, "jsanlock_renewal_headroom_seconds{lockspace=\"LS\"}")).as("A's own headroom unharmed")
                 .isGreaterThan(0);
+        // ... and dead once host_dead_seconds (8 x io_timeout + 60) have passed since its last renewal
+        await("host B dead on host A", Duration.ofSeconds(8L * IO_TIMEOUT + 60 + 30),
+                () -> value(a, "jsanlock_hosts{lockspace=\"LS\",state=\"dead\"}") == 1);
+        String dead = scrape(a);
+        assertThat(value(dead, "jsanlock_hosts{lockspace=\"LS\",state=\"fail\"}")).as("no longer failing").isIn(0.0, Double.NaN);
+        assertThat(value(dead, "jsanlock_hosts{lockspace=\"LS\",state=\"live\"}")).as("host A itself").isEqualTo(1);
     }
 }
