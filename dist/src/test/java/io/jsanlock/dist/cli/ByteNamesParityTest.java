@@ -40,6 +40,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * after direct init. The Java test process cannot put such bytes in a ProcessBuilder
  * argument, so every command goes through bash with {@code $'\xNN'} quoting.
  */
+@org.junit.jupiter.api.Tag("slow") // a whole-system run (~270 s on a loaded 2-core machine): failsafe, not the fast loop
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ByteNamesParityTest {
     /** Byte strings: one char per byte. */

@@ -41,6 +41,7 @@ import tools.jackson.databind.ObjectMapper;
  * from the reference daemon. Every --json output, from both daemons and from the lease file,
  * is validated against docs/schema/jsanlock-output.schema.json.
  */
+@org.junit.jupiter.api.Tag("slow") // a whole-system run (~18 s on a loaded 2-core machine): failsafe, not the fast loop
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ClusterMapMixedHostsTest {
     private static final ObjectMapper JSON = new ObjectMapper();

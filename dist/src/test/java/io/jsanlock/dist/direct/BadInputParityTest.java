@@ -16,6 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
  * status; with JSANLOCK_EXPLAIN=1 the same stdout and exit and explanations on
  * stderr, never a stack trace; and jsanlock's storage unchanged.
  */
+@org.junit.jupiter.api.Tag("slow") // a whole-system run (~20 s on a loaded 2-core machine): failsafe, not the fast loop
 class BadInputParityTest {
     @TempDir
     Path dir;

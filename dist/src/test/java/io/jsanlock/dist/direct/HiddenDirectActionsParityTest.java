@@ -19,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
  * equal (paths replaced by F), and so must the files' bytes afterwards, except fields
  * holding clock readings, which are masked (see {@link #maskClocks}).
  */
+@org.junit.jupiter.api.Tag("slow") // a whole-system run (~20 s on a loaded 2-core machine): failsafe, not the fast loop
 class HiddenDirectActionsParityTest {
     @TempDir
     Path dir;

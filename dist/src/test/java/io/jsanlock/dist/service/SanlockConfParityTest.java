@@ -30,6 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * the syslog messages. The reference reads /etc/sanlock/sanlock.conf, so it runs in a private
  * mount namespace (dist/src/test/sh/daemon-with-conf); nothing on the host changes.
  */
+@org.junit.jupiter.api.Tag("slow") // a whole-system run (~180 s on a loaded 2-core machine): failsafe, not the fast loop
 class SanlockConfParityTest {
     static final Path REPO = Path.of(System.getProperty("jsanlock.repo", "..")).toAbsolutePath().normalize();
     static final Path SCRIPT = REPO.resolve("dist/src/test/sh/daemon-with-conf");

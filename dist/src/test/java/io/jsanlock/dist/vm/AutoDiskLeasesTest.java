@@ -19,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
  * driver; a writable disk cannot be used by domains on two hosts (nor by two domains on one
  * host); a shareable disk can; a read-only disk gets no lease.
  */
+@org.junit.jupiter.api.Tag("slow") // a whole-system run (~15 s on a loaded 2-core machine): failsafe, not the fast loop
 class AutoDiskLeasesTest {
     @TempDir
     Path tmp;

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
  * autostart starts, holding its lease; a second run starts nothing twice; a host whose
  * autostart domain's lease is held by the other reports -243 as expected, not as a failure.
  */
+@org.junit.jupiter.api.Tag("slow") // a whole-system run (~55 s on a loaded 2-core machine): failsafe, not the fast loop
 class AutostartTest {
     @TempDir
     Path tmp;

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
  * no change to the host's state. Host 1 has a reference daemon with no lockspace joined;
  * host 2 has no daemon at all.
  */
+@org.junit.jupiter.api.Tag("slow") // a whole-system run (~20 s on a loaded 2-core machine): failsafe, not the fast loop
 class JvirshErrorsTest {
     @TempDir
     Path tmp;

@@ -36,6 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>The screenshot it takes is docs/web-view.png (copied from target/ by hand when the page changes:
  * {@code cp dist/target/web-view.png docs/}).
  */
+@org.junit.jupiter.api.Tag("slow") // a whole-system run (~15 s on a loaded 2-core machine): failsafe, not the fast loop
 @Timeout(240)
 class WebViewTest {
     static final Path REPO = Path.of(System.getProperty("jsanlock.repo", "..")).toAbsolutePath().normalize();
