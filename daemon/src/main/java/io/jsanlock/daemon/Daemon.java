@@ -51,6 +51,16 @@ public final class Daemon implements AutoCloseable {
     /** Leases of exited clients being released: `client status` lists them with REM meanwhile, as sanlock 3.8.5. */
     final List<LeaseBackend.ClientLeases> releasing = new CopyOnWriteArrayList<>();
     private final CommandHandler handler;
+    /** Platform threads for worker-class commands (see {@link #onCommandThread}). */
+    private final java.util.concurrent.ExecutorService commandThreads = java.util.concurrent.Executors.newCachedThreadPool(
+            new java.util.concurrent.ThreadFactory() {
+                private final java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+
+                @Override
+                public Thread newThread(Runnable r) {
+                    return Thread.ofPlatform().daemon().name("jsanlock-cmd-" + n.incrementAndGet()).unstarted(r);
+                }
+            });
     final Fencer fencer;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final List<Runnable> onExit = new CopyOnWriteArrayList<>();
@@ -163,7 +173,7 @@ public final class Daemon implements AutoCloseable {
                 CommandHandler.Outcome out;
                 c.serving = true;
                 try {
-                    out = handler.handle(c, h);
+                    out = cmd.commandClass() == CommandClass.INLINE ? handler.handle(c, h) : onCommandThread(c, h);
                 } finally {
                     c.servedAny = true;
                     c.serving = false;
@@ -192,6 +202,41 @@ public final class Daemon implements AutoCloseable {
             if (!handedOff) {
                 connectionEnded(c);
             }
+        }
+    }
+
+    /**
+     * Runs a worker-class command (acquire, release, add_lockspace, ...: the ones that do
+     * lease I/O) on a platform thread, as the reference serves them on its worker threads,
+     * while the connection's virtual thread waits unmounted. Why: their lease I/O goes
+     * through Linux AIO from the calling thread (DirectFileStorage), and a blocking
+     * io_getevents on a virtual thread would pin its carrier; on a virtual thread that I/O
+     * falls back to one hand-off to an I/O worker per read or write instead (9 per
+     * acquire+release). This is one hand-off per command. The pool grows with the number of
+     * commands in progress at once and its threads (and their AIO contexts) stay warm.
+     */
+    private CommandHandler.Outcome onCommandThread(Client c, Header h) throws IOException, WireException {
+        java.util.concurrent.Future<CommandHandler.Outcome> f = commandThreads.submit(() -> handler.handle(c, h));
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while serving " + h.command(), e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof IOException io) {
+                throw io;
+            }
+            if (cause instanceof WireException we) {
+                throw we;
+            }
+            if (cause instanceof RuntimeException re) {
+                throw re;
+            }
+            if (cause instanceof Error err) {
+                throw err;
+            }
+            throw new IllegalStateException(cause);
         }
     }
 

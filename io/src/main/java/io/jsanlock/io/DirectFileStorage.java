@@ -233,8 +233,17 @@ public final class DirectFileStorage implements SectorStorage {
         src.position(src.position() + len);
     }
 
-    /** True when this thread's next I/O goes through Linux AIO (else through an I/O worker). */
+    /** True when this thread's next read and write go through Linux AIO (else through an I/O worker). */
     boolean usesAio() {
+        return usesAio(false) && usesAio(true);
+    }
+
+    /** True when this thread's next read ({@code write} false) or write goes through Linux AIO. */
+    boolean usesAio(boolean write) {
+        // Writes to a regular file: see AioContexts.forFileWrites() (slower through AIO).
+        if (write && !blockDevice && !AioContexts.forFileWrites()) {
+            return false;
+        }
         // Only with O_DIRECT: without it Linux AIO runs the copy synchronously inside
         // io_submit, which a hung device would then block, timeout or not.
         // Not on a virtual thread: io_getevents is a blocking native call that would pin the
@@ -254,7 +263,7 @@ public final class DirectFileStorage implements SectorStorage {
             throws SanlockException {
         int done = 0;
         long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
-        if (usesAio()) {
+        if (usesAio(write)) {
             Runnable kernelDone = () -> {
                 loan.done();
                 end();

@@ -48,7 +48,10 @@ class HungDeviceTest {
         if (ioPath == Path_.AIO) {
             assertThat(DirectFileStorage.aioUnavailableReason()).as("Linux AIO on this machine").isNull();
         }
-        assertThat(s.usesAio()).isEqualTo(ioPath == Path_.AIO);
+        assertThat(s.usesAio(false)).as("reads through AIO").isEqualTo(ioPath == Path_.AIO);
+        if (s.isBlockDevice()) {
+            assertThat(s.usesAio(true)).as("writes through AIO").isEqualTo(ioPath == Path_.AIO);
+        }
         return s;
     }
 
