@@ -51,8 +51,19 @@ public final class Daemon implements AutoCloseable {
     /** Leases of exited clients being released: `client status` lists them with REM meanwhile, as sanlock 3.8.5. */
     final List<LeaseBackend.ClientLeases> releasing = new CopyOnWriteArrayList<>();
     private final CommandHandler handler;
-    /** Platform threads for worker-class commands (see {@link #onCommandThread}). */
-    private final java.util.concurrent.ExecutorService commandThreads = java.util.concurrent.Executors.newCachedThreadPool(
+    /**
+     * Platform threads for worker-class commands (see {@link #onCommandThread}). An idle one
+     * ends after 2 s: a steady stream of commands keeps its threads (and their warm AIO
+     * contexts, which are pooled process-wide anyway), while a burst of a thousand clients does
+     * not leave a thousand idle threads behind for a minute, as a plain cached pool would.
+     * At most {@link #COMMAND_THREADS} (the reference has a few worker threads too): beyond
+     * that, a command is served on its connection's virtual thread as before this pool
+     * existed (its I/O then through I/O workers), so a burst of a thousand acquires, or
+     * commands stuck on a hung disk, never wait for a free thread nor create a thousand.
+     */
+    static final int COMMAND_THREADS = 64;
+    private final java.util.concurrent.ExecutorService commandThreads = new java.util.concurrent.ThreadPoolExecutor(0,
+            COMMAND_THREADS, 2, java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.SynchronousQueue<>(),
             new java.util.concurrent.ThreadFactory() {
                 private final java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
 
@@ -216,7 +227,12 @@ public final class Daemon implements AutoCloseable {
      * commands in progress at once and its threads (and their AIO contexts) stay warm.
      */
     private CommandHandler.Outcome onCommandThread(Client c, Header h) throws IOException, WireException {
-        java.util.concurrent.Future<CommandHandler.Outcome> f = commandThreads.submit(() -> handler.handle(c, h));
+        java.util.concurrent.Future<CommandHandler.Outcome> f;
+        try {
+            f = commandThreads.submit(() -> handler.handle(c, h));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            return handler.handle(c, h); // all busy, or shutting down: served here, as before the pool existed
+        }
         try {
             return f.get();
         } catch (InterruptedException e) {
@@ -369,6 +385,7 @@ public final class Daemon implements AutoCloseable {
         }
         eventChannels.values().forEach(l -> l.forEach(UnixSocket::close));
         backend.shutdown();
+        commandThreads.shutdown(); // commands still running finish; no new ones start
         onExit.forEach(Runnable::run); // SHUTDOWN_WAIT's final reply, before its connection closes
         for (Client c : all) {
             if (!c.internal) {

@@ -223,11 +223,10 @@ public final class AioContexts {
                 break;
             }
         }
-        // Global arena: the kernel writes events into this memory for as long as the
-        // context exists, and contexts are never destroyed (see the class comment).
-        MemorySegment mem = Arena.global().allocate(Context.BYTES, 64);
-        MemorySegment state = mem.asSlice(Context.STATE_AT, LinuxAio.CALL_STATE.byteSize());
-        long id = LinuxAio.ioSetup(state, SLOTS);
+        long id;
+        try (Arena a = Arena.ofConfined()) {
+            id = LinuxAio.ioSetup(a.allocate(LinuxAio.CALL_STATE), SLOTS);
+        }
         if (id <= 0) {
             CREATED.decrementAndGet();
             if (CREATED.get() == 0 && id != -LinuxAio.EAGAIN) {
@@ -235,7 +234,10 @@ public final class AioContexts {
             }
             return null;
         }
-        return new Context(id, mem, state);
+        // Global arena: the kernel writes events into this memory for as long as the
+        // context exists, and contexts are never destroyed (see the class comment).
+        MemorySegment mem = Arena.global().allocate(Context.BYTES, 64);
+        return new Context(id, mem, mem.asSlice(Context.STATE_AT, LinuxAio.CALL_STATE.byteSize()));
     }
 
     /** One kernel AIO context and its memory; used by one thread at a time. */
