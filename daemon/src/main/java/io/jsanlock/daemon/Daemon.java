@@ -56,14 +56,15 @@ public final class Daemon implements AutoCloseable {
      * ends after 2 s: a steady stream of commands keeps its threads (and their warm AIO
      * contexts, which are pooled process-wide anyway), while a burst of a thousand clients does
      * not leave a thousand idle threads behind for a minute, as a plain cached pool would.
-     * At most {@link #COMMAND_THREADS} (the reference has a few worker threads too): beyond
+     * At most {@link #COMMAND_THREADS}, 16 by default (the reference has a few worker threads
+     * too; each platform thread costs the daemon RSS, docs/benchmarks.md): beyond
      * that, a command is served on its connection's virtual thread as before this pool
      * existed (its I/O then through I/O workers), so a burst of a thousand acquires, or
      * commands stuck on a hung disk, never wait for a free thread nor create a thousand.
      */
-    static final int COMMAND_THREADS = 64;
+    static final int COMMAND_THREADS = Math.max(0, Integer.getInteger("jsanlock.daemon.commandThreads", 16));
     private final java.util.concurrent.ExecutorService commandThreads = new java.util.concurrent.ThreadPoolExecutor(0,
-            COMMAND_THREADS, 2, java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.SynchronousQueue<>(),
+            Math.max(1, COMMAND_THREADS), 2, java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.SynchronousQueue<>(),
             new java.util.concurrent.ThreadFactory() {
                 private final java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
 
@@ -184,7 +185,9 @@ public final class Daemon implements AutoCloseable {
                 CommandHandler.Outcome out;
                 c.serving = true;
                 try {
-                    out = cmd.commandClass() == CommandClass.INLINE ? handler.handle(c, h) : onCommandThread(c, h);
+                    // -Djsanlock.daemon.commandThreads=0: every command on its connection's thread (to compare)
+                    out = cmd.commandClass() == CommandClass.INLINE || COMMAND_THREADS == 0 ? handler.handle(c, h)
+                            : onCommandThread(c, h);
                 } finally {
                     c.servedAny = true;
                     c.serving = false;
