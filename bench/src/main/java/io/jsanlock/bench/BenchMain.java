@@ -38,8 +38,12 @@ public final class BenchMain {
             System.exit(2);
             return;
         }
+        String loadAtStart = loadavg();
+        long t0 = System.nanoTime();
         ResultTable t = run(o, System.err);
-        String report = header(o) + t.markdown();
+        String report = header(o) + "machine: " + Runtime.getRuntime().availableProcessors() + " CPUs; /proc/loadavg at start "
+                + loadAtStart + ", at end " + loadavg() + "; run took " + (System.nanoTime() - t0) / 1_000_000_000L + " s\n\n"
+                + t.markdown();
         System.out.print(report);
         if (o.out() != null) {
             Files.writeString(o.out(), report);
@@ -51,6 +55,16 @@ public final class BenchMain {
             throw new IllegalArgumentException("bin/bench sets -Dbench.jsanlockDaemon, -Dbench.jsanlockCli, -Dbench.referenceStart");
         }
         return Arrays.asList(s.strip().split("\\s+"));
+    }
+
+    /** The first three fields of /proc/loadavg (1, 5 and 15 minute load). */
+    static String loadavg() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).strip().split("\\s+");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (IOException e) {
+            return "unknown";
+        }
     }
 
     static String header(BenchOptions o) {
@@ -147,6 +161,9 @@ public final class BenchMain {
                 log.println("bench: " + st + ": idle " + d.memoryBreakdown());
             }
             int seq = Math.min(100, o.resources());
+            if (o.python()) {
+                PythonClients.measure(o, s.label.startsWith("loop"), both, st, t, log);
+            }
             log.println("bench: " + st + ": sequential acquire+release, " + seq + " resources x" + o.rounds());
             for (DaemonProcess d : both) {
                 Workloads.sequential(d, s, Math.min(seq, 20)); // warm-up (JIT, caches) for both alike

@@ -16,23 +16,27 @@ import java.util.List;
  * @param takeover        measure the takeover of a dead host's lease (about 70 s, run for all storages at once)
  * @param file            measure on a sparse lease file
  * @param loop            measure on a loop block device
+ * @param python          the python3-sanlock pass (PythonClients)
  */
 record BenchOptions(int resources, int rounds, double parallelSeconds, List<Integer> clients, boolean takeover,
                     boolean file, boolean loop, Path workDir, List<String> jsanlockDaemon, List<String> jsanlockCli,
-                    Path referenceStartScript, Path out) {
+                    Path referenceStartScript, Path out, boolean python) {
 
     static final String USAGE = """
-            usage: bin/bench [--quick] [--no-takeover] [--storage file|loop|both] [--rounds N]
+            usage: bin/bench [--quick] [--takeover] [--no-python] [--storage file|loop|both] [--rounds N]
                              [--resources N] [--seconds S] [--dir DIR] [--out FILE]
-              full run (default): 1000 resources, 3 rounds, 4 s parallel passes, takeover on, file and loop
-              --quick: 100 resources, 1 round, 1 s passes, no takeover
+              default run (~6-8 min): 1000 resources, 3 rounds, 3 s parallel passes, the python3-sanlock
+                pass, no takeover, sparse file and loop device
+              --takeover: add the takeover of a dead host's lease (~75 s more)
+              --quick: 100 resources, 1 round, 1 s passes
             """;
 
     static BenchOptions parse(String[] args, List<String> jsanlockDaemon, List<String> jsanlockCli, Path referenceStartScript) {
         int resources = 1000;
         int rounds = 3;
-        double seconds = 4;
-        boolean takeover = true;
+        double seconds = 3;
+        boolean takeover = false;
+        boolean python = true;
         boolean file = true;
         boolean loop = true;
         Path dir = Path.of("/var/tmp/jsanlock-bench-" + ProcessHandle.current().pid());
@@ -49,6 +53,7 @@ record BenchOptions(int resources, int rounds, double parallelSeconds, List<Inte
                 }
                 case "--takeover" -> takeover = true;
                 case "--no-takeover" -> takeover = false;
+                case "--no-python" -> python = false;
                 case "--storage" -> {
                     String v = a.get(++i);
                     file = v.equals("file") || v.equals("both");
@@ -69,6 +74,6 @@ record BenchOptions(int resources, int rounds, double parallelSeconds, List<Inte
             throw new IllegalArgumentException("--resources must be at least 32 (one per client of the 32-client pass)");
         }
         return new BenchOptions(resources, rounds, seconds, List.of(1, 8, 32), takeover, file, loop, dir, jsanlockDaemon,
-                jsanlockCli, referenceStartScript, out);
+                jsanlockCli, referenceStartScript, out, python);
     }
 }

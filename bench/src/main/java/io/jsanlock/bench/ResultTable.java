@@ -53,7 +53,7 @@ final class ResultTable {
                 String ratio = "";
                 String met = "";
                 double r = Double.NaN;
-                if (hasJs && hasRef && m != Metric.FLOOR_OPS) {
+                if (hasJs && hasRef && m != Metric.FLOOR_OPS && m != Metric.PY_FLOOR_OPS) {
                     r = js.median() / ref.median();
                     ratio = String.format(Locale.ROOT, "%.2f", r);
                 }

@@ -50,6 +50,28 @@ public final class Daemon implements AutoCloseable {
     /** Leases of exited clients being released: `client status` lists them with REM meanwhile, as sanlock 3.8.5. */
     final List<ResourceBackend.ClientLeases> releasing = new CopyOnWriteArrayList<>();
     private final CommandHandler handler;
+    /**
+     * Platform threads for worker-class commands (see {@link #onCommandThread}). An idle one
+     * ends after 2 s: a steady stream of commands keeps its threads (and their warm AIO
+     * contexts, which are pooled process-wide anyway), while a burst of a thousand clients does
+     * not leave a thousand idle threads behind for a minute, as a plain cached pool would.
+     * At most {@link #COMMAND_THREADS}, 16 by default (the reference has a few worker threads
+     * too; each platform thread costs the daemon RSS, docs/benchmarks.md): beyond
+     * that, a command is served on its connection's virtual thread as before this pool
+     * existed (its I/O then through I/O workers), so a burst of a thousand acquires, or
+     * commands stuck on a hung disk, never wait for a free thread nor create a thousand.
+     */
+    static final int COMMAND_THREADS = Math.max(0, Integer.getInteger("jsanlock.daemon.commandThreads", 16));
+    private final java.util.concurrent.ExecutorService commandThreads = new java.util.concurrent.ThreadPoolExecutor(0,
+            Math.max(1, COMMAND_THREADS), 2, java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.SynchronousQueue<>(),
+            new java.util.concurrent.ThreadFactory() {
+                private final java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+
+                @Override
+                public Thread newThread(Runnable r) {
+                    return Thread.ofPlatform().daemon().name("jsanlock-cmd-" + n.incrementAndGet()).unstarted(r);
+                }
+            });
     final Fencer fencer;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final List<Runnable> onExit = new CopyOnWriteArrayList<>();
@@ -165,7 +187,9 @@ public final class Daemon implements AutoCloseable {
                 CommandHandler.Outcome out;
                 c.serving = true;
                 try {
-                    out = handler.handle(c, h);
+                    // -Djsanlock.daemon.commandThreads=0: every command on its connection's thread (to compare)
+                    out = cmd.commandClass() == CommandClass.INLINE || COMMAND_THREADS == 0 ? handler.handle(c, h)
+                            : onCommandThread(c, h);
                 } finally {
                     c.servedAny = true;
                     c.serving = false;
@@ -190,6 +214,46 @@ public final class Daemon implements AutoCloseable {
             if (!handedOff) {
                 connectionEnded(c);
             }
+        }
+    }
+
+    /**
+     * Runs a worker-class command (acquire, release, add_lockspace, ...: the ones that do
+     * lease I/O) on a platform thread, as the reference serves them on its worker threads,
+     * while the connection's virtual thread waits unmounted. Why: their lease I/O goes
+     * through Linux AIO from the calling thread (DirectFileStorage), and a blocking
+     * io_getevents on a virtual thread would pin its carrier; on a virtual thread that I/O
+     * falls back to one hand-off to an I/O worker per read or write instead (9 per
+     * acquire+release). This is one hand-off per command. The pool grows with the number of
+     * commands in progress at once and its threads (and their AIO contexts) stay warm.
+     */
+    private CommandHandler.Outcome onCommandThread(Client c, Header h) throws IOException, WireException {
+        java.util.concurrent.Future<CommandHandler.Outcome> f;
+        try {
+            f = commandThreads.submit(() -> handler.handle(c, h));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            return handler.handle(c, h); // all busy, or shutting down: served here, as before the pool existed
+        }
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while serving " + h.command(), e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof IOException io) {
+                throw io;
+            }
+            if (cause instanceof WireException we) {
+                throw we;
+            }
+            if (cause instanceof RuntimeException re) {
+                throw re;
+            }
+            if (cause instanceof Error err) {
+                throw err;
+            }
+            throw new IllegalStateException(cause);
         }
     }
 
@@ -307,6 +371,7 @@ public final class Daemon implements AutoCloseable {
         }
         eventChannels.values().forEach(l -> l.forEach(UnixSocket::close));
         backend.shutdown();
+        commandThreads.shutdown(); // commands still running finish; no new ones start
         onExit.forEach(Runnable::run); // SHUTDOWN_WAIT's final reply, before its connection closes
         for (Client c : all) {
             if (!c.internal) {

@@ -93,7 +93,10 @@ class EngineLoadTest {
         SanlockClient client = new SanlockClient(runDir);
         List<Registration> regs = new ArrayList<>();
         try {
-            client.addLockspace(Lockspace.of("LS", 1, leases.toString(), 0), 1, false);
+            // io_timeout 3, not 1: 1000 acquires at once (~9 I/Os each) on a loaded 2-core
+            // machine once had ~1% of their I/Os take over a second (-202); the point here is
+            // that nobody waits for the stuck disk, not sanlock's shortest timeout
+            client.addLockspace(Lockspace.of("LS", 1, leases.toString(), 0), 3, false);
             Registration stuck = client.register();
             CompletableFuture<Integer> stuckAcquire = CompletableFuture.supplyAsync(() -> {
                 try {
@@ -115,16 +118,22 @@ class EngineLoadTest {
                     Registration reg = regs.get(i);
                     Resource r = Resource.of("LS", "R" + i, leases.toString(), (i + 1) * 1048576L);
                     lvers.add(ex.submit(() -> {
-                        reg.acquire(r);
-                        allAcquired.countDown();
-                        allAcquired.await(); // all 1000 held at the same moment
+                        try {
+                            reg.acquire(r);
+                        } finally {
+                            // counted down on failure too: a failed acquire fails the test below
+                            // (with its code) instead of leaving the others waiting for ever
+                            allAcquired.countDown();
+                        }
+                        // all 1000 held at the same moment (bounded: see the failed acquires instead)
+                        assertThat(allAcquired.await(120, TimeUnit.SECONDS)).as("all acquires answered").isTrue();
                         long lver = reg.inquire().leases().getFirst().lver();
                         reg.release(r);
                         return lver;
                     }));
                 }
                 for (Future<Long> f : lvers) {
-                    assertEquals(1L, f.get(), "each resource acquired once, lver 1");
+                    assertEquals(1L, f.get(180, TimeUnit.SECONDS), "each resource acquired once, lver 1");
                 }
             }
             System.out.printf("1000 clients: acquire+release of 1000 resources on a lease file in %.1f s%n",

@@ -3,6 +3,7 @@ package io.jsanlock.io;
 import io.jsanlock.base.ByteStrings;
 import io.jsanlock.base.SanlockError;
 import io.jsanlock.base.SanlockException;
+import io.jsanlock.io.aio.AioContexts;
 import io.jsanlock.posix.Errno;
 import io.jsanlock.posix.Posix;
 import java.lang.foreign.Arena;
@@ -44,6 +45,10 @@ public final class DirectFileStorage implements SectorStorage {
     private int inFlight;
     private boolean closed;
     private boolean fdClosed;
+    /** Set by tests (and {@link #forceWorkerThreads}) to take the worker-thread path even where AIO works. */
+    private volatile boolean workerThreadsOnly;
+    /** Null when Linux AIO can carry O_DIRECT I/O in this process; else why not. */
+    private static final String AIO_UNAVAILABLE = AioContexts.unavailableReason();
     /** Test seam: runs on the I/O worker just before each system call (simulates a hung or failing device). */
     volatile SyscallHook beforeSyscall;
 
@@ -129,6 +134,20 @@ public final class DirectFileStorage implements SectorStorage {
         return new DirectFileStorage(p, fd, sector, block, direct);
     }
 
+    /**
+     * Makes every later I/O of this storage go through an I/O worker thread instead of
+     * Linux AIO (tests prove both paths; the process-wide switch is
+     * {@code -Djsanlock.io.aio=off} or {@code JSANLOCK_IO_AIO=off}).
+     */
+    public void forceWorkerThreads(boolean on) {
+        workerThreadsOnly = on;
+    }
+
+    /** Why Linux AIO is not used in this process (null: it is used for O_DIRECT storage). */
+    public static String aioUnavailableReason() {
+        return AIO_UNAVAILABLE;
+    }
+
     @Override
     public String path() {
         return path;
@@ -182,14 +201,7 @@ public final class DirectFileStorage implements SectorStorage {
         MemorySegment buf = loan.segment;
         int got;
         try {
-            got = IoWorkers.run(() -> {
-                try {
-                    return transfer(false, buf, len, offset);
-                } finally {
-                    loan.done(); // the I/O task's share: the system call has returned
-                    end();
-                }
-            }, timeoutMillis, "read of " + len + " bytes at offset " + offset + " on " + path);
+            got = transfer(false, buf, len, offset, timeoutMillis, loan);
             // Only now, with the I/O finished, does the caller's buffer see the data.
             dst.put(buf.asSlice(0, got).asByteBuffer());
         } finally {
@@ -216,22 +228,108 @@ public final class DirectFileStorage implements SectorStorage {
             throw e;
         }
         try {
-            IoWorkers.run(() -> {
-                try {
-                    return transfer(true, buf, len, offset);
-                } finally {
-                    loan.done(); // the I/O task's share: the system call has returned
-                    end();
-                }
-            }, timeoutMillis, "write of " + len + " bytes at offset " + offset + " on " + path);
+            transfer(true, buf, len, offset, timeoutMillis, loan);
         } finally {
             loan.done(); // the caller's share: it never touches buf after submitting
         }
         src.position(src.position() + len);
     }
 
-    /** One logical transfer, looping on short counts; runs on an I/O worker. */
-    private int transfer(boolean write, MemorySegment buf, int len, long offset) throws SanlockException {
+    /** True when this thread's next read and write go through Linux AIO (else through an I/O worker). */
+    boolean usesAio() {
+        return usesAio(false) && usesAio(true);
+    }
+
+    /** True when this thread's next read ({@code write} false) or write goes through Linux AIO. */
+    boolean usesAio(boolean write) {
+        // Writes to a regular file: see AioContexts.forFileWrites() (slower through AIO).
+        if (write && !blockDevice && !AioContexts.forFileWrites()) {
+            return false;
+        }
+        // Only with O_DIRECT: without it Linux AIO runs the copy synchronously inside
+        // io_submit, which a hung device would then block, timeout or not.
+        // Not on a virtual thread: io_getevents is a blocking native call that would pin the
+        // carrier (FFM downcalls cannot unmount), stalling other virtual threads for up to the
+        // I/O timeout; there the hand-off to a worker lets the virtual thread unmount.
+        // Not with the test hook installed: it simulates a hang on the worker thread.
+        return direct && !workerThreadsOnly && AIO_UNAVAILABLE == null && beforeSyscall == null
+                && !Thread.currentThread().isVirtual();
+    }
+
+    /**
+     * One logical transfer of {@code len} bytes of {@code buf}. The I/O's share of {@code loan}
+     * and its {@link #end()} are released exactly once, when no system call or kernel request
+     * uses {@code buf} any more: here on return, or later for an abandoned request.
+     */
+    private int transfer(boolean write, MemorySegment buf, int len, long offset, long timeoutMillis, AlignedBuffers.Loan loan)
+            throws SanlockException {
+        int done = 0;
+        long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
+        if (usesAio(write)) {
+            Runnable kernelDone = () -> {
+                loan.done();
+                end();
+            };
+            long r = 0;
+            while (done < len) {
+                long left = timeoutMillis > 0 ? deadline - System.nanoTime() : 0;
+                if (timeoutMillis > 0 && left <= 0) {
+                    kernelDone.run(); // nothing of ours with the kernel: the last request completed
+                    throw timedOut(write, len, offset, timeoutMillis);
+                }
+                try {
+                    r = AioContexts.transfer(fd, write, buf.asSlice(done), len - done, offset + done, left, kernelDone);
+                } catch (AioContexts.TimedOut e) {
+                    // Abandoned: kernelDone runs when the request is reaped, not before.
+                    throw timedOut(write, len, offset, timeoutMillis);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new SanlockException(-4, describe(write, len, offset) + " interrupted while waiting for the I/O", e);
+                }
+                if (r == AioContexts.NOT_SUBMITTED) {
+                    break; // the rest through a worker, below
+                }
+                if (r < 0) {
+                    kernelDone.run();
+                    throw new SanlockException((int) r, (write ? "pwrite" : "pread") + " of " + (len - done) + " bytes at offset "
+                            + (offset + done) + " on " + path + " failed: errno " + -r, null);
+                }
+                if (r == 0) {
+                    if (write) {
+                        kernelDone.run();
+                        throw new SanlockException(SanlockError.EIO, "pwrite wrote nothing at offset " + (offset + done) + " on " + path);
+                    }
+                    break; // end of the storage: a short read
+                }
+                done += (int) r;
+            }
+            if (r != AioContexts.NOT_SUBMITTED) {
+                kernelDone.run();
+                return done;
+            }
+        }
+        int from = done;
+        long left = timeoutMillis <= 0 || from == 0 ? timeoutMillis : Math.max(1, (deadline - System.nanoTime()) / 1_000_000L);
+        return IoWorkers.run(() -> {
+            try {
+                return syscalls(write, buf, from, len, offset);
+            } finally {
+                loan.done(); // the I/O task's share: the system call has returned
+                end();
+            }
+        }, left, describe(write, len, offset));
+    }
+
+    private String describe(boolean write, int len, long offset) {
+        return (write ? "write" : "read") + " of " + len + " bytes at offset " + offset + " on " + path;
+    }
+
+    private SanlockException timedOut(boolean write, int len, long offset, long timeoutMillis) {
+        return new SanlockException(SanlockError.AIO_TIMEOUT, describe(write, len, offset) + " timed out after " + timeoutMillis + " ms");
+    }
+
+    /** One logical transfer from byte {@code from} on, looping on short counts; runs on an I/O worker. */
+    private int syscalls(boolean write, MemorySegment buf, int from, int len, long offset) throws SanlockException {
         SyscallHook hook = beforeSyscall;
         if (hook != null) {
             try {
@@ -241,7 +339,7 @@ public final class DirectFileStorage implements SectorStorage {
                 throw new SanlockException(-4, "I/O interrupted", e);
             }
         }
-        int done = 0;
+        int done = from;
         while (done < len) {
             MemorySegment part = buf.asSlice(done);
             Posix.Result r = write ? Posix.pwrite(fd, part, len - done, offset + done)
@@ -268,6 +366,20 @@ public final class DirectFileStorage implements SectorStorage {
         if (offset < 0 || offset % sectorSize != 0 || len % sectorSize != 0) {
             throw new SanlockException(SanlockError.EINVAL, "I/O of " + len + " bytes at offset " + offset + " on " + path
                     + " is not aligned to its " + sectorSize + "-byte sectors");
+        }
+    }
+
+    /** I/Os started and not yet finished by the kernel (abandoned ones included); for tests. */
+    int inFlight() {
+        synchronized (lock) {
+            return inFlight;
+        }
+    }
+
+    /** True once the descriptor is closed (after close() and the last I/O's completion); for tests. */
+    boolean descriptorClosed() {
+        synchronized (lock) {
+            return fdClosed;
         }
     }
 

@@ -10,6 +10,8 @@ import java.nio.file.Path;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class DirectFileStorageTest {
     @TempDir
@@ -46,13 +48,17 @@ class DirectFileStorageTest {
                 .isInstanceOf(SanlockException.class).extracting(e -> ((SanlockException) e).code()).isEqualTo(-22);
     }
 
-    @Test
-    void writesAndReadsSingle512ByteSectorsWithODirect() throws Exception {
+    /** Both I/O paths: Linux AIO (true) and the worker-thread fallback (false). */
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void writesAndReadsSingle512ByteSectorsWithODirect(boolean aio) throws Exception {
         Path f = dir.resolve("lease");
         Files.write(f, new byte[1 << 20]);
         byte[] sector = new byte[512];
         new Random(7).nextBytes(sector);
         try (DirectFileStorage s = DirectFileStorage.open(f, DirectFileStorage.Access.READ_WRITE)) {
+            s.forceWorkerThreads(!aio);
+            assertThat(s.usesAio(false)).as("reads through AIO").isEqualTo(aio);
             assertThat(s.isBlockDevice()).isFalse();
             assertThat(s.sectorSize()).isEqualTo(512);
             assertThat(s.size()).isEqualTo(1 << 20);
@@ -68,11 +74,15 @@ class DirectFileStorageTest {
         assertThat(all[4096]).isZero();
     }
 
-    @Test
-    void shortReadAtEndOfFileAndGrowthOnWritePastEnd() throws Exception {
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void shortReadAtEndOfFileAndGrowthOnWritePastEnd(boolean aio) throws Exception {
         Path f = dir.resolve("small");
         Files.write(f, new byte[1024]);
         try (DirectFileStorage s = DirectFileStorage.open(f, DirectFileStorage.Access.READ_WRITE)) {
+            s.forceWorkerThreads(!aio);
+            assertThat(s.usesAio(false)).as("reads through AIO").isEqualTo(aio);
+            assertThat(s.read(4096, ByteBuffer.allocate(512), 0)).as("at the end").isZero();
             ByteBuffer b = ByteBuffer.allocate(4096);
             assertThat(s.read(0, b, 0)).isEqualTo(1024);
             assertThatThrownBy(() -> s.readFully(0, ByteBuffer.allocate(4096), 0))
