@@ -77,7 +77,14 @@ public final class DaemonMain {
     static void installSignalHandlers(Daemon daemon) {
         for (String name : new String[] {"TERM", "INT", "HUP"}) {
             try {
-                Signals.handle(name, daemon::externalShutdown);
+                Signals.handle(name, () -> {
+                    try {
+                        daemon.externalShutdown();
+                    } catch (RuntimeException e) {
+                        // never lose a signal silently: the handler thread would just end
+                        daemon.log.error("SIG" + name + " not handled: " + e);
+                    }
+                });
             } catch (IllegalArgumentException e) {
                 // the JVM was started with -Xrs or already uses this signal: its default applies
                 daemon.log.warn("cannot handle SIG" + name + ": " + e.getMessage());
