@@ -63,17 +63,19 @@ final class SanlockOptions {
                 o.debug = true;
                 continue;
             }
-            if (LETTERS_WITH_VALUE.indexOf(c) < 0) {
-                out.println("unknown option: " + c);
-                o.failure = 1;
-                return o;
-            }
+            // sanlock looks for the value before it looks at the letter: a last option is
+            // "requires arg" even when the letter is unknown (client status -q)
             if (i + 1 >= args.length) {
                 if (c == 'h') {
                     o.helpRequested = true;
                     return o;
                 }
                 out.println("option '" + c + "' requires arg");
+                o.failure = 1;
+                return o;
+            }
+            if (LETTERS_WITH_VALUE.indexOf(c) < 0) {
+                out.println("unknown option: " + c);
                 o.failure = 1;
                 return o;
             }

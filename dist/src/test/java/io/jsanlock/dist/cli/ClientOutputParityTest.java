@@ -33,7 +33,10 @@ class ClientOutputParityTest {
             List.of("client", "set_event", "-s", "LS"), List.of("client", "set_config", "-s", "LS"),
             List.of("client", "format", "-x", "LS:f:0"), List.of("client", "create", "-x", "LS:f:0", "-e", "X"),
             List.of("client", "renewal", "-s", "LS"), List.of("client", "command", "-r", "LS:R:f:1M", "-c", "/bin/true"),
-            List.of("status"), List.of("client"), List.of("client", "bogus"), List.of("bogus"), List.of("help"));
+            List.of("status"), List.of("client"), List.of("client", "bogus"), List.of("bogus"), List.of("help"),
+            // an unknown letter given last: sanlock asks for its value first
+            List.of("client", "status", "-q"), List.of("client", "status", "-D", "-q"), List.of("client", "add_lockspace", "-q"),
+            List.of("client", "status", "-q", "1"));
 
     @Test
     void withoutADaemonEveryByteIsTheReferences() {
