@@ -1,5 +1,11 @@
 package io.jsanlock.posix;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+
 /**
  * Handling of process signals (SIGTERM, SIGINT, SIGHUP) in Java code, instead of the JVM's
  * default of running the shutdown hooks and exiting with 128+signal.
@@ -20,6 +26,11 @@ public final class Signals {
     private Signals() {
     }
 
+    private static final class SignalCall {
+        static final MethodHandle H = Native.bind("signal",
+                FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
+    }
+
     /**
      * Runs {@code handler} (on a JVM thread) whenever the process gets signal {@code name}
      * ("TERM", "INT", "HUP"), replacing the JVM's handling of it.
@@ -28,6 +39,25 @@ public final class Signals {
      *         with -Xrs, or the signal is one the JVM uses itself)
      */
     public static void handle(String name, Runnable handler) {
-        sun.misc.Signal.handle(new sun.misc.Signal(name), sig -> handler.run());
+        sun.misc.Signal signal = new sun.misc.Signal(name);
+        restoreDefault(signal.getNumber());
+        sun.misc.Signal.handle(signal, sig -> handler.run());
+    }
+
+    /**
+     * Sets {@code signum} back to its default action. A process started with a signal ignored
+     * (under nohup: SIGHUP) inherits that, and the JVM then leaves the signal ignored instead of
+     * taking it over, silently; sanlock installs its handlers whatever it inherited, so a nohup'd
+     * sanlock still answers SIGHUP. Setting SIG_DFL first lets the JVM take the signal over. For
+     * the instant between the two calls the default action (exit) applies: the daemon has no
+     * lockspace yet then, and sanlock would exit on that signal too.
+     */
+    static void restoreDefault(int signum) {
+        try (Arena a = Arena.ofConfined()) {
+            // SIG_DFL is a null handler; SIG_ERR (an invalid number) is left for the JVM to refuse
+            MemorySegment _ = (MemorySegment) SignalCall.H.invokeExact(Native.callState(a), signum, MemorySegment.NULL);
+        } catch (Throwable t) {
+            throw new IllegalStateException("signal() downcall failed", t);
+        }
     }
 }
