@@ -28,7 +28,11 @@ import java.util.Map;
  * command at a time running for it.
  */
 final class CommandHandler {
-    enum Outcome { KEEP, CLOSE, EVENT_CHANNEL }
+    /**
+     * What happens to the connection after a command: kept, closed, handed over as an event
+     * channel, or left to the shutdown that will send SHUTDOWN_WAIT's reply on it and close it.
+     */
+    enum Outcome { KEEP, CLOSE, EVENT_CHANNEL, AWAITING_EXIT }
 
     /** Serves one command; what happens to the connection afterwards. */
     @FunctionalInterface

@@ -194,7 +194,7 @@ public final class Daemon implements AutoCloseable {
                     c.servedAny = true;
                     c.serving = false;
                 }
-                if (out == CommandHandler.Outcome.EVENT_CHANNEL) {
+                if (out == CommandHandler.Outcome.EVENT_CHANNEL || out == CommandHandler.Outcome.AWAITING_EXIT) {
                     handedOff = true;
                     return;
                 }

@@ -28,7 +28,7 @@ final class DaemonCommands {
             return Outcome.KEEP;
         });
         t.put(Command.SHUTDOWN, this::shutdown);
-        t.put(Command.SHUTDOWN_WAIT, keepOpen(this::shutdownWait));
+        t.put(Command.SHUTDOWN_WAIT, this::shutdownWait);
     }
 
     private Outcome register(Request r) {
@@ -69,13 +69,17 @@ final class DaemonCommands {
         return Outcome.CLOSE;
     }
 
-    private void shutdownWait(Request r) throws IOException {
+    private Outcome shutdownWait(Request r) throws IOException {
         boolean force = r.header.data() != 0;
         if (!force && !d.backend.lockspaces().isEmpty()) {
             r.replyResult(SanlockError.EBUSY.code());
-            return;
+            return Outcome.KEEP;
         }
         d.onExit(() -> r.replyQuietly(Replies.shutdownWaitDone()));
         Thread.ofVirtual().start(d::shutdown);
+        // The connection now belongs to the shutdown, which replies on it and then closes it:
+        // its serve loop, seeing the daemon stopping, must not close it first (it did, when
+        // the command ran on a command thread and the shutdown got ahead of the loop).
+        return Outcome.AWAITING_EXIT;
     }
 }
