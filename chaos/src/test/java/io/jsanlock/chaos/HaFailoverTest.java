@@ -220,7 +220,15 @@ class HaFailoverTest {
             newHosts.add(p2.get(k).get(0));
         }
         System.out.println("host 2's domains " + lost2 + " now on hosts " + newHosts);
-        assertThat(newHosts).as("host 3 and host 1 (ha0 cleared there) share them").contains(3);
+        // Host 1 came back empty and host 3 runs three: placement lets the lighter host go first
+        // (load × load-step), so host 1 takes most of them; whether host 3 takes the last one is
+        // a race between host 1's --max-starts back-off and host 3's longer wait, and either
+        // outcome leaves the survivors balanced within two domains.
+        assertThat(newHosts).as("only the survivors run them").allMatch(h -> h == 1 || h == 3);
+        assertThat(newHosts.stream().filter(h -> h == 1).count()).as("the lighter host 1 takes most of them")
+                .isGreaterThanOrEqualTo(newHosts.size() - 1L);
+        assertThat(Math.abs(cluster.domainsOn(h1).size() - cluster.domainsOn(h3).size()))
+                .as("hosts 1 and 3 balanced within two domains").isLessThanOrEqualTo(2);
 
         // 4. a clean guest shutdown is not restarted
         int k = cluster.domainsOn(h3).get(0);
