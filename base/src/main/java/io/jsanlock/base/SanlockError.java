@@ -1,5 +1,7 @@
 package io.jsanlock.base;
 
+import org.jspecify.annotations.Nullable;
+
 import java.util.HashMap;
 import java.util.Map;
 
@@ -112,7 +114,7 @@ public enum SanlockError {
     }
 
     /** The error with this code, or null if sanlock has no name for it. */
-    public static SanlockError ofCode(int code) {
+    public static @Nullable SanlockError ofCode(int code) {
         return BY_CODE.get(code);
     }
 

@@ -1,5 +1,7 @@
 package io.jsanlock.base;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A failure with a sanlock result code. Thrown by every layer instead of generic
  * exceptions so that callers (the CLI, the daemon's reply, the VM driver) can print
@@ -10,16 +12,16 @@ public class SanlockException extends Exception {
 
     private final int code;
 
-    public SanlockException(SanlockError error, String message) {
+    public SanlockException(SanlockError error, @Nullable String message) {
         this(error.code(), message, null);
     }
 
-    public SanlockException(SanlockError error, String message, Throwable cause) {
+    public SanlockException(SanlockError error, @Nullable String message, @Nullable Throwable cause) {
         this(error.code(), message, cause);
     }
 
     /** For codes received from a peer that jsanlock may not know by name. */
-    public SanlockException(int code, String message, Throwable cause) {
+    public SanlockException(int code, @Nullable String message, @Nullable Throwable cause) {
         super(message, cause);
         this.code = code;
     }
@@ -30,7 +32,7 @@ public class SanlockException extends Exception {
     }
 
     /** The named error, or null when the code has no name here. */
-    public SanlockError error() {
+    public @Nullable SanlockError error() {
         return SanlockError.ofCode(code);
     }
 

@@ -1,5 +1,7 @@
 package io.jsanlock.format;
 
+import org.jspecify.annotations.Nullable;
+
 import java.nio.ByteBuffer;
 
 /**
@@ -16,7 +18,7 @@ public final class DeltaLeaseSector {
      * leader (with a fresh checksum) and, if not null, the bitmap. Joins and
      * leaves pass a null bitmap, which leaves it zero, as sanlock does.
      */
-    public static void encode(ByteBuffer b, int off, int sectorSize, Leader leader, HostIdBitmap bitmap) {
+    public static void encode(ByteBuffer b, int off, int sectorSize, Leader leader, @Nullable HostIdBitmap bitmap) {
         Le.zero(b, off, sectorSize);
         leader.encode(b, off);
         if (bitmap != null) {

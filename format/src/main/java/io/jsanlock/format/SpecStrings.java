@@ -1,5 +1,7 @@
 package io.jsanlock.format;
 
+import org.jspecify.annotations.Nullable;
+
 import java.util.ArrayList;
 import java.util.List;
 
@@ -65,7 +67,7 @@ public final class SpecStrings {
     }
 
     /** The text after the {@code n}-th colon counting every colon, or null when there are fewer. */
-    static String afterRawColons(String s, int n) {
+    static @Nullable String afterRawColons(String s, int n) {
         int idx = rawColonIndex(s, n);
         return idx < 0 ? null : s.substring(idx + 1);
     }

@@ -1,5 +1,7 @@
 package io.jsanlock.io;
 
+import org.jspecify.annotations.Nullable;
+
 import io.jsanlock.base.ByteStrings;
 import io.jsanlock.base.SanlockError;
 import io.jsanlock.base.SanlockException;
@@ -48,9 +50,9 @@ public final class DirectFileStorage implements SectorStorage {
     /** Set by tests (and {@link #forceWorkerThreads}) to take the worker-thread path even where AIO works. */
     private volatile boolean workerThreadsOnly;
     /** Null when Linux AIO can carry O_DIRECT I/O in this process; else why not. */
-    private static final String AIO_UNAVAILABLE = AioContexts.unavailableReason();
+    private static final @Nullable String AIO_UNAVAILABLE = AioContexts.unavailableReason();
     /** Test seam: runs on the I/O worker just before each system call (simulates a hung or failing device). */
-    volatile SyscallHook beforeSyscall;
+    volatile @Nullable SyscallHook beforeSyscall;
 
     /** The test seam's type (package-private: only this package's tests install one). */
     @FunctionalInterface
@@ -144,7 +146,7 @@ public final class DirectFileStorage implements SectorStorage {
     }
 
     /** Why Linux AIO is not used in this process (null: it is used for O_DIRECT storage). */
-    public static String aioUnavailableReason() {
+    public static @Nullable String aioUnavailableReason() {
         return AIO_UNAVAILABLE;
     }
 

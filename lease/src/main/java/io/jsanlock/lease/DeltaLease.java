@@ -1,5 +1,7 @@
 package io.jsanlock.lease;
 
+import org.jspecify.annotations.Nullable;
+
 import io.jsanlock.base.MonotonicClock;
 import io.jsanlock.base.SanlockError;
 import io.jsanlock.base.SanlockException;
@@ -36,9 +38,9 @@ public final class DeltaLease {
     private final LogRing log;
     private final String tag;
     private final ByteBuffer sector;
-    private ByteBuffer area;
+    private @Nullable ByteBuffer area;
 
-    private Leader lastWritten;
+    private @Nullable Leader lastWritten;
     private boolean lastRenewalOk;
     private boolean lastReadTimedOut;
     private long lastReadMillis;
@@ -112,7 +114,7 @@ public final class DeltaLease {
         return Leader.decodeDeltaChecked(buf, 0, spaceName);
     }
 
-    private void writeSlot(Leader l, byte[] bitmap, long timeoutNanos) throws SanlockException {
+    private void writeSlot(Leader l, byte @Nullable [] bitmap, long timeoutNanos) throws SanlockException {
         sector.clear();
         for (int i = 0; i < sector.capacity(); i++) {
             sector.put(i, (byte) 0);
@@ -243,7 +245,7 @@ public final class DeltaLease {
         if (l.sectorSize() != geometry.sectorSize()) {
             throw new SanlockException(SanlockError.LEADER_SECTORSIZE, "my slot says sector size " + l.sectorSize());
         }
-        if (l.ownerId() != hostId || l.ownerGeneration() != lastWritten.ownerGeneration()
+        if (l.ownerId() != hostId || l.ownerGeneration() != java.util.Objects.requireNonNull(lastWritten, "renewing after acquire").ownerGeneration()
                 || !l.resourceName().equals(hostName)) {
             log.logf("%s delta_renew not owner %d %d %s", tag, l.ownerId(), l.ownerGeneration(), l.resourceName());
             throw new SanlockException(SanlockError.RENEW_OWNER, "host_id " + hostId + " of " + spaceName

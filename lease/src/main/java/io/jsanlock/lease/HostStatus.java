@@ -1,5 +1,7 @@
 package io.jsanlock.lease;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A snapshot of one host_id's bookkeeping in my lockspace table (algorithms.md 2.6).
  * All {@code *Check}/{@code lastLive}/{@code lastReq} values are MY monotonic seconds;
@@ -16,7 +18,7 @@ public record HostStatus(
         long ownerGeneration,
         long timestamp,
         int ioTimeout,
-        String ownerName,
+        @Nullable String ownerName,
         boolean leaseBad) {
 
     /** True once at least one scan has looked at this slot. */

@@ -1,5 +1,7 @@
 package io.jsanlock.lease;
 
+import org.jspecify.annotations.Nullable;
+
 import io.jsanlock.base.MonotonicClock;
 import io.jsanlock.base.SanlockError;
 import io.jsanlock.base.SanlockException;
@@ -63,8 +65,8 @@ public final class PaxosLease {
         final long hostId;
         final long generation;
         final Timeouts mine;
-        Leader committed;
-        Dblock dblock;
+        @Nullable Leader committed;
+        @Nullable Dblock dblock;
         long lver;
         boolean shared;
         boolean held;
@@ -96,8 +98,13 @@ public final class PaxosLease {
         }
 
         /** The leader as committed at acquire (null for shared holds). */
-        public Leader committed() {
+        public @Nullable Leader committed() {
             return committed;
+        }
+
+        /** The dblock my ballot wrote: every token past its ballot has one (acquire sets it before {@code held}). */
+        Dblock ballotDblock() {
+            return java.util.Objects.requireNonNull(dblock, "a token past its ballot has its dblock");
         }
     }
 
@@ -190,7 +197,7 @@ public final class PaxosLease {
         }
     }
 
-    private void writeDblockSector(long hostId, Dblock d, ModeBlock mode, Timeouts t) throws SanlockException {
+    private void writeDblockSector(long hostId, Dblock d, @Nullable ModeBlock mode, Timeouts t) throws SanlockException {
         clearSector();
         d.encode(sector, 0);
         if (mode != null) {
@@ -227,7 +234,7 @@ public final class PaxosLease {
     /** The shared holders a ballot saw: (host_id, generation) pairs. */
     private final List<long[]> sharedSeen = new ArrayList<>();
     /** Set during an SH→EX convert: the ballot's dblock writes keep my SHARED mode block. */
-    private ModeBlock keepMode;
+    private @Nullable ModeBlock keepMode;
 
     /**
      * Acquires the lease for {@code tok}'s host (3.2–3.4, 3.7). On success the
@@ -238,7 +245,7 @@ public final class PaxosLease {
         acquire(tok, opt, owners, null);
     }
 
-    private void acquire(Token tok, Options opt, OwnerView owners, List<long[]> ballotOnly) throws SanlockException {
+    private void acquire(Token tok, Options opt, OwnerView owners, @Nullable List<long[]> ballotOnly) throws SanlockException {
         ByteBuffer area = null;
         int shRetries = 0;
         try {
@@ -570,7 +577,7 @@ public final class PaxosLease {
         }
     }
 
-    private Dblock scan(Token tok, ByteBuffer area, long numHosts, long lver, long mbal, int ss, int phase,
+    private @Nullable Dblock scan(Token tok, ByteBuffer area, long numHosts, long lver, long mbal, int ss, int phase,
                         boolean collectShared) throws BallotAbort {
         Dblock best = null;
         int n = (int) Math.min(numHosts, area.limit() / ss - DiskFormat.PAXOS_DBLOCK_FIRST_SECTOR);
@@ -633,7 +640,7 @@ public final class PaxosLease {
 
     /** Shared acquire, after winning the short exclusive hold: record SHARED in my mode block, free the leader. */
     private void finishShared(Token tok) throws SanlockException {
-        writeDblockSector(tok.hostId, tok.dblock.withFlags(DiskFormat.DBLOCK_FL_RELEASED),
+        writeDblockSector(tok.hostId, tok.ballotDblock().withFlags(DiskFormat.DBLOCK_FL_RELEASED),
                 new ModeBlock(DiskFormat.MBLOCK_SHARED, tok.generation), tok.mine);
         log.logf("%s paxos_acquire shared mode block written gen %d", tag, tok.generation);
         releaseLeader(tok);
@@ -674,7 +681,7 @@ public final class PaxosLease {
         }
         ModeBlock sharedMine = new ModeBlock(DiskFormat.MBLOCK_SHARED, tok.generation);
         if (toShared) {
-            writeDblockSector(tok.hostId, tok.dblock.withFlags(DiskFormat.DBLOCK_FL_RELEASED), sharedMine, tok.mine);
+            writeDblockSector(tok.hostId, tok.ballotDblock().withFlags(DiskFormat.DBLOCK_FL_RELEASED), sharedMine, tok.mine);
             releaseLeader(tok);
             tok.shared = true;
             log.logf("%s convert ex to sh lver %d", tag, tok.lver);
@@ -690,7 +697,7 @@ public final class PaxosLease {
         int live = liveSharedHolders(ex, owners);
         if (live > 0) {
             // back to SH: keep my mode block, free the leader again
-            writeDblockSector(ex.hostId, ex.dblock.withFlags(DiskFormat.DBLOCK_FL_RELEASED), sharedMine, ex.mine);
+            writeDblockSector(ex.hostId, ex.ballotDblock().withFlags(DiskFormat.DBLOCK_FL_RELEASED), sharedMine, ex.mine);
             try {
                 releaseLeader(ex);
             } catch (SanlockException e) {
@@ -701,7 +708,7 @@ public final class PaxosLease {
             throw new SanlockException(SanlockError.EAGAIN, "lease " + resourceName + " is also held shared by "
                     + live + " live host(s)");
         }
-        writeDblockSector(ex.hostId, ex.dblock, ModeBlock.NONE, ex.mine);
+        writeDblockSector(ex.hostId, ex.ballotDblock(), ModeBlock.NONE, ex.mine);
         tok.committed = ex.committed;
         tok.dblock = ex.dblock;
         tok.lver = ex.lver;
@@ -759,7 +766,7 @@ public final class PaxosLease {
      * resource name in the leader the release writes (SANLK_REL_RENAME). A shared
      * release writes no leader and so renames nothing.
      */
-    public void release(Token tok, String newName) throws SanlockException {
+    public void release(Token tok, @Nullable String newName) throws SanlockException {
         release(tok, newName, true);
     }
 
@@ -769,18 +776,18 @@ public final class PaxosLease {
      * released: how sanlock 3.8.5 releases a resource index's {@code rindex_lease}
      * (ondisk.md 7, observed: its dblock flags stay 0).
      */
-    public void release(Token tok, String newName, boolean markReleased) throws SanlockException {
+    public void release(Token tok, @Nullable String newName, boolean markReleased) throws SanlockException {
         if (!tok.held) {
             return;
         }
         if (tok.shared) {
-            writeDblockSector(tok.hostId, tok.dblock.withFlags(DiskFormat.DBLOCK_FL_RELEASED), ModeBlock.NONE, tok.mine);
+            writeDblockSector(tok.hostId, tok.ballotDblock().withFlags(DiskFormat.DBLOCK_FL_RELEASED), ModeBlock.NONE, tok.mine);
             log.logf("%s paxos_release shared done %d", tag, tok.lver);
             tok.held = false;
             return;
         }
         if (markReleased) {
-            writeDblockSector(tok.hostId, tok.dblock.withFlags(DiskFormat.DBLOCK_FL_RELEASED), ModeBlock.NONE, tok.mine);
+            writeDblockSector(tok.hostId, tok.ballotDblock().withFlags(DiskFormat.DBLOCK_FL_RELEASED), ModeBlock.NONE, tok.mine);
         }
         releaseLeader(tok, newName);
         tok.held = false;
@@ -790,7 +797,7 @@ public final class PaxosLease {
         releaseLeader(tok, null);
     }
 
-    private void releaseLeader(Token tok, String newName) throws SanlockException {
+    private void releaseLeader(Token tok, @Nullable String newName) throws SanlockException {
         Leader l = readLeader(tok.hostId, tok.mine);
         if (l.writeId() != tok.hostId) {
             log.logf("%s paxos_release %d skip leader written by %d", tag, tok.lver, l.writeId());

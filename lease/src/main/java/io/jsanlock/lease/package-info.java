@@ -20,5 +20,11 @@
  *
  * <p>Threads, schedules, local conflicts and fencing notifications belong to the
  * {@code engine} module.
+ *
+ * <p>Null-marked: nothing here is null unless its type says {@code @Nullable} (NullAway checks it at
+ * compile time).
  */
+@NullMarked
 package io.jsanlock.lease;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,5 +1,7 @@
 package io.jsanlock.posix;
 
+import org.jspecify.annotations.Nullable;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemoryLayout;
@@ -26,7 +28,7 @@ public final class LinuxAio {
     private static final long SYS_IO_SUBMIT;
     private static final long SYS_IO_GETEVENTS;
     /** Null when this architecture's numbers are unknown: then AIO is unavailable. */
-    public static final String UNSUPPORTED_ARCH;
+    public static final @Nullable String UNSUPPORTED_ARCH;
 
     static {
         String arch = System.getProperty("os.arch");

@@ -1,5 +1,7 @@
 package io.jsanlock.io.aio;
 
+import org.jspecify.annotations.Nullable;
+
 import io.jsanlock.posix.LinuxAio;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -54,13 +56,13 @@ public final class AioContexts {
     /** {@link #transfer} did not submit anything: the caller must do the I/O another way. */
     public static final long NOT_SUBMITTED = Long.MIN_VALUE;
 
-    private static final String DISABLED_BY;
+    private static final @Nullable String DISABLED_BY;
     private static final ConcurrentLinkedDeque<Context> IDLE = new ConcurrentLinkedDeque<>();
     private static final AtomicInteger CREATED = new AtomicInteger();
     private static final AtomicInteger ABANDONED = new AtomicInteger();
     private static final AtomicLong REAPED = new AtomicLong();
     private static final AtomicLong LAST_IDLE_REAP = new AtomicLong();
-    private static volatile String unavailable;
+    private static volatile @Nullable String unavailable;
     /** {@code -Djsanlock.io.aio=all}: regular-file writes through AIO too (see {@link #forFileWrites()}). */
     private static final boolean FILE_WRITES;
 
@@ -107,7 +109,7 @@ public final class AioContexts {
      * Null when Linux AIO can be used; otherwise why not (switched off, unknown
      * architecture, io_setup refused). Tries to create the first context.
      */
-    public static String unavailableReason() {
+    public static @Nullable String unavailableReason() {
         if (DISABLED_BY != null) {
             return "switched off by " + DISABLED_BY;
         }
@@ -162,7 +164,7 @@ public final class AioContexts {
         }
     }
 
-    private static Context borrow() {
+    private static @Nullable Context borrow() {
         if (ABANDONED.get() > 0) {
             reapIdle();
         }
@@ -215,7 +217,7 @@ public final class AioContexts {
         return ABANDONED.get();
     }
 
-    private static Context create() {
+    private static @Nullable Context create() {
         while (true) {
             int n = CREATED.get();
             if (n >= MAX_CONTEXTS) {
