@@ -181,6 +181,11 @@ final class HaCluster implements AutoCloseable {
 
     /** Boots a host: a fresh daemon leading a new process group, joined, then its agent. */
     void boot(Host h) throws IOException, InterruptedException {
+        // as SimHost.boot: the reset host's old daemon must be gone before a new one starts
+        Process old = h.daemon;
+        if (old != null && !old.waitFor(30, TimeUnit.SECONDS)) {
+            throw new IOException("host " + h.id + "'s previous daemon (pid " + old.pid() + ") has not exited 30 s after its reset");
+        }
         h.boots++;
         Files.deleteIfExists(h.runDir.resolve("sanlock.sock"));
         Process p;

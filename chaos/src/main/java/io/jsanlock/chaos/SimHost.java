@@ -57,6 +57,13 @@ final class SimHost {
 
     /** Boots the host: a fresh daemon in a new process group; waits until it answers. */
     void boot() throws IOException, InterruptedException {
+        // A real host boots after its old processes are gone: a daemon killed a moment ago may
+        // still hold its run dir's lock file (or sit in uninterruptible I/O on a hung device),
+        // and a new daemon started beside it exits at once (a CI run saw the reference do so).
+        Process old = daemon;
+        if (old != null && !old.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+            throw new IOException("host " + id + "'s previous daemon (pid " + old.pid() + ") has not exited 30 s after its reset");
+        }
         boots++;
         Files.deleteIfExists(runDir.resolve("sanlock.sock"));
         Process p;
