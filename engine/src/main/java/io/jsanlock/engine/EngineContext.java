@@ -3,6 +3,7 @@ package io.jsanlock.engine;
 import io.jsanlock.base.MonotonicClock;
 import io.jsanlock.base.Scheduler;
 import io.jsanlock.base.log.LogRing;
+import io.jsanlock.lease.BufferPool;
 import io.jsanlock.lease.PaxosLeaseFactory;
 import java.util.concurrent.ExecutorService;
 
@@ -20,6 +21,8 @@ final class EngineContext {
     final RenewalObserver observer;
     final int renewalHistorySize;
     final PaxosLeaseFactory paxos;
+    /** The lease-area buffers of ballots and renewal reads: one per I/O in flight, not per lease or lockspace. */
+    final BufferPool areaBuffers;
     final StorageCache storage;
     final EventDispatch events;
     /** Joins run asynchronously, request examinations, the leaving of a lost lockspace, release retries. */
@@ -29,8 +32,8 @@ final class EngineContext {
     volatile boolean closed;
 
     EngineContext(String hostName, MonotonicClock clock, Scheduler scheduler, LogRing log, RenewalObserver observer,
-                  int renewalHistorySize, PaxosLeaseFactory paxos, StorageOpener opener, ExecutorService workers,
-                  ExecutorService eventThread) {
+                  int renewalHistorySize, PaxosLeaseFactory paxos, BufferPool areaBuffers, StorageOpener opener,
+                  ExecutorService workers, ExecutorService eventThread) {
         this.hostName = hostName;
         this.clock = clock;
         this.scheduler = scheduler;
@@ -38,6 +41,7 @@ final class EngineContext {
         this.observer = observer;
         this.renewalHistorySize = renewalHistorySize;
         this.paxos = paxos;
+        this.areaBuffers = areaBuffers;
         this.storage = new StorageCache(opener, () -> halted);
         this.events = new EventDispatch(scheduler, eventThread);
         this.workers = workers;

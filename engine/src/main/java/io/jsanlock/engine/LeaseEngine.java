@@ -129,9 +129,11 @@ public final class LeaseEngine implements AutoCloseable {
         String tag = "jsanlock-" + hostName;
         this.ownScheduler = b.scheduler == null ? new ClockScheduler(clock, tag + "-timer") : null;
         Scheduler scheduler = b.scheduler != null ? b.scheduler : ownScheduler;
+        BufferPool areaBuffers = new BufferPool(4);
         PaxosLeaseFactory paxos = new PaxosLeaseFactory(clock, log, b.seed == null ? new Random() : new Random(b.seed),
-                new BufferPool(4));
-        this.ctx = new EngineContext(hostName, clock, scheduler, log, observer, b.renewalHistorySize, paxos, b.opener,
+                areaBuffers);
+        this.ctx = new EngineContext(hostName, clock, scheduler, log, observer, b.renewalHistorySize, paxos, areaBuffers,
+                b.opener,
                 Executors.newCachedThreadPool(r -> EngineContext.daemonThread(r, tag + "-worker")),
                 Executors.newSingleThreadExecutor(r -> EngineContext.daemonThread(r, tag + "-events")));
         this.resources = new ResourceTable(ctx);

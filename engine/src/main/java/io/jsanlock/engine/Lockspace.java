@@ -148,7 +148,7 @@ final class Lockspace {
                         + " is above max_hosts " + g.maxHosts() + " of " + spec.name());
             }
             DeltaLease d = new DeltaLease(disk, spec.offset(), g, spec.name(), spec.hostId(), ctx.hostName, mine,
-                    ctx.clock, ctx.log);
+                    ctx.clock, ctx.log, ctx.areaBuffers);
             LockspaceMember m = new LockspaceMember(d, ctx.clock);
             member = m;
             d.join(() -> stop || ctx.halted);

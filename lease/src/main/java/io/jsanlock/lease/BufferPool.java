@@ -25,6 +25,7 @@ public final class BufferPool {
     private final ConcurrentLinkedQueue<ByteBuffer> free = new ConcurrentLinkedQueue<>();
     private final Map<ByteBuffer, Arena> arenas = Collections.synchronizedMap(new IdentityHashMap<>());
     private final int keep;
+    private final java.util.concurrent.atomic.AtomicLong allocated = new java.util.concurrent.atomic.AtomicLong();
 
     public BufferPool(int keep) {
         this.keep = keep;
@@ -44,6 +45,7 @@ public final class BufferPool {
         }
         @SuppressWarnings("MustBeClosedChecker") // owned by the pool from here; closed when dropped from it
         Arena arena = Arena.ofShared();
+        allocated.incrementAndGet();
         ByteBuffer b = arena.allocate(capacity, 8).asByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
         arenas.put(b, arena);
         return b;
@@ -55,6 +57,11 @@ public final class BufferPool {
         } else {
             release(b);
         }
+    }
+
+    /** How many buffers this pool has allocated so far (reuse keeps it at the peak number in use). */
+    public long allocated() {
+        return allocated.get();
     }
 
     /** Frees a buffer nobody owns any more (its owner gave it back). */

@@ -261,4 +261,29 @@ class DeltaLeaseTest {
         assertThatThrownBy(() -> DeltaLease.readGeometry(disk, 1 << 20, "LS", Timeouts.of(1)))
                 .is(failsWith(SanlockError.LEADER_MAGIC));
     }
+
+    /**
+     * Renewals borrow their 1 MiB area buffer and give it back, also when the read fails: a
+     * host in 100 lockspaces once kept 100 such buffers on the heap and ran out of it at ~50.
+     */
+    @Test
+    void renewalsOfManyLockspacesShareOneAreaBuffer() throws Exception {
+        Areas.initLockspace(mem, 0, G, "LS", 1);
+        BufferPool pool = new BufferPool(4);
+        List<DeltaLease> hosts = new java.util.ArrayList<>();
+        for (int id = 1; id <= 20; id++) {
+            DeltaLease d = new DeltaLease(disk, 0, G, "LS", id, "host" + id, Timeouts.of(1), clock, log, pool);
+            d.join(() -> false);
+            hosts.add(d);
+        }
+        for (int round = 0; round < 3; round++) {
+            clock.advanceSeconds(2);
+            for (DeltaLease d : hosts) {
+                d.renew(null, null, (area, now) -> assertThat(area.capacity()).isGreaterThanOrEqualTo(G.alignSize()));
+            }
+        }
+        disk.inject(Match.any(Op.READ), Fault.ERROR, 1);
+        assertThatThrownBy(() -> hosts.get(0).renew(null, null, null)).isInstanceOf(SanlockException.class);
+        assertThat(pool.allocated()).as("one buffer, reused by 60 renewals and a failed one").isEqualTo(1);
+    }
 }
