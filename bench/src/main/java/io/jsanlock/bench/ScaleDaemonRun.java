@@ -70,7 +70,8 @@ final class ScaleDaemonRun {
         st.initialise();
         List<Registration> holders = new ArrayList<>();
         List<Registration> churners = new ArrayList<>();
-        try (DaemonProcess d = DaemonProcess.start(kind, launchers, work.resolve("run-" + kind.name().toLowerCase()), "scale-" + kind.name().toLowerCase())) {
+        String tag = kind == DaemonKind.JSANLOCK ? "jsanlock" : "reference";
+        try (DaemonProcess d = DaemonProcess.start(kind, launchers, work.resolve("run-" + tag), "scale-" + tag)) {
             log.println("bench-scale: " + kind.label + " pid " + d.pid + ": joining " + shape.lockspaces() + " lockspaces, io_timeout "
                     + shape.ioTimeout());
             long j0 = System.nanoTime();
