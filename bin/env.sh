@@ -51,17 +51,13 @@ jsanlock_require_jar() {
 #   SerialGC                  one GC thread, smallest GC data structures
 #   TieredStopAtLevel=1       C1 only: no C2 compiler threads and arenas (tens of MiB transiently)
 #   CICompilerCount=1         one compiler thread
-#   -Xms4m -Xmx512m           the heap grows only as it is used (-Xms4m), so a host with a few
-#                             lockspaces keeps its small RSS; the cap must hold 1 MiB per joined
-#                             lockspace (its renewal read buffer, live for as long as it is joined)
-#                             plus the held leases: 64 MiB ran out of heap at ~50 lockspaces
-#                             (bin/bench-scale; renewals failed with OutOfMemoryError and every
-#                             lockspace was lost), 512 MiB leaves room for ~400
+#   -Xms4m -Xmx64m            small heap; 64 MiB still leaves room for 32 concurrent ballots
+#                             (1 MiB area buffer each) and thousands of held leases
 #   ReservedCodeCacheSize=16m bounds the code cache (C1 code for the daemon needs ~3 MiB)
 #   TrimNativeHeapInterval    returns malloc memory freed after bursts to the OS every second
 #   UseCompactObjectHeaders   8-byte object headers (JEP 519): smaller heap for the same objects
 #   -Xshare:off               the JDK's CDS archive is relocated at start (ASLR), which dirties
 #                             ~11 MiB of its pages; without it the daemon's RSS is ~3 MiB lower
 #                             at the cost of ~0.2 s of start-up
-JSANLOCK_DAEMON_JVM_OPTS="-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -Xms4m -Xmx512m \
+JSANLOCK_DAEMON_JVM_OPTS="-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -Xms4m -Xmx64m \
 -XX:ReservedCodeCacheSize=16m -XX:TrimNativeHeapInterval=1000 -XX:+UseCompactObjectHeaders -Xshare:off"
