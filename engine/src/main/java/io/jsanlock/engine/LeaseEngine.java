@@ -319,7 +319,8 @@ public final class LeaseEngine implements AutoCloseable {
                 f.complete(ls.info());
             } catch (SanlockException e) {
                 f.completeExceptionally(e);
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | Error e) {
+                // join() has already failed the lockspace out of ADD; the caller must hear of it too
                 f.completeExceptionally(new SanlockException(SanlockError.ERROR, String.valueOf(e), e));
             }
         });

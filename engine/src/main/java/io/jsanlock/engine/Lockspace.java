@@ -186,14 +186,19 @@ final class Lockspace {
             }
             ctx.log.logf("s%s:%d add_lockspace done generation %d", spec.name(), spec.hostId(), d.generation());
             startRenewals();
-        } catch (SanlockException e) {
-            ctx.log.logf("s%s:%d add_lockspace fail %d", spec.name(), spec.hostId(), e.code());
+        } catch (SanlockException | RuntimeException | Error e) {
+            // Whatever ended the join, the lockspace must leave ADD: a join that died of an
+            // OutOfMemoryError used to stay in ADD for good (bin/bench-scale, docs/benchmarks.md).
+            SanlockException failure = e instanceof SanlockException se ? se
+                    : new SanlockException(e instanceof OutOfMemoryError ? SanlockError.ENOMEM : SanlockError.ERROR,
+                            "add_lockspace " + spec.name() + " failed: " + e, e);
+            ctx.log.logf("s%s:%d add_lockspace fail %d", spec.name(), spec.hostId(), failure.code());
             state = LockspaceState.REMOVED;
             unregister.run();
             if (observed && !ctx.halted) {
                 notifyObserver(() -> ctx.observer.removed(spec));
             }
-            throw e;
+            throw failure;
         }
     }
 

@@ -16,6 +16,7 @@ import io.jsanlock.format.Leader;
 import io.jsanlock.format.LockspaceSpec;
 import io.jsanlock.format.ResourceSpec;
 import io.jsanlock.lease.HostState;
+import io.jsanlock.lease.LeaseStorage;
 import io.jsanlock.testkit.Areas;
 import io.jsanlock.testkit.FaultyStorage;
 import io.jsanlock.testkit.FaultyStorage.Fault;
@@ -30,6 +31,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -176,6 +178,37 @@ class LeaseEngineTest {
         assertThat(got.get(0)).isEqualTo(new HostEvent("LS", 1, 1, 1, 7, 99));
         Leader slot = Leader.decode(ByteBuffer.wrap(mem.copy(0, 512)).order(ByteOrder.LITTLE_ENDIAN), 0);
         assertThat(slot.writeGeneration()).isEqualTo(7);
+    }
+
+    /**
+     * A join that dies of an Error (a daemon out of heap did) fails like any failed join: the
+     * caller hears of it and the lockspace leaves ADD, instead of staying there for good.
+     */
+    @Test
+    void aJoinKilledByAnErrorFailsAndLeavesNoLockspaceBehind() throws Exception {
+        AtomicBoolean failNextRead = new AtomicBoolean(true);
+        LeaseStorage outOfMemoryOnce = new LeaseStorage() {
+            @Override
+            public void read(long offset, ByteBuffer dst, long timeoutNanos) throws SanlockException {
+                if (failNextRead.getAndSet(false)) {
+                    throw new OutOfMemoryError("injected: Java heap space");
+                }
+                disk.read(offset, dst, timeoutNanos);
+            }
+
+            @Override
+            public void write(long offset, ByteBuffer src, long timeoutNanos) throws SanlockException {
+                disk.write(offset, src, timeoutNanos);
+            }
+        };
+        LeaseEngine a = LeaseEngine.builder("hostA").seed(7).clock(time).scheduler(time).storage(p -> outOfMemoryOnce).build();
+        try {
+            assertThatThrownBy(() -> join(a, SharedDisk.ls(1), 1)).is(failsWith(SanlockError.ENOMEM));
+            assertThat(a.lockspaceState("LS")).as("no lockspace left in ADD").isEmpty();
+            assertThat(join(a, SharedDisk.ls(1), 1).state()).as("the next join works").isEqualTo(LockspaceState.JOINED);
+        } finally {
+            a.close();
+        }
     }
 
     @Test
