@@ -100,6 +100,10 @@ public final class ScaleMain {
     }
 
     public static void main(String[] args) throws Exception {
+        if (List.of(args).contains("--help") || List.of(args).contains("-h")) {
+            System.out.print(USAGE); // asked for: on stdout, and not an error
+            return;
+        }
         Options o;
         try {
             o = Options.parse(args);
