@@ -42,22 +42,21 @@ import org.junit.jupiter.api.parallel.ResourceLock;
  * about 1 s); the survivors' daemons see the last renewal up to 2 io_timeouts late. 30 s
  * covers that with room for a loaded 2-core machine.
  *
- * <p>The two cases run side by side ({@code @Execution(CONCURRENT)}, at most two tests at once in
- * this module: chaos/src/test/resources/junit-platform.properties): each has its own work
- * directory, lease file, daemons, agents and stand-ins, nothing shared, and each spends almost
- * all its time waiting out host_dead_seconds, which is protocol time, not CPU. The short one
- * shares the second place with {@link WatchdogFencingTest} ({@link #SECOND_SLOT}: one of the two
- * at a time, beside the long one); the chaos run runs alone ({@code @Isolated}).
+ * <p>The class runs beside {@link WatchdogFencingTest} ({@code @Execution(CONCURRENT)}, at most two
+ * tests at once in this module: chaos/src/test/resources/junit-platform.properties): each has its
+ * own work directory, lease files, daemons and stand-ins, nothing shared, and both spend almost
+ * all their time waiting out host_dead_seconds or W, which is protocol time, not CPU. Its own two
+ * cases run one after the other ({@link #HA_CLUSTER}): side by side, one cluster's boot or
+ * restarts (a dozen JVMs) would land on the other's placement race, whose margin is one load step
+ * (3 s) less the survivors' acquire time. The chaos run runs alone ({@code @Isolated}).
  */
 @Tag("slow") // waits out host_dead_seconds (68 s) twice
 @Execution(ExecutionMode.CONCURRENT)
+@ResourceLock(HaFailoverTest.HA_CLUSTER)
 class HaFailoverTest {
     static final int BOUND_SECONDS = 30;
-    /**
-     * The second of the two places this module's slow tests run in: the long case here has the
-     * first to itself; the short case and {@link WatchdogFencingTest} take turns in this one.
-     */
-    static final String SECOND_SLOT = "chaos slow tests: second slot";
+    /** One HA cluster at a time (a lock on the class also keeps its cases in order). */
+    static final String HA_CLUSTER = "chaos slow tests: one HA cluster at a time";
     static final long HOST_DEAD = Timeouts.of(HaCluster.IO_TIMEOUT).hostDeadSeconds();
 
     @TempDir
@@ -117,7 +116,6 @@ class HaFailoverTest {
     }
 
     @Test
-    @Execution(ExecutionMode.CONCURRENT)
     void aDeadHostsDomainsRestartOnTheSurvivorsExactlyOnce() throws Exception {
         cluster = new HaCluster(work, System.getProperty("java.class.path"), 3, 0, 6, System.out);
         try {
@@ -137,8 +135,6 @@ class HaFailoverTest {
      * (jsanlock) and host 3 (sanlock), one each, each exactly once, within the same bound.
      */
     @Test
-    @Execution(ExecutionMode.CONCURRENT)
-    @ResourceLock(SECOND_SLOT)
     void aReferenceSanlockHostTakesItsShareOfADeadHostsDomains() throws Exception {
         cluster = new HaCluster(work, System.getProperty("java.class.path"), 3, 1, 6, System.out);
         try {

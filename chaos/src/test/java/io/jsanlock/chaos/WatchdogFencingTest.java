@@ -31,7 +31,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.parallel.Execution;
 import org.junit.jupiter.api.parallel.ExecutionMode;
-import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * The renewal-failure chain on real processes, to its last link: jsanlock daemons with
@@ -48,14 +47,12 @@ import org.junit.jupiter.api.parallel.ResourceLock;
  * device is closed cleanly (disarmed) when the lockspace is removed.</li>
  * </ul>
  *
- * <p>It runs beside the long case of {@link HaFailoverTest} (its own loop device, lease files,
- * daemons and stand-ins; both are minutes of waiting, not CPU), in the place the short HA case
- * also uses ({@link HaFailoverTest#SECOND_SLOT}), so never more than two at once. The bounds on
- * the stand-in's firing already allow 5 s of wake-up latency for a loaded machine.
+ * <p>It runs beside {@link HaFailoverTest} (its own loop device, lease files, daemons and
+ * stand-ins; both are minutes of waiting, not CPU; never more than the two at once). The bounds
+ * on the stand-in's firing already allow 5 s of wake-up latency for a loaded machine.
  */
 @Tag("slow") // watchdog fencing waits out the watchdog's W = 60 s
 @Execution(ExecutionMode.CONCURRENT)
-@ResourceLock(HaFailoverTest.SECOND_SLOT)
 class WatchdogFencingTest {
     @TempDir
     Path tmp;
