@@ -231,11 +231,9 @@ class ReferenceInteropTest {
     @Test
     void sharedLeaseHeldByBothAndExclusiveRefused() throws Exception {
         setUp(false);
-        var jJoin = joining(() -> engine("jsanB", 2));
-        var kJoin = joining(() -> engine("jsanC", 3));
         Reference.Daemon ref = daemon("refA", 1);
-        LeaseEngine j = joined(jJoin);
-        LeaseEngine k = joined(kJoin);
+        LeaseEngine j = engine("jsanB", 2);
+        LeaseEngine k = engine("jsanC", 3);
         ref.hold(refRes("R1", R1) + ":SH");
         eventually("reference holds R1 shared", 20, () -> {
             String out = Reference.check(null, "direct", "dump", path, "-f", "1").out();
