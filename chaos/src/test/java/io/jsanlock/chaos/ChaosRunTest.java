@@ -10,6 +10,7 @@ import java.util.List;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Isolated;
 
 /**
  * The CI-sized chaos run: 4 hosts over one lease area seen through four loop devices —
@@ -20,8 +21,12 @@ import org.junit.jupiter.api.io.TempDir;
  * checker: zero violations, and leases handed over between jsanlock and reference hosts
  * in both directions. Needs root and the reference sanlock (fails without them). Seed
  * from {@code -Djsanlock.seed} (printed; rerun with it or with {@code bin/chaos}).
+ *
+ * <p>{@code @Isolated}: the module's other slow tests run side by side, this one alone — its
+ * faults (pauses, slow and hung storage) are timed against a machine that runs only this run.
  */
 @Tag("slow") // the 150 s chaos run
+@Isolated
 class ChaosRunTest {
     @TempDir
     Path work;

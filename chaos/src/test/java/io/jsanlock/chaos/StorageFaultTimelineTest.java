@@ -32,6 +32,8 @@ import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /**
  * Each storage fault on a single host (plus a second host where another view is
@@ -39,6 +41,11 @@ import org.junit.jupiter.api.Test;
  * against the reference's bounds (algorithms.md 2.4, 2.7, 3.1). io_timeout N = 1,
  * G = 40; the clock runs 2x fast, so times are asserted in clock seconds after T, the
  * last successful renewal. Every engine event is recorded with the second it came.
+ *
+ * <p>The two long cases (the escalation to 8N + G, and 30 s of slow renewals) run beside the
+ * others ({@code @Execution(CONCURRENT)}, at most two tests at once:
+ * chaos/src/test/resources/junit-platform.properties): each case has its own clock, disk and
+ * engines, and an in-memory engine renewing once per two clock seconds needs next to no CPU.
  */
 class StorageFaultTimelineTest {
     static final Geometry G = Geometry.S512_A1M;
@@ -126,6 +133,7 @@ class StorageFaultTimelineTest {
     }
 
     @Test
+    @Execution(ExecutionMode.CONCURRENT)
     void ioErrorsFailTheLockspaceAtEightNAndEscalateAtEightNPlusG() throws Exception {
         LeaseEngine a = engine("hostA");
         a.addLockspace(new LockspaceSpec("LS", 1, PATH, 0), 1);
@@ -169,6 +177,7 @@ class StorageFaultTimelineTest {
     }
 
     @Test
+    @Execution(ExecutionMode.CONCURRENT)
     void slowIoJustUnderTheLimitKeepsTheLockspaceHealthy() throws Exception {
         LeaseEngine a = engine("hostA");
         a.addLockspace(new LockspaceSpec("LS", 1, PATH, 0), 1);

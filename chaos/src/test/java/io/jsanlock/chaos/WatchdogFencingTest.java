@@ -29,6 +29,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /**
  * The renewal-failure chain on real processes, to its last link: jsanlock daemons with
@@ -44,8 +46,13 @@ import org.junit.jupiter.api.io.TempDir;
  * <li>host C runs clean for longer than W: keepalives every 10 s, never fired, and the
  * device is closed cleanly (disarmed) when the lockspace is removed.</li>
  * </ul>
+ *
+ * <p>It runs beside {@link HaFailoverTest} (its own loop device, lease files, daemons and
+ * stand-ins; both are minutes of waiting, not CPU; never more than the two at once). The bounds
+ * on the stand-in's firing already allow 5 s of wake-up latency for a loaded machine.
  */
 @Tag("slow") // watchdog fencing waits out the watchdog's W = 60 s
+@Execution(ExecutionMode.CONCURRENT)
 class WatchdogFencingTest {
     @TempDir
     Path tmp;

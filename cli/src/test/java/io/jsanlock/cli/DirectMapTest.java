@@ -11,12 +11,21 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * {@code direct map} on lease files made here: the liveness rule at its limits, resources
  * listed by a resource index, and bad input. (The mixed jsanlock/sanlock cluster is
  * dist's ClusterMapMixedHostsTest.)
+ *
+ * <p>It runs beside the module's other classes (cli/src/test/resources/junit-platform.properties):
+ * its long case is 9 s of watching a stalled host, and the CLI keeps no global state (each run
+ * has its own streams and files). The lock, held by nothing else, keeps its cases in order.
  */
+@Execution(ExecutionMode.CONCURRENT)
+@ResourceLock("cli tests: DirectMapTest")
 class DirectMapTest {
     @TempDir
     Path dir;

@@ -13,6 +13,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,6 +32,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * host lists and events between hosts, all through the Java client.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+// beside the module's other classes (own temporary directory, daemons and lease file; mostly
+// waiting at io_timeout 1): client/src/test/resources/junit-platform.properties. The lock, held by
+// nothing else, keeps its own cases in order, one at a time.
+@Execution(ExecutionMode.CONCURRENT)
+@ResourceLock("client tests: TwoHostReferenceTest")
 class TwoHostReferenceTest {
     static final long MiB = 1048576L;
     Path leases;

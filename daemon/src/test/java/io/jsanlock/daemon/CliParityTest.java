@@ -3,6 +3,9 @@ package io.jsanlock.daemon;
 import io.jsanlock.base.MonotonicClock;
 import io.jsanlock.engine.LeaseEngine;
 import io.jsanlock.testkit.Reference;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -19,9 +22,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The reference `sanlock client` CLI run through the same scenario against the
  * reference daemon and against the jsanlock daemon; outputs and exit codes compared
- * line by line with timestamps, pids and paths masked.
+ * line by line with timestamps, pids and paths masked. The two scenarios run side by side: they
+ * share nothing (own daemon, run directory and lease file), and each mostly waits for its daemon.
  */
 @Timeout(240)
+// the second lane (TestLanes): side by side with the module's other classes, one such class at a time
+@Execution(ExecutionMode.CONCURRENT)
+@ResourceLock(TestLanes.REFERENCE_PARITY)
 class CliParityTest {
     static final String SANLOCK = "/usr/sbin/sanlock";
 
@@ -164,8 +171,15 @@ class CliParityTest {
                 new EngineBackend(LeaseEngine.builder("hostC").build(), log), log, MonotonicClock.SYSTEM);
         jd.start();
         try {
-            String a = scenario(ref);
+            java.util.concurrent.CompletableFuture<String> refRunning = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    return scenario(ref);
+                } catch (Exception e) {
+                    throw new java.util.concurrent.CompletionException(e);
+                }
+            });
             String b = scenario(mine);
+            String a = refRunning.get(200, TimeUnit.SECONDS);
             System.out.println("reference CLI against the reference daemon:\n" + a);
             String[] al = a.split("\n");
             String[] bl = b.split("\n");

@@ -16,6 +16,7 @@ import io.jsanlock.wire.ResourceEntry;
 import io.jsanlock.wire.ResourceIndex;
 import io.jsanlock.wire.unix.UnixSocket;
 import java.time.Duration;
+import org.junit.jupiter.api.parallel.Isolated;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -39,6 +40,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * platform-thread counts are back where they started. Seeded; the seed is printed.
  */
 @Timeout(120)
+@Isolated // nothing beside it (junit-platform.properties): it loads both cores
 class DaemonFuzzTest {
 
     static long fdCount() throws IOException {

@@ -7,6 +7,7 @@ import io.jsanlock.client.SanlockClient;
 import io.jsanlock.wire.Lockspace;
 import io.jsanlock.wire.Resource;
 import java.time.Duration;
+import org.junit.jupiter.api.parallel.Isolated;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -28,6 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * concurrently (in-memory lease backend: this measures the daemon, not the disks).
  */
 @Timeout(120)
+@Isolated // nothing beside it (junit-platform.properties): it loads both cores
 class DaemonLoadTest {
 
     @Test

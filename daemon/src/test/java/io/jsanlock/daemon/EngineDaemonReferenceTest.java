@@ -17,6 +17,9 @@ import io.jsanlock.wire.Lockspace;
 import io.jsanlock.wire.Resource;
 import io.jsanlock.wire.ResourceFlags;
 import java.time.Duration;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -43,6 +46,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(120)
+// the second lane (TestLanes): side by side with the module's other classes, one such class at a time
+@Execution(ExecutionMode.CONCURRENT)
+@ResourceLock(TestLanes.REFERENCE_PARITY)
 class EngineDaemonReferenceTest {
     static final long MiB = 1048576L;
     static final Path SANLOCK = Path.of("/usr/sbin/sanlock");

@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.parallel.Isolated;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,6 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  * as the reference's does.
  */
 @Timeout(60)
+@Isolated // nothing beside it (junit-platform.properties): sets the global jsanlock.watchdog.device property for the daemons it builds
 class EngineDaemonRenewalTest {
     static final Pattern RENEWAL = Pattern.compile(
             "timestamp=(\\d+) read_ms=(\\d+) write_ms=(\\d+) next_timeouts=(\\d+) next_errors=(\\d+)");

@@ -14,6 +14,7 @@ import io.jsanlock.lease.LeaseStorage;
 import io.jsanlock.testkit.FaultyStorage;
 import io.jsanlock.wire.Lockspace;
 import io.jsanlock.wire.Resource;
+import org.junit.jupiter.api.parallel.Isolated;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -40,6 +41,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * another disk that does not answer. The stuck I/O must not hold up anybody else.
  */
 @Timeout(240)
+@Isolated // nothing beside it (junit-platform.properties): a thousand clients: it loads both cores
 class EngineLoadTest {
     static final Geometry G = Geometry.S512_A1M;
     static final int N = 1000;

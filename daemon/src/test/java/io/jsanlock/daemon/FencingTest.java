@@ -10,6 +10,7 @@ import io.jsanlock.wire.Lockspace;
 import io.jsanlock.wire.StateRecord;
 import io.jsanlock.wire.StateType;
 import java.time.Duration;
+import org.junit.jupiter.api.parallel.Isolated;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -32,6 +33,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * then released by the daemon. io_timeout 1 and G = 2 keep it short.
  */
 @Timeout(120)
+@Isolated // nothing beside it (junit-platform.properties): it bounds when SIGTERM and SIGKILL come to within a second or two
 class FencingTest {
     static final long MiB = 1048576L;
 

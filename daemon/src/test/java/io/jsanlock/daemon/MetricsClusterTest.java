@@ -130,8 +130,16 @@ class MetricsClusterTest {
         Path leases = leases();
         Node a = start("hostA");
         Node b = start("hostB");
+        // the hosts join side by side (different host ids, nothing to contend for), as a cluster boots
+        java.util.concurrent.CompletableFuture<Void> joinB = java.util.concurrent.CompletableFuture.runAsync(() -> {
+            try {
+                b.client().addLockspace(Lockspace.of("LS", 2, leases.toString(), 0), IO_TIMEOUT, false);
+            } catch (SanlockException e) {
+                throw new java.util.concurrent.CompletionException(e);
+            }
+        });
         a.client().addLockspace(Lockspace.of("LS", 1, leases.toString(), 0), IO_TIMEOUT, false);
-        b.client().addLockspace(Lockspace.of("LS", 2, leases.toString(), 0), IO_TIMEOUT, false);
+        joinB.get(60, java.util.concurrent.TimeUnit.SECONDS);
 
         // renewals are counted, and each host sees both live
         await("two renewals of host A counted", Duration.ofSeconds(20),

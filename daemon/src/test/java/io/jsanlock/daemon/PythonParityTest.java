@@ -3,6 +3,9 @@ package io.jsanlock.daemon;
 import io.jsanlock.base.MonotonicClock;
 import io.jsanlock.engine.LeaseEngine;
 import io.jsanlock.testkit.Reference;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -18,9 +21,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Debian's python3-sanlock runs one script against the reference daemon and against
  * the jsanlock daemon (each with its own lease file, host 1, io_timeout 1); every result
  * is printed with run-dependent values (timestamps, paths) masked, and the two outputs
- * must be equal line by line.
+ * must be equal line by line. The two runs go side by side: they share nothing (own daemon, own
+ * run directory, own lease file), and each is mostly waiting for its daemon's lockspace joins.
  */
 @Timeout(180)
+// the second lane (TestLanes): side by side with the module's other classes, one such class at a time
+@Execution(ExecutionMode.CONCURRENT)
+@ResourceLock(TestLanes.REFERENCE_PARITY)
 class PythonParityTest {
     static final String SCRIPT = """
             import sanlock, sys, re, time
@@ -130,8 +137,15 @@ class PythonParityTest {
                 new EngineBackend(LeaseEngine.builder("hostP").build(), log), log, MonotonicClock.SYSTEM);
         jd.start();
         try {
-            String ref = runScript(refRun, refLeases);
+            java.util.concurrent.CompletableFuture<String> refRunning = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    return runScript(refRun, refLeases);
+                } catch (Exception e) {
+                    throw new java.util.concurrent.CompletionException(e);
+                }
+            });
             String mine = runScript(jRun, jLeases);
+            String ref = refRunning.get(150, TimeUnit.SECONDS);
             System.out.println("python3-sanlock against the reference daemon:\n" + ref);
             // the script really exercised leases (not just errors on both sides)
             org.assertj.core.api.Assertions.assertThat(ref).contains("acquire None\n", "add_lockspace None\n",

@@ -12,6 +12,9 @@ import io.jsanlock.wire.CommandFlags;
 import io.jsanlock.wire.Disk;
 import io.jsanlock.wire.ResourceEntry;
 import io.jsanlock.wire.ResourceIndex;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -46,6 +49,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @Timeout(150)
+// the second lane (TestLanes): side by side with the module's other classes, one such class at a time
+@Execution(ExecutionMode.CONCURRENT)
+@ResourceLock(TestLanes.REFERENCE_PARITY)
 class RindexDaemonReferenceTest {
     static final long MiB = 1048576L;
     static final Path SANLOCK = Path.of("/usr/sbin/sanlock");

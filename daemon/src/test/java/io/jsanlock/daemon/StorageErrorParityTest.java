@@ -3,6 +3,9 @@ package io.jsanlock.daemon;
 import io.jsanlock.base.MonotonicClock;
 import io.jsanlock.engine.LeaseEngine;
 import io.jsanlock.testkit.Reference;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -36,6 +39,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(240)
+// the second lane (TestLanes): side by side with the module's other classes, one such class at a time
+@Execution(ExecutionMode.CONCURRENT)
+@ResourceLock(TestLanes.REFERENCE_PARITY)
 class StorageErrorParityTest {
     static final Path SANLOCK = Path.of("/usr/sbin/sanlock");
     static final Path PYTHON = Path.of("/usr/bin/python3");
@@ -153,10 +159,21 @@ class StorageErrorParityTest {
 
     @Test
     void badStorageAnswersAndBytesMatchTheReferenceDaemons() throws Exception {
+        // the two runs go side by side: own daemon, own directory, own loop device each
+        Map<String, java.util.concurrent.CompletableFuture<Result>> running = new LinkedHashMap<>();
+        for (String k : runDirs.keySet()) {
+            running.put(k, java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    return run(runDirs.get(k), List.of(PYTHON.toString(), dir.resolve("errors.py").toString(),
+                            dir.resolve(k).toString(), loops.get(k)));
+                } catch (Exception e) {
+                    throw new java.util.concurrent.CompletionException(e);
+                }
+            }));
+        }
         Map<String, String> outs = new LinkedHashMap<>();
         for (String k : runDirs.keySet()) {
-            Result r = run(runDirs.get(k), List.of(PYTHON.toString(), dir.resolve("errors.py").toString(),
-                    dir.resolve(k).toString(), loops.get(k)));
+            Result r = running.get(k).get(150, TimeUnit.SECONDS);
             assertEquals(0, r.exit(), k + ":\n" + r.out());
             outs.put(k, r.out());
         }

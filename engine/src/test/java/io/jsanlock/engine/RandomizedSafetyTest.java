@@ -27,6 +27,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Isolated;
 
 /**
  * Randomised safety: 4 jsanlock hosts on one in-memory disk contend for 3
@@ -40,8 +41,14 @@ import org.junit.jupiter.api.Test;
  * clocks do), so ~60 s real are ~600 protocol seconds with several takeovers.
  * Random decisions are seeded (printed; {@code -Djsanlock.seed=N} repeats them);
  * thread interleavings are not reproducible, the decisions are.
+ *
+ * <p>{@code @Isolated}: nothing else runs beside it (the module's slow reference tests run side
+ * by side, engine/src/test/resources/junit-platform.properties): at 10x, a stall of 0.8 s real
+ * is 8 protocol seconds, and the run should spend its virtual time contending, not losing lockspaces
+ * to another test's load.
  */
 @Tag("slow") // a randomized multi-host run, ~55 s
+@Isolated
 class RandomizedSafetyTest {
     static final Geometry G = Geometry.S512_A1M;
     static final String PATH = "/mem/safety";

@@ -25,7 +25,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Mixed clusters: a reference sanlock daemon (host 1, "refA") and jsanlock
- * engines on one lease file or loop device, io_timeout 1 everywhere.
+ * engines on one lease file or loop device, io_timeout 1 everywhere. Its cases run one at a
+ * time, beside {@link ReferenceTakeoverTest} (which says why that is safe).
  */
 @Tag("slow") // mixed reference/jsanlock hosts in real time, ~75 s
 class ReferenceInteropTest {
@@ -36,7 +37,7 @@ class ReferenceInteropTest {
     Path tmp;
     String path;
     String loop;
-    final List<AutoCloseable> cleanup = new ArrayList<>();
+    final List<AutoCloseable> cleanup = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     @AfterEach
     void tearDown() throws Exception {
@@ -78,6 +79,29 @@ class ReferenceInteropTest {
         return e;
     }
 
+    /**
+     * A join started beside the test's own (different host ids: nothing to contend for), as a
+     * cluster's hosts boot: each join is mostly the delta lease's waits, so side by side they take
+     * the time of one.
+     */
+    static <T> java.util.concurrent.CompletableFuture<T> joining(Callable<T> join) {
+        return java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return join.call();
+            } catch (Exception e) {
+                throw new java.util.concurrent.CompletionException(e);
+            }
+        });
+    }
+
+    static <T> T joined(java.util.concurrent.CompletableFuture<T> f) throws Exception {
+        try {
+            return f.get(60, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof Exception x ? x : e;
+        }
+    }
+
     ResourceSpec res(String name, long off) {
         return new ResourceSpec("LS", name, List.of(new ResourceSpec.Disk(path, off)), 0, false, false);
     }
@@ -112,8 +136,9 @@ class ReferenceInteropTest {
     @ValueSource(booleans = {false, true})
     void referenceHoldsJsanlockGetsIdLiveThenAcquires(boolean onLoop) throws Exception {
         setUp(onLoop);
+        var jJoin = joining(() -> engine("jsanB", 2));
         Reference.Daemon ref = daemon("refA", 1);
-        LeaseEngine j = engine("jsanB", 2);
+        LeaseEngine j = joined(jJoin);
         Process holder = ref.hold(refRes("R1", R1));
         Leader held = eventually("reference holds R1", 20, () -> {
             Leader l = Reference.leader(path, R1);
@@ -137,8 +162,9 @@ class ReferenceInteropTest {
     @ValueSource(booleans = {false, true})
     void jsanlockHoldsReferenceGetsIdLiveThenAcquires(boolean onLoop) throws Exception {
         setUp(onLoop);
+        var jJoin = joining(() -> engine("jsanB", 2));
         Reference.Daemon ref = daemon("refA", 1);
-        LeaseEngine j = engine("jsanB", 2);
+        LeaseEngine j = joined(jJoin);
         ResourceLease l = j.acquire(res("R1", R1), AcquireOptions.exclusive());
         Reference.Result r = ref.cli("client", "command", "-r", refRes("R1", R1), "-c", "/bin/true");
         assertThat(r.out()).contains("acquire done -243");
@@ -155,8 +181,9 @@ class ReferenceInteropTest {
     @Test
     void referenceAndJsanlockSeeEachOtherLiveAndALeaverAsFree() throws Exception {
         setUp(false);
+        var jJoin = joining(() -> engine("jsanB", 2));
         Reference.Daemon ref = daemon("refA", 1);
-        LeaseEngine j = engine("jsanB", 2);
+        LeaseEngine j = joined(jJoin);
         eventually("jsanlock sees host 1 LIVE gen 1", 20, () -> j.hosts("LS").stream()
                 .anyMatch(h -> h.hostId() == 1 && h.generation() == 1 && h.state() == HostState.LIVE
                         && h.name().equals("refA")));

@@ -18,6 +18,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /**
  * (c) Host death, both ways at once on one lease file, io_timeout 1: a reference
@@ -28,8 +30,14 @@ import org.junit.jupiter.api.io.TempDir;
  * seconds of this one machine — and jsanlock must not be earlier than 8N+W
  * (+1: "elapsed > limit" on whole seconds) and within 10% of the reference.
  * About 80 s: the one long test class.
+ *
+ * <p>It runs beside {@link ReferenceInteropTest} ({@code @Execution(CONCURRENT)}; at most two
+ * tests at once in this module, engine/src/test/resources/junit-platform.properties): almost all
+ * of it is the wait for 8N+W, which is protocol time, not CPU, and the two share nothing but the
+ * reference binary (own run directories, own lease files). {@link RandomizedSafetyTest} runs alone.
  */
 @Tag("slow") // takeovers wait 8N+W (69 s each) on reference daemons
+@Execution(ExecutionMode.CONCURRENT)
 class ReferenceTakeoverTest {
     static final long R1 = 1L << 20;
     static final long R2 = 2L << 20;

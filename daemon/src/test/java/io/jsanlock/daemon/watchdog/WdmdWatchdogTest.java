@@ -21,6 +21,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.parallel.Isolated;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,6 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
  * messages to the same stand-in, obtained in the run and compared byte for byte with ours.
  * The real wdmd is exercised in dist's {@code WdmdInteropTest}.
  */
+@Isolated // nothing beside it (junit-platform.properties): the reference daemon with its watchdog on (-w 1) must not miss a renewal to another test's load
 class WdmdWatchdogTest {
     @TempDir
     Path tmp;
