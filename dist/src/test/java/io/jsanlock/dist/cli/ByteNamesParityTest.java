@@ -145,10 +145,26 @@ class ByteNamesParityTest {
     @org.junit.jupiter.api.Test
     void python3SanlockGetsTheSameAnswersForBytePathsAndNamesFromBothDaemons() {
         Locale locale = new Locale("LANG=C", Map.of("LANG", "C"));
-        String ref = pythonRun(locale, TestDaemon.Kind.REFERENCE);
+        // The two runs share nothing (each its own directory, lease file and daemon) and mostly
+        // wait (daemon start, the join): side by side, and the test ends when both have.
+        CompletableFuture<String> onReference = new CompletableFuture<>();
+        Thread.ofVirtual().start(() -> {
+            try {
+                onReference.complete(pythonRun(locale, TestDaemon.Kind.REFERENCE));
+            } catch (Throwable t) {
+                onReference.completeExceptionally(t);
+            }
+        });
+        String ours;
+        try {
+            ours = pythonRun(locale, TestDaemon.Kind.JSANLOCK);
+        } finally {
+            onReference.exceptionally(t -> null).join();
+        }
+        String ref = onReference.join();
         assertTrue(ref.contains("add_lockspace None") && ref.contains("acquire None"),
                 "the reference itself failed:\n" + ref);
-        assertEquals(ref, pythonRun(locale, TestDaemon.Kind.JSANLOCK));
+        assertEquals(ref, ours);
     }
 
     private static final String PYTHON = String.join("\n",
@@ -191,15 +207,17 @@ class ByteNamesParityTest {
 
     private String pythonRun(Locale locale, TestDaemon.Kind kind) {
         int n = runs.incrementAndGet();
-        String sub = dir + "/" + DIR_NAME;
+        // Its own one-letter directory, as each sequence has (same path length; shown as DIR).
+        String own = dir + "/" + (char) ('a' + n);
+        String sub = own + "/" + DIR_NAME;
         String path = sub + "/" + FILE_NAME;
-        check(sh(locale.env, null, List.of("bash", "-c", "rm -rf \"$1\" && mkdir \"$1\" && truncate -s 8M \"$2\"", "-", sub,
+        check(sh(locale.env, null, List.of("bash", "-c", "rm -rf \"$1\" && mkdir -p \"$1\" && truncate -s 8M \"$2\"", "-", sub,
                 path)));
         Path runDir = dir.resolve("run" + n);
         long daemonPid = startDaemon(kind, locale, runDir);
         try {
             Run.Result r = sh(locale.env, runDir, List.of("/usr/bin/python3", "-c", PYTHON, path, LS, RES, RES2));
-            return show(r).replace(dir.toString(), "DIR") + "\n--- leader of R\n" + identityBytes(locale, path);
+            return show(r).replace(own, "DIR") + "\n--- leader of R\n" + identityBytes(locale, path);
         } finally {
             ProcessHandle.of(daemonPid).ifPresent(h -> {
                 h.destroyForcibly();
@@ -375,8 +393,11 @@ class ByteNamesParityTest {
         try {
             Process p = builder(locale, runDir, byteArgs).start();
             p.getOutputStream().close();
-            CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> read(p.getInputStream()));
-            CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
+            // Readers on threads of their own: CompletableFuture's default on a 2-core machine
+            // is the common pool's single thread, where the commands of the two sequences that
+            // run at once waited for each other's output.
+            CompletableFuture<String> out = readAsync(p.getInputStream());
+            CompletableFuture<String> err = readAsync(p.getErrorStream());
             if (!p.waitFor(90, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
                 throw new AssertionError("timed out: " + byteArgs);
@@ -394,6 +415,12 @@ class ByteNamesParityTest {
         } catch (IOException e) {
             throw new AssertionError("cannot start " + byteArgs + ": " + e, e);
         }
+    }
+
+    private static CompletableFuture<String> readAsync(java.io.InputStream in) {
+        CompletableFuture<String> f = new CompletableFuture<>();
+        Thread.ofVirtual().start(() -> f.complete(read(in)));
+        return f;
     }
 
     private static String read(java.io.InputStream in) {
