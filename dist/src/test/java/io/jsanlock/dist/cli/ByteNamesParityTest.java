@@ -37,10 +37,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * bin/jsanlock with the jsanlock daemon, bin/jsanlock with the reference daemon and the
  * reference CLI with the jsanlock daemon. Each must give the same stdout, stderr and exit
  * status per command (only times and the holder's pid masked) and the same bytes on disk
- * after direct init. The Java test process cannot put such bytes in a ProcessBuilder
+ * after direct init. The lockspace is initialised and joined with io_timeout 1, so a
+ * sequence takes ~10 s, not ~40 s. The Java test process cannot put such bytes in a ProcessBuilder
  * argument, so every command goes through bash with {@code $'\xNN'} quoting.
  */
-@org.junit.jupiter.api.Tag("slow") // a whole-system run (~270 s on a loaded 2-core machine): failsafe, not the fast loop
+@org.junit.jupiter.api.Tag("slow") // a whole-system run (~70 s on a loaded 2-core machine): failsafe, not the fast loop
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ByteNamesParityTest {
     /** Byte strings: one char per byte. */
@@ -144,10 +145,26 @@ class ByteNamesParityTest {
     @org.junit.jupiter.api.Test
     void python3SanlockGetsTheSameAnswersForBytePathsAndNamesFromBothDaemons() {
         Locale locale = new Locale("LANG=C", Map.of("LANG", "C"));
-        String ref = pythonRun(locale, TestDaemon.Kind.REFERENCE);
+        // The two runs share nothing (each its own directory, lease file and daemon) and mostly
+        // wait (daemon start, the join): side by side, and the test ends when both have.
+        CompletableFuture<String> onReference = new CompletableFuture<>();
+        Thread.ofVirtual().start(() -> {
+            try {
+                onReference.complete(pythonRun(locale, TestDaemon.Kind.REFERENCE));
+            } catch (Throwable t) {
+                onReference.completeExceptionally(t);
+            }
+        });
+        String ours;
+        try {
+            ours = pythonRun(locale, TestDaemon.Kind.JSANLOCK);
+        } finally {
+            onReference.exceptionally(t -> null).join();
+        }
+        String ref = onReference.join();
         assertTrue(ref.contains("add_lockspace None") && ref.contains("acquire None"),
                 "the reference itself failed:\n" + ref);
-        assertEquals(ref, pythonRun(locale, TestDaemon.Kind.JSANLOCK));
+        assertEquals(ref, ours);
     }
 
     private static final String PYTHON = String.join("\n",
@@ -190,15 +207,17 @@ class ByteNamesParityTest {
 
     private String pythonRun(Locale locale, TestDaemon.Kind kind) {
         int n = runs.incrementAndGet();
-        String sub = dir + "/" + DIR_NAME;
+        // Its own one-letter directory, as each sequence has (same path length; shown as DIR).
+        String own = dir + "/" + (char) ('a' + n);
+        String sub = own + "/" + DIR_NAME;
         String path = sub + "/" + FILE_NAME;
-        check(sh(locale.env, null, List.of("bash", "-c", "rm -rf \"$1\" && mkdir \"$1\" && truncate -s 8M \"$2\"", "-", sub,
+        check(sh(locale.env, null, List.of("bash", "-c", "rm -rf \"$1\" && mkdir -p \"$1\" && truncate -s 8M \"$2\"", "-", sub,
                 path)));
         Path runDir = dir.resolve("run" + n);
         long daemonPid = startDaemon(kind, locale, runDir);
         try {
             Run.Result r = sh(locale.env, runDir, List.of("/usr/bin/python3", "-c", PYTHON, path, LS, RES, RES2));
-            return show(r).replace(dir.toString(), "DIR") + "\n--- leader of R\n" + identityBytes(locale, path);
+            return show(r).replace(own, "DIR") + "\n--- leader of R\n" + identityBytes(locale, path);
         } finally {
             ProcessHandle.of(daemonPid).ifPresent(h -> {
                 h.destroyForcibly();
@@ -232,7 +251,11 @@ class ByteNamesParityTest {
         String lsHost = LS + ":1:" + path + ":0";
         String res = LS + ":" + RES + ":" + path + ":1M";
         String res2 = LS + ":" + RES2 + ":" + path + ":2M";
-        out.put("direct init -s", show(cli(locale, null, cli, "direct", "init", "-s", lsArea)));
+        // -o 1 in the lockspace's own records too, not only at add_lockspace: a join waits
+        // 2 × the larger of its own io_timeout and the one the slots were written with
+        // (algorithms.md M2/M3), so slots left at the default 10 made every join 21 s instead
+        // of 3. Both CLIs get the same request and the bytes it writes are compared.
+        out.put("direct init -s", show(cli(locale, null, cli, "direct", "init", "-s", lsArea, "-o", "1")));
         out.put("direct init -r", show(cli(locale, null, cli, "direct", "init", "-r", res)));
         out.put("direct init -r (48-byte name)", show(cli(locale, null, cli, "direct", "init", "-r", res2)));
         String disk = sh(locale.env, null, List.of("head", "-c", Integer.toString(3 << 20), path)).out();
@@ -370,8 +393,11 @@ class ByteNamesParityTest {
         try {
             Process p = builder(locale, runDir, byteArgs).start();
             p.getOutputStream().close();
-            CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> read(p.getInputStream()));
-            CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
+            // Readers on threads of their own: CompletableFuture's default on a 2-core machine
+            // is the common pool's single thread, where the commands of the two sequences that
+            // run at once waited for each other's output.
+            CompletableFuture<String> out = readAsync(p.getInputStream());
+            CompletableFuture<String> err = readAsync(p.getErrorStream());
             if (!p.waitFor(90, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
                 throw new AssertionError("timed out: " + byteArgs);
@@ -389,6 +415,12 @@ class ByteNamesParityTest {
         } catch (IOException e) {
             throw new AssertionError("cannot start " + byteArgs + ": " + e, e);
         }
+    }
+
+    private static CompletableFuture<String> readAsync(java.io.InputStream in) {
+        CompletableFuture<String> f = new CompletableFuture<>();
+        Thread.ofVirtual().start(() -> f.complete(read(in)));
+        return f;
     }
 
     private static String read(java.io.InputStream in) {
@@ -433,13 +465,25 @@ class ByteNamesParityTest {
         return p.pid();
     }
 
+    /**
+     * Until {@code h} has exited: reaped, or a zombie. The reference daemon is not this JVM's
+     * child (start-daemon.sh detaches it), so init reaps it, on this machine kind up to a
+     * second later; a zombie has closed its files and written its last log line already.
+     */
     private static void awaitExit(ProcessHandle h) {
+        // a bound, not a timing goal: SIGKILLed daemons with O_DIRECT I/O in flight, four
+        // sequences at once on a loaded 2-core machine, once took more than 10 s to be reaped
+        if (!Run.await(60_000, () -> !h.isAlive() || zombie(h.pid()))) {
+            throw new IllegalStateException("process " + h.pid() + " did not exit");
+        }
+    }
+
+    private static boolean zombie(long pid) {
         try {
-            // a bound, not a timing goal: SIGKILLed daemons with O_DIRECT I/O in flight, four
-            // sequences at once on a loaded 2-core machine, once took more than 10 s to be reaped
-            h.onExit().get(60, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            throw new IllegalStateException("process " + h.pid() + " did not exit", e);
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            return stat.charAt(stat.lastIndexOf(')') + 2) == 'Z';
+        } catch (IOException e) {
+            return true; // gone
         }
     }
 

@@ -233,6 +233,10 @@ abstract class ClientParity {
     private Lab reference;
     private Lab ours;
 
+    /** The reference lab's half of each row (see {@link #sameAnswerAndSameBytesOnDisk}). */
+    private static final java.util.concurrent.ExecutorService SIDE_BY_SIDE =
+            java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor();
+
     /** Both labs start together (two daemons each, joined with io_timeout 1): about 5 s. */
     @BeforeAll
     void startLabs() throws IOException {
@@ -271,8 +275,23 @@ abstract class ClientParity {
     @ParameterizedTest(name = "{0}")
     @MethodSource("rows")
     void sameAnswerAndSameBytesOnDisk(Row row) {
-        Outcome ref = run(reference, Cli.REFERENCE, row);
-        Outcome got = run(ours, cliUnderTest(), row);
+        // The two labs share no daemon, file or directory, and a row mostly waits (process
+        // starts, the daemons' joins and rem_lockspaces in the rows that make them): each lab
+        // runs the row on a thread of its own, and the row ends only when both have finished.
+        CompletableFuture<Outcome> onReference = CompletableFuture.supplyAsync(() -> run(reference, Cli.REFERENCE, row),
+                SIDE_BY_SIDE);
+        Outcome got;
+        try {
+            got = run(ours, cliUnderTest(), row);
+        } finally {
+            onReference.exceptionally(t -> null).join();
+        }
+        Outcome ref;
+        try {
+            ref = onReference.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            throw e.getCause() instanceof Error err ? err : new AssertionError(e.getCause());
+        }
         String ctx = "sanlock " + row.args() + "\n== reference lab, reference CLI: " + ref.result
                 + "\n== jsanlock lab, " + cliUnderTest().name().toLowerCase() + " CLI: " + got.result;
         List<org.junit.jupiter.api.function.Executable> checks = new ArrayList<>();

@@ -29,6 +29,8 @@ public final class DiskImage {
     static final int CLEAR_MAGIC = 0x11282016;
     static final int REQUEST_MAGIC = 0x08292011;
 
+    private static final byte[] ZERO_BLOCK = new byte[512];
+
     private DiskImage() {
     }
 
@@ -50,6 +52,11 @@ public final class DiskImage {
         StringBuilder out = new StringBuilder();
         HexFormat hex = HexFormat.of();
         for (int off = 0; off + 512 <= b.length; off += 512) {
+            // An all-zero block is neither a record nor output: skipped by one vectorised
+            // compare (the byte loop below took ~40 ms per 40 MiB lab, twice per parity row).
+            if (java.util.Arrays.equals(b, off, off + 512, ZERO_BLOCK, 0, 512)) {
+                continue;
+            }
             int magic = bb.getInt(off);
             if (magic == DELTA_MAGIC || magic == PAXOS_MAGIC || magic == CLEAR_MAGIC) {
                 zero(b, off + 152, 8); // timestamp

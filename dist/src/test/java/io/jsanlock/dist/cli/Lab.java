@@ -62,8 +62,18 @@ final class Lab implements AutoCloseable {
         a = da;
         b = db;
         try {
-            CompletableFuture<Run.Result> joinB = CompletableFuture.supplyAsync(() ->
-                    Run.sanlock(b.runDir, List.of("client", "add_lockspace", "-s", "LS:2:" + leases + ":0", "-o", "1")));
+            // On a thread of its own: CompletableFuture's default on a 2-core machine is the
+            // common pool's single thread, where the two labs (built side by side) queued
+            // their joins one after the other.
+            CompletableFuture<Run.Result> joinB = new CompletableFuture<>();
+            Thread.ofVirtual().start(() -> {
+                try {
+                    joinB.complete(Run.sanlock(b.runDir, List.of("client", "add_lockspace", "-s", "LS:2:" + leases + ":0",
+                            "-o", "1")));
+                } catch (Throwable t) {
+                    joinB.completeExceptionally(t);
+                }
+            });
             check(Run.sanlock(a.runDir, List.of("client", "add_lockspace", "-s", "LS:1:" + leases + ":0", "-o", "1")));
             check(joinB.join());
             // Formatted directly (storage only), so the lab does not depend on the daemon's rindex support.

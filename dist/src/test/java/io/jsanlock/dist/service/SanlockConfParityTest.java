@@ -29,8 +29,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * its field of the DAEMON record ({@code client status -D}), the socket's owner, the log file,
  * the syslog messages. The reference reads /etc/sanlock/sanlock.conf, so it runs in a private
  * mount namespace (dist/src/test/sh/daemon-with-conf); nothing on the host changes.
+ *
+ * <p>A case is two daemons started, asked and stopped side by side (~3 s, most of it waiting
+ * for the daemons to start and to exit); cases share nothing (each its own temp dir, conf file, run
+ * dirs, syslog socket and mount namespace) and hold no lockspace (nothing to renew), so two
+ * cases run at once.
  */
-@org.junit.jupiter.api.Tag("slow") // a whole-system run (~180 s on a loaded 2-core machine): failsafe, not the fast loop
+@org.junit.jupiter.api.Tag("slow") // a whole-system run (~50 s on a loaded 2-core machine): failsafe, not the fast loop
+@org.junit.jupiter.api.parallel.Execution(org.junit.jupiter.api.parallel.ExecutionMode.CONCURRENT) // see above
 class SanlockConfParityTest {
     static final Path REPO = Path.of(System.getProperty("jsanlock.repo", "..")).toAbsolutePath().normalize();
     static final Path SCRIPT = REPO.resolve("dist/src/test/sh/daemon-with-conf");
@@ -139,10 +145,17 @@ class SanlockConfParityTest {
 
     private static final java.util.concurrent.atomic.AtomicInteger RUNS = new java.util.concurrent.atomic.AtomicInteger();
 
+    /**
+     * Threads of their own for the two runs of a case. Not CompletableFuture's default: on a
+     * 2-core machine that is the common pool's single thread, which ran the two daemons of a
+     * case (and those of the case beside it) one after the other.
+     */
+    private static final java.util.concurrent.ExecutorService RUNNERS = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor();
+
     /** The reference's report and ours, the two daemons run side by side (each in its own directory). */
     static List<List<String>> both(Case k, Path tmp, Map<String, String> env) {
-        var ref = java.util.concurrent.CompletableFuture.supplyAsync(() -> run("reference", k, tmp, env));
-        var ours = java.util.concurrent.CompletableFuture.supplyAsync(() -> run("jsanlock", k, tmp, env));
+        var ref = java.util.concurrent.CompletableFuture.supplyAsync(() -> run("reference", k, tmp, env), RUNNERS);
+        var ours = java.util.concurrent.CompletableFuture.supplyAsync(() -> run("jsanlock", k, tmp, env), RUNNERS);
         try {
             return List.of(ref.join(), ours.join());
         } catch (java.util.concurrent.CompletionException e) {

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
  * other non-directory disk_lease_dir) and part 2 (manual leases: start on host 1, exact -243
  * on host 2, kill -9 of host 1's guest releases at once, host 2 takes over with lver 2).
  */
-@Tag("slow") // the seed scenarios (a takeover at 8N+W each); @Tag is inherited by the four scenario classes
+@Tag("slow") // the seed scenarios end to end (two daemons, a join, a dozen jvirsh runs); @Tag is inherited by the four scenario classes
 abstract class SeedScenarioTestBase {
     static final String DOMAIN = "test4_sanlock";
 
@@ -96,7 +96,14 @@ abstract class SeedScenarioTestBase {
         for (int h = 1; h <= 2; h++) {
             hosts.writeConfig(h, "auto_disk_leases = 0\nrequire_lease_for_disks = 0\n");
         }
-        assertThat(hosts.sanlock(0, "direct", "init", "-s", "libvirt:0:" + dev + ":0").out()).contains("init done 0");
+        // The slots are written with the joins' io_timeout: a join waits 2 × the larger of its
+        // own io_timeout and the slots' (algorithms.md M2/M3), so with the scenario's default 10
+        // in the slots each -o 1 join took 21 s instead of 3.
+        List<String> init = new java.util.ArrayList<>(List.of("direct", "init", "-s", "libvirt:0:" + dev + ":0"));
+        if (joinIoTimeout() != 0) {
+            init.addAll(List.of("-o", Integer.toString(joinIoTimeout())));
+        }
+        assertThat(hosts.sanlock(0, init.toArray(String[]::new)).out()).contains("init done 0");
         assertThat(hosts.sanlock(0, "direct", "init", "-r", "libvirt:test1:" + dev + ":1048576").out())
                 .contains("init done 0");
         hosts.joinBoth("libvirt", dev, joinIoTimeout());

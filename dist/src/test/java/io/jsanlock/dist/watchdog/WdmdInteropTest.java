@@ -105,12 +105,20 @@ class WdmdInteropTest {
                 "-U", "root", "-G", "root", "-e", "wd-reference"), Map.of("LD_PRELOAD",
                 Optional.ofNullable(System.getenv("SANLOCK_PEER_SHIM")).orElse("/usr/local/lib/sanlock-peer/rlimit-shim.so")));
 
-        assertThat(run(jRun, SANLOCK.toString(), "client", "add_lockspace", "-o", IO_TIMEOUT, "-s", "LSJ:1:" + leases + ":0").out())
-                .contains("done 0");
-        assertThat(run(jRun, SANLOCK.toString(), "client", "add_lockspace", "-o", IO_TIMEOUT, "-s", "LSK:1:" + leases + ":1048576").out())
-                .contains("done 0");
-        assertThat(run(rRun, SANLOCK.toString(), "client", "add_lockspace", "-o", IO_TIMEOUT, "-s", "LSR:2:" + leases + ":2097152").out())
-                .contains("done 0");
+        // The three joins at once (two on the jsanlock daemon, as a host joins its lockspaces
+        // at boot): each waits 2 × io_timeout + 1 s in the delta lease, 7 s, and nothing here
+        // depends on their order.
+        try (var joins = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            var lsj = joins.submit(() -> run(jRun, SANLOCK.toString(), "client", "add_lockspace", "-o", IO_TIMEOUT, "-s",
+                    "LSJ:1:" + leases + ":0"));
+            var lsk = joins.submit(() -> run(jRun, SANLOCK.toString(), "client", "add_lockspace", "-o", IO_TIMEOUT, "-s",
+                    "LSK:1:" + leases + ":1048576"));
+            var lsr = joins.submit(() -> run(rRun, SANLOCK.toString(), "client", "add_lockspace", "-o", IO_TIMEOUT, "-s",
+                    "LSR:2:" + leases + ":2097152"));
+            for (var join : List.of(lsj, lsk, lsr)) {
+                assertThat(join.get().out()).contains("done 0");
+            }
+        }
 
         // The reference arms before add_lockspace returns; so must jsanlock (algorithms.md 2.2).
         WdmdState s = WdmdState.dump();
