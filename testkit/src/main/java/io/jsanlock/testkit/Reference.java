@@ -139,12 +139,36 @@ public final class Reference {
         }
         ProcessHandle.of(pid).ifPresent(h -> {
             h.destroyForcibly();
-            try {
-                h.onExit().get(10, TimeUnit.SECONDS);
-            } catch (Exception e) {
-                throw new IllegalStateException("reference daemon " + pid + " did not exit", e);
+            // The daemon detached itself (its parent is pid 1), so it is not our child: once dead
+            // it stays a zombie until pid 1 reaps it, which can take a while; a zombie has closed
+            // its files and socket, so it counts as gone. onExit() would wait for the reaping.
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            String state = processState(pid);
+            while (!state.isEmpty() && !state.equals("Z")) {
+                if (System.nanoTime() > end) {
+                    throw new IllegalStateException("reference daemon " + pid + " did not exit 10 s after SIGKILL (state "
+                            + state + ")");
+                }
+                try {
+                    Thread.sleep(20);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while waiting for reference daemon " + pid, e);
+                }
+                state = processState(pid);
             }
         });
+    }
+
+    /** The state letter of process {@code pid} from /proc (R, S, D, Z, ...), or "" once it is gone. */
+    static String processState(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            // pid (comm) STATE ...: comm may hold spaces and parentheses, so split after the last ')'
+            return stat.substring(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+        } catch (IOException | RuntimeException e) {
+            return "";
+        }
     }
 
     /**
