@@ -7,6 +7,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
  * figure from both, and the storage is cleaned up. Fails (never skips) without the
  * reference sanlock or the packaged jar.
  */
+@Tag("slow") // both daemons started and measured (~35 s): the whole suite runs it, bin/test --fast (the inner loop, under 3 min) does not
 class BenchSmokeTest {
     static final Path REPO = Path.of(System.getProperty("jsanlock.repo", "..")).toAbsolutePath().normalize();
 

@@ -8,6 +8,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
  * report prints comes out and is sane (counts add up, p50 ≤ p99, renewals spaced about 2N).
  * Not a timing goal: on a loaded machine a renewal may be slow, so no latency bound is asserted.
  */
+@Tag("slow") // a daemon joined to many lockspaces plus a many-host lockspace (~35 s): the whole suite runs it, bin/test --fast (the inner loop, under 3 min) does not
 class ScaleSmokeTest {
     @Test
     void smallShapeProducesEveryFigure(@TempDir Path dir) throws Exception {

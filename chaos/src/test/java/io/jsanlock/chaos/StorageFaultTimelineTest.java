@@ -31,6 +31,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.parallel.Execution;
 import org.junit.jupiter.api.parallel.ExecutionMode;
@@ -47,6 +48,7 @@ import org.junit.jupiter.api.parallel.ExecutionMode;
  * chaos/src/test/resources/junit-platform.properties): each case has its own clock, disk and
  * engines, and an in-memory engine renewing once per two clock seconds needs next to no CPU.
  */
+@Tag("slow") // waits out storage-fault timelines in protocol time (~26 s): the whole suite runs it, bin/test --fast (the inner loop, under 3 min) does not
 class StorageFaultTimelineTest {
     static final Geometry G = Geometry.S512_A1M;
     static final String PATH = "/mem/chaos";

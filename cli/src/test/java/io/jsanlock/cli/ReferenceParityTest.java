@@ -17,6 +17,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.api.Tag;
 
 /**
  * On every reference-written vector (including those where reference hosts
@@ -25,6 +26,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * name) print exactly what the reference binary prints, with the same exit
  * status. Needs the reference sanlock: fails when it is missing.
  */
+@Tag("slow") // both daemons joined for every client command compared (~14 s): the whole suite runs it, bin/test --fast (the inner loop, under 3 min) does not
 class ReferenceParityTest {
     @TempDir
     static Path dir;

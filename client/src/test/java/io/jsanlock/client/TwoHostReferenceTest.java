@@ -11,6 +11,7 @@ import io.jsanlock.wire.Resource;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.parallel.Execution;
@@ -37,6 +38,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 // nothing else, keeps its own cases in order, one at a time.
 @Execution(ExecutionMode.CONCURRENT)
 @ResourceLock("client tests: TwoHostReferenceTest")
+@Tag("slow") // two hosts, one of them the reference daemon, joining and contending (~11 s): the whole suite runs it, bin/test --fast (the inner loop, under 3 min) does not
 class TwoHostReferenceTest {
     static final long MiB = 1048576L;
     Path leases;

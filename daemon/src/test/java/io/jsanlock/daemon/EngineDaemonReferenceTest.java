@@ -22,6 +22,7 @@ import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.junit.jupiter.api.parallel.ResourceLock;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
@@ -49,6 +50,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 // the second lane (TestLanes): side by side with the module's other classes, one such class at a time
 @Execution(ExecutionMode.CONCURRENT)
 @ResourceLock(TestLanes.REFERENCE_PARITY)
+@Tag("slow") // reference and jsanlock daemons joined side by side (~14 s): the whole suite runs it, bin/test --fast (the inner loop, under 3 min) does not
 class EngineDaemonReferenceTest {
     static final long MiB = 1048576L;
     static final Path SANLOCK = Path.of("/usr/sbin/sanlock");

@@ -6,6 +6,7 @@ import io.jsanlock.testkit.Reference;
 import org.junit.jupiter.api.parallel.Execution;
 import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.junit.jupiter.api.parallel.ResourceLock;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -28,6 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 // the second lane (TestLanes): side by side with the module's other classes, one such class at a time
 @Execution(ExecutionMode.CONCURRENT)
 @ResourceLock(TestLanes.REFERENCE_PARITY)
+@Tag("slow") // python3-sanlock against both daemons, each joining (~12 s): the whole suite runs it, bin/test --fast (the inner loop, under 3 min) does not
 class PythonParityTest {
     static final String SCRIPT = """
             import sanlock, sys, re, time

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
  * stderr without changing stdout or the exit status, against either daemon, and the
  * jsanlock daemon hands over its reason (docs/explain.md).
  */
+@Tag("slow") // both daemons joined, every client command through both CLIs (~11 s): the whole suite runs it, bin/test --fast (the inner loop, under 3 min) does not
 class ClientOutputParityTest {
     @TempDir
     Path dir;

@@ -1,5 +1,6 @@
 package io.jsanlock.dist.cli;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -23,6 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * <p>Not a parity test (the daemon's answers are not what is checked): the CLI must print
  * the status of the daemon it was pointed at, known by the host name it was given.
  */
+@Tag("slow") // daemons started in byte-named run dirs under several locales (~10 s): the whole suite runs it, bin/test --fast (the inner loop, under 3 min) does not
 class RunDirBytesTest {
     private static final List<Map<String, String>> LOCALES = List.of(Map.of("LANG", "C"),
             Map.of("LANG", "C", "LC_ALL", "C.UTF-8"), Map.of());

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.Tag;
 
 /**
  * Both directions, for 512/1M, 4K/1M and 4K/8M: areas jsanlock initialises
@@ -15,6 +16,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * own; areas the reference initialises, jsanlock dumps and reads exactly as
  * the reference does.
  */
+@Tag("slow") // lease areas written and read back by both binaries (~11 s): the whole suite runs it, bin/test --fast (the inner loop, under 3 min) does not
 class RoundTripWithReferenceTest {
     @TempDir
     Path dir;
