@@ -10,6 +10,8 @@ import java.util.List;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /**
  * The harness on a tiny configuration (32 resources, one round, 0.3 s passes, sparse
@@ -18,6 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
  * reference sanlock or the packaged jar.
  */
 @Tag("slow") // both daemons started and measured (~35 s): the whole suite runs it, bin/test --fast (the inner loop, under 3 min) does not
+@Execution(ExecutionMode.CONCURRENT) // beside the other smoke test: bench/src/test/resources/junit-platform.properties
 class BenchSmokeTest {
     static final Path REPO = Path.of(System.getProperty("jsanlock.repo", "..")).toAbsolutePath().normalize();
 

@@ -11,6 +11,8 @@ import java.util.List;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /**
  * bin/bench-scale's machinery on a small shape (io_timeout 1: 4 lockspaces, 64 held leases,
@@ -19,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Not a timing goal: on a loaded machine a renewal may be slow, so no latency bound is asserted.
  */
 @Tag("slow") // a daemon joined to many lockspaces plus a many-host lockspace (~35 s): the whole suite runs it, bin/test --fast (the inner loop, under 3 min) does not
+@Execution(ExecutionMode.CONCURRENT) // beside the other smoke test: bench/src/test/resources/junit-platform.properties
 class ScaleSmokeTest {
     @Test
     void smallShapeProducesEveryFigure(@TempDir Path dir) throws Exception {
