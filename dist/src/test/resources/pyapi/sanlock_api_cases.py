@@ -965,7 +965,10 @@ def _():
 @case("add_lockspace UTF-8 name and path", ["add_lockspace", "inq_lockspace", "get_lockspaces"])
 def _():
     path = p("\u05d0".encode())
-    sanlock.add_lockspace(UTF8, 1, path, 0, iotimeout=1)
+    # io_timeout 3, not 1: this join runs while other slow classes load the machine, and one
+    # O_DIRECT write over 1 s failed jsanlock's join with -202 (SANLK_AIO_TIMEOUT) in a CI run
+    # where the reference's happened to be quick. Both daemons get the same request.
+    sanlock.add_lockspace(UTF8, 1, path, 0, iotimeout=3)
     return [sanlock.inq_lockspace(UTF8, 1, path, 0), sanlock.get_lockspaces()]
 
 
