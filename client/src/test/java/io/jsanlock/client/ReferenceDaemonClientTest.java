@@ -180,13 +180,29 @@ class ReferenceDaemonClientTest {
 
     @Test
     void acquireForAnotherRegisteredPid() throws Exception {
+        // The reference daemon finds the target of an acquire by pid. Every test here registers
+        // from this one process, and a registration closed by the test before may still be in
+        // the daemon's table while its hang-up is being processed: an acquire for this pid could
+        // then be given to that dying client and answered -25 (ENOTTY: the target died while
+        // acquiring), as CI saw once. So wait until no client of this pid is left, register,
+        // and wait until the daemon has read the REGISTER (libsanlock's register does not wait
+        // for a reply either).
+        await("no earlier registration of this pid left", Duration.ofSeconds(10),
+                () -> clientsOfThisPid() == 0);
         try (Registration reg = client.register()) {
+            await("the registration read by the daemon", Duration.ofSeconds(10),
+                    () -> clientsOfThisPid() == 1);
             client.acquire(myPid, 0, List.of(res("R5", 5)), null);
             assertEquals(1, reg.inquire().count());
             client.release(myPid, List.of(res("R5", 5)));
             assertEquals(0, reg.inquire().count());
         }
         assertEquals(-3, code(() -> client.inquire(999_999)));
+    }
+
+    private long clientsOfThisPid() throws Exception {
+        return client.status(2).stream()
+                .filter(x -> x.type() == StateType.CLIENT && x.data32() == myPid).count();
     }
 
     @Test
