@@ -28,9 +28,12 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /**
  * Two jsanlock daemons on one lease file, each serving metrics (daemon -M on its own loopback
@@ -43,7 +46,11 @@ import org.junit.jupiter.api.io.TempDir;
  * the watchdog's fire timeout: a real minute, hence slow).
  */
 @Timeout(240)
-@org.junit.jupiter.api.Tag("slow")
+@Tag("slow")
+// Beside the reference parity lane (at most two tests at once): most of its 77 s is waiting out
+// host_dead_seconds, protocol time, and its one timed step (the slowed renewal) accepts a loaded
+// machine (70-99% of io_timeout).
+@Execution(ExecutionMode.CONCURRENT)
 class MetricsClusterTest {
     static final int IO_TIMEOUT = 1;
 
@@ -204,7 +211,8 @@ class MetricsClusterTest {
         }
         await("the slow renewal counted", Duration.ofSeconds(20),
                 () -> value(a, "jsanlock_renewal_slow_total{lockspace=\"LS\"}") == 1);
-        assertThat(a.logText()).containsPattern("sLS renewal slow: read 7\\d\\d ms write \\d+ ms, 7\\d% of io_timeout 1 "
+        // slowed by 700 ms: 70% and up (the read itself and a loaded machine add to it, up to < 100%)
+        assertThat(a.logText()).containsPattern("sLS renewal slow: read [7-9]\\d\\d ms write \\d+ ms, [7-9]\\d% of io_timeout 1 "
                 + "\\(warning above 50%\\), \\d+ s left before holders are killed");
         assertThat(b.logText()).doesNotContain("renewal slow");
         EventCallback ev = asked.next(10_000);
@@ -213,7 +221,7 @@ class MetricsClusterTest {
         assertThat(ev.event().hostId()).isEqualTo(1);
         assertThat(ev.fromHostId()).as("sent by this host about itself").isEqualTo(1);
         assertThat(ev.fromGeneration()).isEqualTo(ev.event().generation()).isEqualTo(1);
-        assertThat(JsanlockEvents.percentUsed(ev.event().data())).isBetween(70, 79);
+        assertThat(JsanlockEvents.percentUsed(ev.event().data())).isBetween(70, 99);
         assertThat(JsanlockEvents.headroomSeconds(ev.event().data())).isBetween(1L, 8L * IO_TIMEOUT);
         assertThat(plain.next(0)).as("a channel that did not ask gets sanlock's stream only").isNull();
         asked.close();

@@ -26,7 +26,8 @@ import java.util.Objects;
  * ran here) never starts that domain again until an operator clears it (no flapping);</li>
  * <li>starts are placed: a higher priority and a lower load (domains running or starting
  * here) try sooner, a host already starting {@code maxConcurrentStarts} backs off, and the
- * candidates are tried in a per-host order so survivors spread the work;</li>
+ * survivors deal the candidates out among themselves by host_id ({@link #turns}) so each
+ * first tries a different one;</li>
  * <li>restart storms are rate-limited: per domain ({@code maxRestarts} per
  * {@code restartWindow}) and per host ({@code stormStarts} per {@code stormWindow}).</li>
  * </ul>
@@ -206,8 +207,10 @@ public final class HaEngine {
             }
             candidates.add(s);
         }
-        // per-host spread: each host walks the candidates in its own order (same priority)
+        Map<String, Integer> turns = turns(candidates);
+        // a host's own turns first; then a per-host order (a hash) where turns are not known
         candidates.sort(Comparator.comparingInt((Seen s) -> -s.policy().priority())
+                .thenComparingInt(s -> turns.get(s.name()))
                 .thenComparingLong(s -> spread(s.name(), s.lease().myHostId())));
         int inFlight = inFlight();
         for (Seen s : candidates) {
@@ -215,8 +218,9 @@ public final class HaEngine {
             String why = restartReason(s.lease());
             prune(m.restarts, now - settings.restartWindowNanos());
             int load = runningHere + inFlight;
+            int turn = turns.get(s.name());
             long delay = (HaPolicy.MAX_PRIORITY - s.policy().priority()) * settings.priorityStepNanos()
-                    + load * settings.loadStepNanos();
+                    + (load + turn) * settings.loadStepNanos();
             if (m.restarts.size() >= settings.maxRestarts()) {
                 out.add(decide(s.name(), Action.NONE, why + "; restart limit reached (" + m.restarts.size()
                         + " restarts by this host in " + secs(settings.restartWindowNanos()) + "): not restarted here"
@@ -229,7 +233,7 @@ public final class HaEngine {
                         + " domain(s) here"));
             } else if (now - m.candidateSince < delay) {
                 out.add(decide(s.name(), Action.NONE, why + "; waiting " + secs(delay) + " for its turn (priority "
-                        + s.policy().priority() + ", load " + load + ")"));
+                        + s.policy().priority() + ", load " + load + (turn > 0 ? ", turn " + turn : "") + ")"));
             } else {
                 m.starting = true;
                 m.candidateSince = -1;
@@ -304,6 +308,38 @@ public final class HaEngine {
         while (!times.isEmpty() && times.peekFirst() < before) {
             times.pollFirst();
         }
+    }
+
+    /**
+     * Each candidate's turn on this host, in load steps: the survivors deal the candidates out
+     * among themselves so that, when they see the same dead host at about the same time, each
+     * first tries a different domain instead of racing for the same lease. Candidates of one
+     * priority, in name order, go round the live hosts of their lockspace in host_id order:
+     * the i-th candidate is the turn-0 domain of the live host of rank i mod n, and the other
+     * hosts' turns for it come one load step later per rank between. Every host computes the
+     * same deal from the same view (its daemon's GET_HOSTS), with no message between hosts.
+     * Where views differ (a verdict not reached yet, a domain not defined everywhere), two hosts
+     * may try the same domain at once; the lease still lets exactly one win (the others stand
+     * down), so turns only place starts, they never decide who may run. Without a view of the
+     * live hosts a candidate has turn 0 and the per-host hash order spreads the attempts.
+     */
+    static Map<String, Integer> turns(List<Seen> candidates) {
+        Map<String, Integer> turns = new HashMap<>();
+        List<Seen> byName = new ArrayList<>(candidates);
+        byName.sort(Comparator.comparingInt((Seen s) -> -s.policy().priority()).thenComparing(Seen::name));
+        int index = 0;
+        int priority = Integer.MIN_VALUE;
+        for (Seen s : byName) {
+            if (s.policy().priority() != priority) {
+                priority = s.policy().priority();
+                index = 0;
+            }
+            List<Long> live = s.lease().liveHosts();
+            int rank = live.indexOf(s.lease().myHostId());
+            turns.put(s.name(), rank < 0 ? 0 : Math.floorMod(index - rank, live.size()));
+            index++;
+        }
+        return turns;
     }
 
     static long spread(String name, long hostId) {

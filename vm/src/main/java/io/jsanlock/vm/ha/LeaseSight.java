@@ -1,5 +1,7 @@
 package io.jsanlock.vm.ha;
 
+import java.util.List;
+
 /**
  * What an agent sees of a domain's lease: the leader record on storage (who owns it, or who
  * owned it last) and the owner's fate judged from this host's lease daemon's view of the
@@ -11,8 +13,11 @@ package io.jsanlock.vm.ha;
  * @param fate            what became of that owner instance
  * @param myHostId        this host's host_id in the lease's lockspace (0 when not joined)
  * @param detail          why the kind or fate is unknown, for the log
+ * @param liveHosts       host_ids this host's daemon sees live in that lockspace, ascending,
+ *                        this host included; empty when not known (placement turns, docs/ha.md)
  */
-public record LeaseSight(Kind kind, long ownerId, long ownerGeneration, Fate fate, long myHostId, String detail) {
+public record LeaseSight(Kind kind, long ownerId, long ownerGeneration, Fate fate, long myHostId, String detail,
+        List<Long> liveHosts) {
     public enum Kind { HELD, FREE, NEVER_HELD, UNKNOWN }
 
     /** The fate of the owner instance (host_id, generation). */
@@ -29,6 +34,15 @@ public record LeaseSight(Kind kind, long ownerId, long ownerGeneration, Fate fat
         REJOINED,
         /** not judged yet (the daemon has not watched it long enough), or no owner */
         UNKNOWN
+    }
+
+    public LeaseSight {
+        liveHosts = List.copyOf(liveHosts);
+    }
+
+    /** A sight without the lockspace's live hosts (placement then has no turns). */
+    public LeaseSight(Kind kind, long ownerId, long ownerGeneration, Fate fate, long myHostId, String detail) {
+        this(kind, ownerId, ownerGeneration, fate, myHostId, detail, List.of());
     }
 
     public static LeaseSight unknown(String detail) {

@@ -14,6 +14,7 @@ import io.jsanlock.wire.Lockspace;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * Looks at a domain's lease for the agent: the leader record read from storage (direct
@@ -71,7 +72,14 @@ public final class LeaseWatch {
                     "hosts of " + lease.lockspace() + " unknown: error " + e.code());
         }
         return new LeaseSight(kind, leader.ownerId(), leader.ownerGeneration(),
-                fate(leader.ownerId(), leader.ownerGeneration(), myId, hosts), myId, "");
+                fate(leader.ownerId(), leader.ownerGeneration(), myId, hosts), myId, "", liveHosts(myId, hosts));
+    }
+
+    /** The host_ids the daemon sees live, this host's own included, ascending. */
+    static List<Long> liveHosts(long myId, List<Host> hosts) {
+        return Stream.concat(Stream.of(myId),
+                        hosts.stream().filter(h -> h.state() == HostState.LIVE).map(Host::hostId))
+                .distinct().sorted().toList();
     }
 
     /** What became of the owner instance (host_id, generation), from the daemon's host table. */

@@ -11,6 +11,7 @@ import io.jsanlock.vm.ha.LeaseSight.Fate;
 import io.jsanlock.vm.ha.LeaseSight.Kind;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The HA policy on a manual clock: when a host tries to start a domain, and why not otherwise. */
@@ -231,6 +232,51 @@ class HaEngineTest {
             differ += h2 != h3 ? 1 : 0;
         }
         assertThat(differ).isBetween(4, 16);
+    }
+
+    /** Domain {@code name}, held by dead host 1, as host {@code me} sees it with {@code live} live. */
+    static Seen deadOwnerSeenBy(String name, long me, List<Long> live) {
+        return new Seen(name, ON, false, new LeaseSight(Kind.HELD, 1, 1, Fate.DEAD, me, "", live));
+    }
+
+    @Test
+    void survivorsDealTheCandidatesOutSoEachFirstTriesADifferentOne() {
+        ManualClock clock3 = new ManualClock(1000);
+        HaEngine host3 = new HaEngine(new HaEngine.Settings(2, HaEngine.Settings.seconds(10),
+                HaEngine.Settings.seconds(1), HaEngine.Settings.seconds(1), 3, HaEngine.Settings.seconds(600), 4,
+                HaEngine.Settings.seconds(60)), clock3);
+        List<Long> live = List.of(2L, 3L);
+        List<Seen> seenBy2 = List.of(deadOwnerSeenBy("b", 2, live), deadOwnerSeenBy("a", 2, live));
+        List<Seen> seenBy3 = List.of(deadOwnerSeenBy("a", 3, live), deadOwnerSeenBy("b", 3, live));
+        assertThat(starts(engine.tick(seenBy2))).isEmpty();
+        assertThat(starts(host3.tick(seenBy3))).isEmpty();
+        // priority 5: 5 steps; then each host's turn-0 domain, a for host 2 (rank 0), b for host 3
+        clock.advanceSeconds(5);
+        clock3.advanceSeconds(5);
+        List<Decision> by2 = engine.tick(seenBy2);
+        List<Decision> by3 = host3.tick(seenBy3);
+        assertThat(starts(by2)).containsExactly("a");
+        assertThat(starts(by3)).containsExactly("b");
+        assertThat(of(by2, "b").reason()).endsWith("waiting 7 s for its turn (priority 5, load 1, turn 1)");
+        // had the other host not taken it, the next one's turn comes (load 1 + turn 1 steps later)
+        clock.advanceSeconds(2);
+        assertThat(starts(engine.tick(seenBy2))).containsExactly("b");
+    }
+
+    @Test
+    void turnsGoRoundTheLiveHostsInHostIdOrderPerPriority() {
+        List<Long> live = List.of(2L, 5L, 9L);
+        List<Seen> seenBy5 = new ArrayList<>();
+        for (String n : List.of("d", "c", "b", "a")) {
+            seenBy5.add(deadOwnerSeenBy(n, 5, live));
+        }
+        seenBy5.add(new Seen("z", new HaPolicy(true, 9), false, new LeaseSight(Kind.HELD, 1, 1, Fate.DEAD, 5, "", live)));
+        // host 5 has rank 1: the 2nd of each priority's candidates (by name) is its turn 0
+        assertThat(HaEngine.turns(seenBy5)).containsExactlyInAnyOrderEntriesOf(
+                Map.of("a", 2, "b", 0, "c", 1, "d", 2, "z", 2));
+        // a host that does not know the live hosts (or is not among them) has no turns
+        assertThat(HaEngine.turns(List.of(deadOwnerSeenBy("a", 5, List.of()), deadOwnerSeenBy("b", 5, List.of(2L)))))
+                .containsExactlyInAnyOrderEntriesOf(Map.of("a", 0, "b", 0));
     }
 
     @Test

@@ -28,4 +28,12 @@ class LeaseWatchTest {
         assertThat(LeaseWatch.fate(6, 1, 2, hosts)).as("released its host_id").isEqualTo(Fate.DEAD);
         assertThat(LeaseWatch.fate(7, 1, 2, hosts)).isEqualTo(Fate.UNKNOWN);
     }
+
+    @Test
+    void theLiveHostsAreThoseTheDaemonSeesLivePlusThisHostInHostIdOrder() {
+        List<Host> hosts = List.of(host(9, 1, HostState.LIVE), host(3, 2, HostState.DEAD), host(1, 3, HostState.LIVE),
+                host(4, 1, HostState.UNKNOWN), host(5, 1, HostState.FAIL));
+        assertThat(LeaseWatch.liveHosts(7, hosts)).containsExactly(1L, 7L, 9L);
+        assertThat(LeaseWatch.liveHosts(1, hosts)).containsExactly(1L, 9L);
+    }
 }
