@@ -9,8 +9,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One simulated host: a jsanlock daemon (leader of its own process group, watchdog on a
@@ -61,7 +63,7 @@ final class SimHost {
         // still hold its run dir's lock file (or sit in uninterruptible I/O on a hung device),
         // and a new daemon started beside it exits at once (a CI run saw the reference do so).
         Process old = daemon;
-        if (old != null && !old.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+        if (old != null && !old.waitFor(30, TimeUnit.SECONDS)) {
             throw new IOException("host " + id + "'s previous daemon (pid " + old.pid() + ") has not exited 30 s after its reset");
         }
         boots++;
@@ -69,7 +71,7 @@ final class SimHost {
         Process p;
         if (reference) {
             // as ../shared/peer/start-daemon.sh starts it, but in a process group the guests can join
-            Map<String, String> env = new java.util.HashMap<>(Map.of("SANLOCK_RUN_DIR", runDir.toString()));
+            Map<String, String> env = new HashMap<>(Map.of("SANLOCK_RUN_DIR", runDir.toString()));
             Path shim = Path.of("/usr/local/lib/sanlock-peer/rlimit-shim.so");
             if (Files.exists(shim)) {
                 env.put("LD_PRELOAD", shim.toString());

@@ -1,5 +1,6 @@
 package io.jsanlock.chaos;
 
+import io.jsanlock.testkit.Async;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.jsanlock.base.SanlockException;
@@ -133,7 +134,7 @@ class WatchdogFencingTest {
             } catch (Exception e) {
                 throw new RuntimeException(e);
             }
-        });
+        }, Async.executor());
         failingHost();
         clean.join();
     }

@@ -1,5 +1,7 @@
 package io.jsanlock.cli;
 
+import io.jsanlock.testkit.Reference;
+
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -35,18 +37,9 @@ final class Cli {
         return new Result(rc, o.toString(StandardCharsets.ISO_8859_1), e.toString(StandardCharsets.UTF_8));
     }
 
-    /** ../shared beside the checkout; from a worktree deeper down, the nearest ancestor's shared/. */
+    /** ../shared beside the checkout (the test kit's one answer to where it is). */
     static Path shared() {
-        Path p = Path.of(System.getProperty("jsanlock.shared", "../../shared")).toAbsolutePath().normalize();
-        if (Files.isDirectory(p)) {
-            return p;
-        }
-        for (Path a = p.getParent(); a != null; a = a.getParent()) {
-            if (Files.isDirectory(a.resolve("shared/vectors"))) {
-                return a.resolve("shared");
-            }
-        }
-        throw new AssertionError("../shared not found from " + p);
+        return Reference.shared();
     }
 
     /** Unpacks vector {@code name} (without .img.gz) to {@code dir/name.img}. */

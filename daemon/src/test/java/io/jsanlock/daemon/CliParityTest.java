@@ -1,5 +1,6 @@
 package io.jsanlock.daemon;
 
+import io.jsanlock.testkit.Async;
 import io.jsanlock.base.MonotonicClock;
 import io.jsanlock.engine.LeaseEngine;
 import io.jsanlock.testkit.Reference;
@@ -177,7 +178,7 @@ class CliParityTest {
                 } catch (Exception e) {
                     throw new java.util.concurrent.CompletionException(e);
                 }
-            });
+            }, Async.executor());
             String b = scenario(mine);
             String a = refRunning.get(200, TimeUnit.SECONDS);
             System.out.println("reference CLI against the reference daemon:\n" + a);

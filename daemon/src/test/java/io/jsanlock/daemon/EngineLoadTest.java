@@ -1,5 +1,6 @@
 package io.jsanlock.daemon;
 
+import io.jsanlock.testkit.Async;
 import io.jsanlock.base.MonotonicClock;
 import io.jsanlock.base.SanlockException;
 import io.jsanlock.client.Registration;
@@ -107,7 +108,7 @@ class EngineLoadTest {
                 } catch (SanlockException e) {
                     return e.code();
                 }
-            });
+            }, Async.executor());
             assertThat(stuckReached.await(30, TimeUnit.SECONDS)).as("the stuck acquire reached its disk").isTrue();
             for (int i = 0; i < N; i++) {
                 regs.add(client.register());

@@ -1,5 +1,6 @@
 package io.jsanlock.daemon;
 
+import io.jsanlock.testkit.Async;
 import io.jsanlock.base.MonotonicClock;
 import io.jsanlock.base.SanlockException;
 import io.jsanlock.client.SanlockClient;
@@ -101,7 +102,7 @@ class RindexBusyTest {
             } catch (SanlockException e) {
                 throw new RuntimeException(e);
             }
-        });
+        }, Async.executor());
         assertTrue(backend.entered.await(20, TimeUnit.SECONDS), "create did not reach the rindex_lease acquire");
         assertEquals("rindex_lease", backend.lastAcquired.name());
         assertEquals(List.of(new Disk(rx.disk().path(), MiB)), backend.lastAcquired.disks());

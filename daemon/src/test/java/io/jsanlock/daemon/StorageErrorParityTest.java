@@ -1,5 +1,6 @@
 package io.jsanlock.daemon;
 
+import io.jsanlock.testkit.Async;
 import io.jsanlock.base.MonotonicClock;
 import io.jsanlock.engine.LeaseEngine;
 import io.jsanlock.testkit.Reference;
@@ -169,7 +170,7 @@ class StorageErrorParityTest {
                 } catch (Exception e) {
                     throw new java.util.concurrent.CompletionException(e);
                 }
-            }));
+            }, Async.executor()));
         }
         Map<String, String> outs = new LinkedHashMap<>();
         for (String k : runDirs.keySet()) {

@@ -1,5 +1,6 @@
 package io.jsanlock.engine;
 
+import io.jsanlock.testkit.Async;
 import static io.jsanlock.testkit.SanlockConditions.failsWith;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -91,7 +92,7 @@ class ReferenceInteropTest {
             } catch (Exception e) {
                 throw new java.util.concurrent.CompletionException(e);
             }
-        });
+        }, Async.executor());
     }
 
     static <T> T joined(java.util.concurrent.CompletableFuture<T> f) throws Exception {

@@ -1,5 +1,6 @@
 package io.jsanlock.engine;
 
+import io.jsanlock.testkit.Async;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.jsanlock.base.SanlockError;
@@ -73,8 +74,8 @@ class ReferenceTakeoverTest {
         LeaseEngine jsD = LeaseEngine.builder("jsanD").build();
         cleanup.add(jsD);
         List<CompletableFuture<?>> joins = List.of(
-                CompletableFuture.runAsync(() -> join(refA, path, 1)),
-                CompletableFuture.runAsync(() -> join(refC, path, 3)),
+                CompletableFuture.runAsync(() -> join(refA, path, 1), Async.executor()),
+                CompletableFuture.runAsync(() -> join(refC, path, 3), Async.executor()),
                 jsB.addLockspaceAsync(new LockspaceSpec("LS", 2, path, 0), 1),
                 jsD.addLockspaceAsync(new LockspaceSpec("LS", 4, path, 0), 1));
         for (CompletableFuture<?> f : joins) {
@@ -114,7 +115,7 @@ class ReferenceTakeoverTest {
                     sleep(500);
                 }
             }
-        });
+        }, Async.executor());
         CompletableFuture<Process> refTake = CompletableFuture.supplyAsync(() -> {
             try {
                 while (true) {
@@ -133,7 +134,7 @@ class ReferenceTakeoverTest {
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
-        });
+        }, Async.executor());
         ResourceLease taken = jsTake.get(150, TimeUnit.SECONDS);
         refTake.get(150, TimeUnit.SECONDS);
 

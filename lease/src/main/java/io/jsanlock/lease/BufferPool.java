@@ -7,6 +7,7 @@ import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Reusable lease-area buffers (up to 8 MiB each), so acquiring a lease does not
@@ -25,7 +26,7 @@ public final class BufferPool {
     private final ConcurrentLinkedQueue<ByteBuffer> free = new ConcurrentLinkedQueue<>();
     private final Map<ByteBuffer, Arena> arenas = Collections.synchronizedMap(new IdentityHashMap<>());
     private final int keep;
-    private final java.util.concurrent.atomic.AtomicLong allocated = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong allocated = new AtomicLong();
 
     public BufferPool(int keep) {
         this.keep = keep;

@@ -11,6 +11,7 @@ import io.jsanlock.format.Geometry;
 import io.jsanlock.format.Leader;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Objects;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
 
@@ -294,7 +295,8 @@ public final class DeltaLease {
         if (l.sectorSize() != geometry.sectorSize()) {
             throw new SanlockException(SanlockError.LEADER_SECTORSIZE, "my slot says sector size " + l.sectorSize());
         }
-        if (l.ownerId() != hostId || l.ownerGeneration() != java.util.Objects.requireNonNull(lastWritten, "renewing after acquire").ownerGeneration()
+        Leader written = Objects.requireNonNull(lastWritten, "renewing after acquire");
+        if (l.ownerId() != hostId || l.ownerGeneration() != written.ownerGeneration()
                 || !l.resourceName().equals(hostName)) {
             log.logf("%s delta_renew not owner %d %d %s", tag, l.ownerId(), l.ownerGeneration(), l.resourceName());
             throw new SanlockException(SanlockError.RENEW_OWNER, "host_id " + hostId + " of " + spaceName

@@ -16,6 +16,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.random.RandomGenerator;
 
 /**
@@ -104,7 +105,7 @@ public final class PaxosLease {
 
         /** The dblock my ballot wrote: every token past its ballot has one (acquire sets it before {@code held}). */
         Dblock ballotDblock() {
-            return java.util.Objects.requireNonNull(dblock, "a token past its ballot has its dblock");
+            return Objects.requireNonNull(dblock, "a token past its ballot has its dblock");
         }
     }
 

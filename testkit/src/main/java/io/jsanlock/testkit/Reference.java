@@ -25,14 +25,21 @@ public final class Reference {
     private Reference() {
     }
 
-    /** The shared directory (peer scripts, vectors): {@code -Djsanlock.shared}, else /work/shared. */
+    /** The shared directory (peer scripts, vectors): {@code -Djsanlock.shared}, else the nearest ancestor's {@code shared/}. */
     public static Path shared() {
-        // ../shared from the repo root; worktrees live elsewhere, so fall back to the shared checkout.
+        // ../shared from the repo root (the build passes it); a worktree elsewhere finds the
+        // nearest ancestor directory that has a shared/ beside it.
         String s = System.getProperty("jsanlock.shared");
         if (s != null && Files.isDirectory(Path.of(s, "peer"))) {
             return Path.of(s);
         }
-        return Path.of("/work/shared");
+        for (Path a = Path.of("").toAbsolutePath(); a != null; a = a.getParent()) {
+            if (Files.isDirectory(a.resolve("shared/peer"))) {
+                return a.resolve("shared");
+            }
+        }
+        throw new AssertionError("../shared (the reference sanlock's peer scripts and vectors) not found from "
+                + Path.of("").toAbsolutePath() + " (set -Djsanlock.shared)");
     }
 
     public static void require() {

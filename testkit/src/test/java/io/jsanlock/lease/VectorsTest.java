@@ -1,5 +1,6 @@
 package io.jsanlock.lease;
 
+import io.jsanlock.testkit.Reference;
 import static io.jsanlock.testkit.SanlockConditions.failsWith;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -38,9 +39,7 @@ class VectorsTest {
     final LogRing log = new LogRing(clock, 2000);
 
     static Path vectors() {
-        String s = System.getProperty("jsanlock.shared");
-        Path p = s != null ? Path.of(s, "vectors") : Path.of("/work/shared/vectors");
-        return Files.isDirectory(p) ? p : Path.of("/work/shared/vectors");
+        return Reference.shared().resolve("vectors");
     }
 
     static MemoryStorage load(String name) throws IOException {

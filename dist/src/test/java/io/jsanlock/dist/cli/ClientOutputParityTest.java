@@ -1,5 +1,6 @@
 package io.jsanlock.dist.cli;
 
+import io.jsanlock.testkit.Async;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -117,8 +118,8 @@ class ClientOutputParityTest {
         try {
             Process p = pb.start();
             p.getOutputStream().close();
-            var out = java.util.concurrent.CompletableFuture.supplyAsync(() -> read(p.getInputStream()));
-            var err = java.util.concurrent.CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
+            var out = java.util.concurrent.CompletableFuture.supplyAsync(() -> read(p.getInputStream()), Async.executor());
+            var err = java.util.concurrent.CompletableFuture.supplyAsync(() -> read(p.getErrorStream()), Async.executor());
             if (!p.waitFor(90, java.util.concurrent.TimeUnit.SECONDS)) {
                 p.destroyForcibly();
                 throw new AssertionError("timed out: " + cmd);

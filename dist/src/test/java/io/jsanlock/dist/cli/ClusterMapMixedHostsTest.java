@@ -1,5 +1,6 @@
 package io.jsanlock.dist.cli;
 
+import io.jsanlock.testkit.Async;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.networknt.schema.Error;
@@ -72,7 +73,7 @@ class ClusterMapMixedHostsTest {
         a = TestDaemon.start(TestDaemon.Kind.JSANLOCK, dir.resolve("runA"), "hostA");
         b = TestDaemon.start(TestDaemon.Kind.REFERENCE, dir.resolve("runB"), "hostB");
         CompletableFuture<Run.Result> joinA = CompletableFuture.supplyAsync(() ->
-                Run.sanlock(a.runDir, List.of("client", "add_lockspace", "-s", "LS:1:" + leases + ":0", "-o", "1")));
+                Run.sanlock(a.runDir, List.of("client", "add_lockspace", "-s", "LS:1:" + leases + ":0", "-o", "1")), Async.executor());
         String lsB = "LS:2:" + leases + ":0";
         Lab.check(Run.sanlock(b.runDir, List.of("client", "add_lockspace", "-s", lsB, "-o", "1")));
         Lab.check(Run.sanlock(b.runDir, List.of("client", "rem_lockspace", "-s", lsB)));

@@ -1,5 +1,6 @@
 package io.jsanlock.dist.cli;
 
+import io.jsanlock.testkit.Reference;
 import io.jsanlock.testkit.Await;
 import java.io.IOException;
 import java.io.InputStream;
@@ -39,11 +40,7 @@ public final class Run {
     }
 
     static Path shared() {
-        String s = System.getProperty("jsanlock.shared");
-        if (s != null && Files.isDirectory(Path.of(s, "peer"))) {
-            return Path.of(s);
-        }
-        return Path.of("/work/shared");
+        return Reference.shared();
     }
 
     static Result sanlock(Path runDir, List<String> args) {

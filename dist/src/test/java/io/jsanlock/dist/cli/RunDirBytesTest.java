@@ -1,5 +1,6 @@
 package io.jsanlock.dist.cli;
 
+import io.jsanlock.testkit.Async;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -119,8 +120,8 @@ class RunDirBytesTest {
         try {
             Process p = builder(locale, runDir, byteArgs).start();
             p.getOutputStream().close();
-            var out = java.util.concurrent.CompletableFuture.supplyAsync(() -> read(p.getInputStream()));
-            var err = java.util.concurrent.CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
+            var out = java.util.concurrent.CompletableFuture.supplyAsync(() -> read(p.getInputStream()), Async.executor());
+            var err = java.util.concurrent.CompletableFuture.supplyAsync(() -> read(p.getErrorStream()), Async.executor());
             if (!p.waitFor(90, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
                 throw new AssertionError("timed out: " + byteArgs);

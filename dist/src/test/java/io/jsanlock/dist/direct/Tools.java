@@ -1,5 +1,6 @@
 package io.jsanlock.dist.direct;
 
+import io.jsanlock.testkit.Async;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -91,8 +92,8 @@ final class Tools {
         try {
             Process p = pb.start();
             p.getOutputStream().close();
-            CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> read(p.getInputStream()));
-            CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
+            CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> read(p.getInputStream()), Async.executor());
+            CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()), Async.executor());
             if (!p.waitFor(60, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
                 throw new AssertionError("timed out: " + cmd);

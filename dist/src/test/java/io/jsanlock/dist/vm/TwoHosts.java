@@ -1,5 +1,6 @@
 package io.jsanlock.dist.vm;
 
+import io.jsanlock.testkit.Reference;
 import io.jsanlock.testkit.Await;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -34,8 +35,7 @@ final class TwoHosts implements AutoCloseable {
         if (env != null && !env.isEmpty()) {
             return Path.of(env);
         }
-        Path p = Path.of(System.getProperty("jsanlock.shared", REPO.resolve("../shared").toString()));
-        return Files.isDirectory(p) ? p : Path.of("/work/shared");
+        return Reference.shared();
     }
 
     Path dir() {
