@@ -28,6 +28,10 @@ public final class BenchMain {
     }
 
     public static void main(String[] args) throws Exception {
+        if (Arrays.asList(args).contains("--help") || Arrays.asList(args).contains("-h")) {
+            System.out.print(BenchOptions.USAGE);
+            return;
+        }
         BenchOptions o;
         try {
             o = BenchOptions.parse(args, split(System.getProperty("bench.jsanlockDaemon")),

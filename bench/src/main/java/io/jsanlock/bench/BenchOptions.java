@@ -67,7 +67,7 @@ record BenchOptions(int resources, int rounds, double parallelSeconds, List<Inte
                 case "--seconds" -> seconds = Double.parseDouble(a.get(++i));
                 case "--dir" -> dir = Path.of(a.get(++i));
                 case "--out" -> out = Path.of(a.get(++i));
-                default -> throw new IllegalArgumentException("unknown option " + o + "\n" + USAGE);
+                default -> throw new IllegalArgumentException("unknown option " + o);
             }
         }
         if (resources < 32) {
