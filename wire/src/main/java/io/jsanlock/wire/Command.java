@@ -1,5 +1,7 @@
 package io.jsanlock.wire;
 
+import org.jspecify.annotations.Nullable;
+
 /** Command numbers of sanlock 3.8.5's client protocol (wire.md section 4.0). */
 public enum Command {
     REGISTER(1, CommandClass.INLINE, "register"),
@@ -52,9 +54,9 @@ public enum Command {
 
     private final int number;
     private final CommandClass commandClass;
-    private final String statusName;
+    private final @Nullable String statusName;
 
-    Command(int number, CommandClass commandClass, String statusName) {
+    Command(int number, CommandClass commandClass, @Nullable String statusName) {
         this.number = number;
         this.commandClass = commandClass;
         this.statusName = statusName;
@@ -77,7 +79,7 @@ public enum Command {
     }
 
     /** The command with this number, or null for numbers the 3.8.5 daemon ignores. */
-    public static Command ofNumber(int number) {
+    public static @Nullable Command ofNumber(int number) {
         return number > 0 && number < BY_NUMBER.length ? BY_NUMBER[number] : null;
     }
 

@@ -1,5 +1,7 @@
 package io.jsanlock.wire;
 
+import org.jspecify.annotations.Nullable;
+
 import io.jsanlock.base.SanlockError;
 
 import java.nio.ByteBuffer;
@@ -47,7 +49,7 @@ public record Header(int magic, int version, int cmd, int cmdFlags, int length, 
     }
 
     /** The command, or null when the number is not one the 3.8.5 daemon serves. */
-    public Command command() {
+    public @Nullable Command command() {
         return Command.ofNumber(cmd);
     }
 

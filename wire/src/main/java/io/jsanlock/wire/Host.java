@@ -1,5 +1,7 @@
 package io.jsanlock.wire;
 
+import org.jspecify.annotations.Nullable;
+
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
@@ -8,7 +10,7 @@ public record Host(long hostId, long generation, long timestamp, int ioTimeout, 
     public static final int SIZE = 32;
 
     /** The state in the low nibble of flags (null when undefined; NONE in READ_RESOURCE_OWNERS). */
-    public HostState state() {
+    public @Nullable HostState state() {
         return HostState.ofFlags(flags);
     }
 

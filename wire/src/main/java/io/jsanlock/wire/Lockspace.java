@@ -12,6 +12,7 @@ public record Lockspace(String name, long hostId, int flags, Disk disk) {
     public static final int SIZE = 1104;
 
     public Lockspace {
+        // callers outside the null-marked packages may pass null for either: no name, no disk
         name = name == null ? "" : name;
         disk = disk == null ? new Disk("", 0) : disk;
     }
@@ -22,7 +23,7 @@ public record Lockspace(String name, long hostId, int flags, Disk disk) {
 
     /** Only the name set, as HOST_STATUS, RENEWAL, events and SET_CONFIG need. */
     public static Lockspace named(String name) {
-        return new Lockspace(name, 0, 0, null);
+        return new Lockspace(name, 0, 0, new Disk("", 0));
     }
 
     public void encode(ByteBuffer buf) throws WireException {

@@ -1,5 +1,7 @@
 package io.jsanlock.wire;
 
+import org.jspecify.annotations.Nullable;
+
 import io.jsanlock.base.SanlockError;
 
 import java.io.IOException;
@@ -26,8 +28,8 @@ public final class Requests {
         void write(ByteBuffer b) throws WireException;
     }
 
-    static ByteBuffer message(Command cmd, int flags, int data, int data2, int bodySize, Integer lengthField,
-                              BodyWriter body) throws WireException {
+    static ByteBuffer message(Command cmd, int flags, int data, int data2, int bodySize, @Nullable Integer lengthField,
+                              @Nullable BodyWriter body) throws WireException {
         ByteBuffer b = ByteBuffer.allocate(Header.SIZE + bodySize).order(ByteOrder.LITTLE_ENDIAN);
         Header h = Header.request(cmd, flags, bodySize, data, data2);
         if (lengthField != null) {
@@ -160,7 +162,7 @@ public final class Requests {
     /** UPDATE/LOOKUP_RINDEX, CREATE/DELETE_RESOURCE: rindex + rentry; LOOKUP carries libsanlock's wrong length (32+1104+128). */
     public static ByteBuffer rindexEntry(Command cmd, int flags, int data, int data2, ResourceIndex rx, ResourceEntry re)
             throws WireException {
-        Integer len = cmd == Command.LOOKUP_RINDEX ? Header.SIZE + ResourceIndex.SIZE + Resource.SIZE : null;
+        @Nullable Integer len = cmd == Command.LOOKUP_RINDEX ? Header.SIZE + ResourceIndex.SIZE + Resource.SIZE : null;
         return message(cmd, flags, data, data2, ResourceIndex.SIZE + ResourceEntry.SIZE, len, b -> {
             rx.encode(b);
             re.encode(b);

@@ -1,5 +1,7 @@
 package io.jsanlock.wire;
 
+import org.jspecify.annotations.Nullable;
+
 import io.jsanlock.base.SanlockException;
 import io.jsanlock.format.LockspaceSpec;
 import io.jsanlock.format.ResourceSpec;
@@ -85,7 +87,7 @@ public final class ResourceStrings {
      * libsanlock's {@code sanlock_str_to_res} does ({@link ResourceSpec.Syntax#LIBRARY}: no
      * {@code M} rule, that is the command line's).
      */
-    public static Resource parseResource(String s) throws WireException {
+    public static Resource parseResource(@Nullable String s) throws WireException {
         if (s == null) {
             throw new WireException(ResourceSpec.ERR_SHORT, "resource string too short: \"null\"");
         }
@@ -93,7 +95,7 @@ public final class ResourceStrings {
         try {
             spec = ResourceSpec.parse(s, ResourceSpec.Syntax.LIBRARY);
         } catch (SanlockException e) {
-            throw new WireException(e.code(), e.getMessage());
+            throw new WireException(e.code(), String.valueOf(e.getMessage()));
         }
         List<Disk> ds = new ArrayList<>(spec.disks().size());
         for (ResourceSpec.Disk d : spec.disks()) {

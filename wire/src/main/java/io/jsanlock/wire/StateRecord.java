@@ -1,5 +1,7 @@
 package io.jsanlock.wire;
 
+import org.jspecify.annotations.Nullable;
+
 import io.jsanlock.base.SanlockError;
 
 import java.io.IOException;
@@ -7,6 +9,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * One record of a STATUS, HOST_STATUS or RENEWAL stream (wire.md 3.7, 5): the 80-byte
@@ -15,7 +18,7 @@ import java.util.Map;
  * record carries. {@code lockspace}/{@code resource} are null for other types.
  */
 public record StateRecord(StateType type, int flags, int data32, long data64, String name, String text,
-                          Lockspace lockspace, Resource resource) {
+                          @Nullable Lockspace lockspace, @Nullable Resource resource) {
     public static final int HEAD_SIZE = 80;
 
     public StateRecord {
@@ -41,7 +44,7 @@ public record StateRecord(StateType type, int flags, int data32, long data64, St
     }
 
     /** The value of one text key, or null. */
-    public String field(String key) {
+    public @Nullable String field(String key) {
         return fields().get(key);
     }
 
@@ -50,7 +53,7 @@ public record StateRecord(StateType type, int flags, int data32, long data64, St
         if (type == StateType.LOCKSPACE) {
             n += Lockspace.SIZE;
         } else if (type == StateType.RESOURCE) {
-            n += resource.encodedSize(true);
+            n += Objects.requireNonNull(resource, "a RESOURCE record has its resource").encodedSize(true);
         }
         return n;
     }
@@ -66,9 +69,9 @@ public record StateRecord(StateType type, int flags, int data32, long data64, St
         b.putInt(t.length + 1).putInt(0);
         b.put(t).put((byte) 0);
         if (type == StateType.LOCKSPACE) {
-            lockspace.encode(b);
+            Objects.requireNonNull(lockspace, "a LOCKSPACE record has its lockspace").encode(b);
         } else if (type == StateType.RESOURCE) {
-            resource.encode(b, true);
+            Objects.requireNonNull(resource, "a RESOURCE record has its resource").encode(b, true);
         }
     }
 
@@ -77,7 +80,7 @@ public record StateRecord(StateType type, int flags, int data32, long data64, St
      * connection after the last record). str_len and num_disks are checked before
      * anything is allocated for them.
      */
-    public static StateRecord read(WireIn in) throws IOException, WireException {
+    public static @Nullable StateRecord read(WireIn in) throws IOException, WireException {
         ByteBuffer h = in.readOrEof(HEAD_SIZE);
         if (h == null) {
             return null;

@@ -1,5 +1,7 @@
 package io.jsanlock.wire;
 
+import org.jspecify.annotations.Nullable;
+
 import io.jsanlock.base.SanlockError;
 
 import java.io.IOException;
@@ -19,7 +21,7 @@ public interface WireIn {
      * Reads exactly {@code n} bytes, or returns null when the stream ends before the
      * first of them (a clean end between messages).
      */
-    ByteBuffer readOrEof(int n) throws IOException;
+    @Nullable ByteBuffer readOrEof(int n) throws IOException;
 
     /** Reads exactly {@code n} bytes; a stream ending early is -107 (-ENOTCONN) as the reference answers a short body. */
     default ByteBuffer read(int n, String what) throws IOException, WireException {

@@ -27,5 +27,11 @@
  * <li>The CLI's {@code M} suffix on a LOCKSPACE offset counts raw colons, so an escaped
  * colon in the path shifts it ({@code LS:2:a\:b:2M} gives offset 0).</li>
  * </ul>
+ *
+ * <p>Null-marked: nothing here is null unless its type says {@code @Nullable} (NullAway checks it at
+ * compile time).
  */
+@NullMarked
 package io.jsanlock.wire;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,5 +1,7 @@
 package io.jsanlock.wire.unix;
 
+import org.jspecify.annotations.Nullable;
+
 import io.jsanlock.posix.Sockets;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -29,7 +31,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * (spurious wakeups are harmless).
  */
 final class Poller {
-    private static volatile Poller instance;
+    private static volatile @Nullable Poller instance;
 
     static Poller get() {
         Poller p = instance;
@@ -46,8 +48,8 @@ final class Poller {
     }
 
     private static final class Interest {
-        Thread reader;
-        Thread writer;
+        @Nullable Thread reader;
+        @Nullable Thread writer;
         boolean added;
     }
 
@@ -143,7 +145,7 @@ final class Poller {
         }
     }
 
-    private static void wake(Thread t) {
+    private static void wake(@Nullable Thread t) {
         if (t != null) {
             LockSupport.unpark(t);
         }

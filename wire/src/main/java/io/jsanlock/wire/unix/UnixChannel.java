@@ -1,5 +1,7 @@
 package io.jsanlock.wire.unix;
 
+import org.jspecify.annotations.Nullable;
+
 import io.jsanlock.base.ByteStrings;
 
 import java.io.EOFException;
@@ -81,7 +83,7 @@ public final class UnixChannel implements UnixStream {
      * a path longer than sanlock's sun_path (which the FFM socket cuts as sanlock does) or
      * one holding a NUL.
      */
-    static Path exactPath(byte[] path, Charset jnu) {
+    static @Nullable Path exactPath(byte[] path, Charset jnu) {
         if (path.length == 0 || path.length > MAX_PATH_BYTES) {
             return null;
         }
@@ -125,7 +127,7 @@ public final class UnixChannel implements UnixStream {
      * as the end of the stream, as on the FFM socket.
      */
     @Override
-    public ByteBuffer readOrEof(int n) throws IOException {
+    public @Nullable ByteBuffer readOrEof(int n) throws IOException {
         ByteBuffer b = ByteBuffer.allocate(n).order(ByteOrder.LITTLE_ENDIAN);
         while (b.hasRemaining()) {
             int r;

@@ -1,5 +1,7 @@
 package io.jsanlock.wire.unix;
 
+import org.jspecify.annotations.Nullable;
+
 import io.jsanlock.posix.Errno;
 import io.jsanlock.posix.Sockets;
 import java.io.EOFException;
@@ -237,7 +239,7 @@ public final class UnixSocket implements UnixStream {
      * throws SocketTimeoutException.
      */
     @Override
-    public ByteBuffer readOrEof(int n) throws IOException {
+    public @Nullable ByteBuffer readOrEof(int n) throws IOException {
         byte[] b = new byte[n];
         int got = 0;
         long t = readTimeoutNanos;
