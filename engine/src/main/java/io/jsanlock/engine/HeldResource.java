@@ -1,8 +1,11 @@
 package io.jsanlock.engine;
 
+import org.jspecify.annotations.Nullable;
+
 import io.jsanlock.lease.PaxosLease;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * Engine-internal state of one resource on this host: the paxos token and the
@@ -17,9 +20,9 @@ final class HeldResource {
     final String path;
     final long offset;
     Phase phase = Phase.ACQUIRING;
-    LeaseMode mode;
-    PaxosLease paxos;
-    PaxosLease.Token token;
+    @Nullable LeaseMode mode;
+    @Nullable PaxosLease paxos;
+    PaxosLease.@Nullable Token token;
     /** Lost with its lockspace: the token is dropped, no release I/O will happen. */
     boolean lost;
     final Map<Long, Handle> handles = new LinkedHashMap<>();
@@ -31,5 +34,20 @@ final class HeldResource {
         this.ls = ls;
         this.path = path;
         this.offset = offset;
+    }
+
+    // Set by the acquire that grants the lease, before any handle is handed out: every use
+    // past ACQUIRING (add a handle, convert, release, retry a release) finds them set.
+
+    LeaseMode mode() {
+        return Objects.requireNonNull(mode, "a granted lease has its mode");
+    }
+
+    PaxosLease paxos() {
+        return Objects.requireNonNull(paxos, "a granted lease has its paxos lease");
+    }
+
+    PaxosLease.Token token() {
+        return Objects.requireNonNull(token, "a granted lease has its token");
     }
 }

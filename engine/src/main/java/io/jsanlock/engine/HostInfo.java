@@ -1,5 +1,7 @@
 package io.jsanlock.engine;
 
+import org.jspecify.annotations.Nullable;
+
 import io.jsanlock.lease.HostState;
 
 /**
@@ -9,6 +11,6 @@ import io.jsanlock.lease.HostState;
  * @param lastCheck my local second of the last scan
  * @param lastLive my local second when I last saw it change
  */
-public record HostInfo(long hostId, long generation, long timestamp, int ioTimeout, HostState state, String name,
+public record HostInfo(long hostId, long generation, long timestamp, int ioTimeout, HostState state, @Nullable String name,
                        long lastCheck, long lastLive) {
 }

@@ -1,5 +1,7 @@
 package io.jsanlock.engine;
 
+import org.jspecify.annotations.Nullable;
+
 import io.jsanlock.base.ClockScheduler;
 import io.jsanlock.base.MonotonicClock;
 import io.jsanlock.base.SanlockError;
@@ -115,9 +117,9 @@ public final class LeaseEngine implements AutoCloseable {
     private final ResourceTable resources;
     private final LockspaceTable lockspaces;
     /** The scheduler this engine made for itself (closed with it), or null when one was given. */
-    private final ClockScheduler ownScheduler;
+    private final @Nullable ClockScheduler ownScheduler;
     private final ExecutorService monitorThread;
-    private volatile Future<?> nextTick;
+    private volatile @Nullable Future<?> nextTick;
 
     private LeaseEngine(Builder b) {
         this.hostName = b.hostName;
@@ -127,8 +129,15 @@ public final class LeaseEngine implements AutoCloseable {
         this.log = b.log != null ? b.log : new LogRing(clock, b.logCapacity, "io.jsanlock.engine");
         this.observer = b.observer;
         String tag = "jsanlock-" + hostName;
-        this.ownScheduler = b.scheduler == null ? new ClockScheduler(clock, tag + "-timer") : null;
-        Scheduler scheduler = b.scheduler != null ? b.scheduler : ownScheduler;
+        Scheduler scheduler;
+        if (b.scheduler != null) {
+            scheduler = b.scheduler;
+            this.ownScheduler = null;
+        } else {
+            ClockScheduler own = new ClockScheduler(clock, tag + "-timer");
+            this.ownScheduler = own;
+            scheduler = own;
+        }
         BufferPool areaBuffers = new BufferPool(4);
         PaxosLeaseFactory paxos = new PaxosLeaseFactory(clock, log, b.seed == null ? new Random() : new Random(b.seed),
                 areaBuffers);
@@ -155,14 +164,14 @@ public final class LeaseEngine implements AutoCloseable {
     public static final class Builder {
         private final String hostName;
         private MonotonicClock clock = MonotonicClock.SYSTEM;
-        private Scheduler scheduler;
+        private @Nullable Scheduler scheduler;
         private StorageOpener opener = StorageOpener.DIRECT;
         private int watchdogSeconds = Timeouts.WATCHDOG_FIRE_TIMEOUT;
         private int killGraceSeconds = Timeouts.DEFAULT_KILL_GRACE;
-        private Long seed;
-        private LogRing log;
+        private @Nullable Long seed;
+        private @Nullable LogRing log;
         private int logCapacity = 10_000;
-        private LockspaceListener listener;
+        private @Nullable LockspaceListener listener;
         private RenewalObserver observer = RenewalObserver.NONE;
         private int renewalHistorySize = DEFAULT_RENEWAL_HISTORY;
 
@@ -507,7 +516,7 @@ public final class LeaseEngine implements AutoCloseable {
      * {@code invalid_removed}). Nothing is renamed where the release writes no leader
      * (another local shared holder remains, a shared lease, a lost lease).
      */
-    public void release(ResourceLease lease, String newName) throws SanlockException {
+    public void release(ResourceLease lease, @Nullable String newName) throws SanlockException {
         release(lease, newName, true);
     }
 
@@ -516,7 +525,7 @@ public final class LeaseEngine implements AutoCloseable {
      * the releasing host's dblock is not marked RELEASED (a resource index's
      * {@code rindex_lease}, as sanlock 3.8.5 releases it: ondisk.md 7).
      */
-    public void release(ResourceLease lease, String newName, boolean markReleased) throws SanlockException {
+    public void release(ResourceLease lease, @Nullable String newName, boolean markReleased) throws SanlockException {
         resources.release(lease, newName, markReleased);
     }
 
@@ -628,7 +637,7 @@ public final class LeaseEngine implements AutoCloseable {
                 try {
                     removeLockspace(ls.name(), false);
                 } catch (SanlockException e) {
-                    log.logf("s%s close: %s", ls.name(), e.getMessage());
+                    log.logf("s%s close: %s", ls.name(), String.valueOf(e.getMessage()));
                 }
             }
         }

@@ -1,5 +1,7 @@
 package io.jsanlock.engine;
 
+import org.jspecify.annotations.Nullable;
+
 import io.jsanlock.base.SanlockError;
 import io.jsanlock.base.SanlockException;
 import io.jsanlock.format.DiskFormat;
@@ -12,6 +14,7 @@ import io.jsanlock.lease.HostTable;
 import io.jsanlock.lease.LeaseStorage;
 import io.jsanlock.lease.LockspaceMember;
 import io.jsanlock.lease.Timeouts;
+import java.util.Objects;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -62,7 +65,7 @@ final class Lockspace {
     /** Takes this lockspace out of the engine's table once it is gone. */
     private final Runnable unregister;
 
-    private volatile LockspaceMember member;
+    private volatile @Nullable LockspaceMember member;
     private volatile LockspaceState state = LockspaceState.JOINING;
     private volatile long lastSuccess;
     private volatile long lastAttempt;
@@ -70,9 +73,9 @@ final class Lockspace {
     private volatile boolean corrupt;
     /** Renewals stop (removal completing, lost lockspace leaving, halt). */
     private volatile boolean stop;
-    private volatile ExecutorService renewalThread;
-    private volatile Future<?> nextRenewal;
-    private volatile Thread renewing;
+    private volatile @Nullable ExecutorService renewalThread;
+    private volatile @Nullable Future<?> nextRenewal;
+    private volatile @Nullable Thread renewing;
     // the monitor thread's own bookkeeping
     private volatile long lastWarnLogged;
     private volatile boolean killFired;
@@ -81,7 +84,7 @@ final class Lockspace {
     /** host id → my local second when I asked it to look (request written, set_event); bit set for 6N. */
     private final ConcurrentHashMap<Long, Long> notify = new ConcurrentHashMap<>();
     /** My outgoing host event {generation, event, data} and when it was set (my second), or null. */
-    private volatile long[] outEvent;
+    private volatile long @Nullable [] outEvent;
     private volatile long outEventSet;
     /** The renewal history (client renewal), oldest first, at most {@link #historySize} records. */
     private final ArrayDeque<RenewalRecord> history = new ArrayDeque<>();
@@ -107,8 +110,16 @@ final class Lockspace {
     }
 
     /** Null until the join has read the lockspace's geometry. */
-    LockspaceMember member() {
+    @Nullable LockspaceMember member() {
         return member;
+    }
+
+    /**
+     * The member of a lockspace past its join's first read: renewals, host scans, events and
+     * the leases acquired in it all start only after the join has set it.
+     */
+    LockspaceMember joinedMember() {
+        return Objects.requireNonNull(member, "lockspace joined");
     }
 
     /** True while leases may be granted in this lockspace (JOINED or FAILING). */
@@ -128,7 +139,7 @@ final class Lockspace {
     }
 
     /** The geometry read at the join, or null before. */
-    Geometry geometry() {
+    @Nullable Geometry geometry() {
         LockspaceMember m = member;
         return m == null ? null : m.delta().geometry();
     }
@@ -210,6 +221,10 @@ final class Lockspace {
         scheduleRenewal();
     }
 
+    private ExecutorService renewalThread() {
+        return Objects.requireNonNull(renewalThread, "renewals started");
+    }
+
     /**
      * The next renewal: due once {@code now - lastSuccess} reaches 2N on whole seconds, then
      * issued half a second later (right away plus the half second after a failed attempt).
@@ -220,7 +235,7 @@ final class Lockspace {
         }
         long dueNanos = (lastSuccess + mine.idRenewalSeconds()) * 1_000_000_000L;
         long delay = Math.max(0, dueNanos - ctx.clock.nanos()) + RENEWAL_HALF_SECOND;
-        nextRenewal = ctx.scheduler.schedule(renewalThread, this::renewOnce, delay);
+        nextRenewal = ctx.scheduler.schedule(renewalThread(), this::renewOnce, delay);
     }
 
     private void renewOnce() {
@@ -237,7 +252,7 @@ final class Lockspace {
     }
 
     private void renew() {
-        LockspaceMember m = member;
+        LockspaceMember m = joinedMember();
         long nowS = ctx.clock.seconds();
         byte[] bitmap = bitmap(nowS);
         long[] ev = outEvent;
@@ -324,7 +339,7 @@ final class Lockspace {
 
     // ------------------------------------------------------ events, requests
 
-    private byte[] bitmap(long now) {
+    private byte @Nullable [] bitmap(long now) {
         if (notify.isEmpty()) {
             return null;
         }
@@ -365,7 +380,7 @@ final class Lockspace {
                         n.generation(), n.event(), n.data());
                 ctx.events.toListeners(l -> l.hostEvent(he));
             }
-            if (member.table().takeRequestTurn(n.hostId(), now)) {
+            if (joinedMember().table().takeRequestTurn(n.hostId(), now)) {
                 ctx.log.logf("s%s:%d host %d asks us to look", name(), spec.hostId(), n.hostId());
                 any = true;
             }
@@ -377,7 +392,7 @@ final class Lockspace {
 
     /** set_event (see {@link LeaseEngine#setEvent(String, long, long, long, long, EventFlags)}). */
     void setEvent(long targetHostId, long generation, long event, long data, EventFlags flags) throws SanlockException {
-        if (targetHostId < 1 || targetHostId > member.table().maxHosts()) {
+        if (targetHostId < 1 || targetHostId > joinedMember().table().maxHosts()) {
             throw new SanlockException(SanlockError.EINVAL, "host_id " + targetHostId + " is out of range");
         }
         long now = ctx.clock.seconds();
@@ -414,7 +429,7 @@ final class Lockspace {
 
     /** get_hosts: -11 before the first scan. */
     List<HostInfo> hosts() throws SanlockException {
-        HostTable table = member.table();
+        HostTable table = joinedMember().table();
         if (!table.scanned()) {
             throw new SanlockException(SanlockError.EAGAIN, "lockspace " + name() + " has not been scanned yet");
         }

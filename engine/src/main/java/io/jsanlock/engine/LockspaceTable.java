@@ -1,5 +1,7 @@
 package io.jsanlock.engine;
 
+import org.jspecify.annotations.Nullable;
+
 import io.jsanlock.base.SanlockError;
 import io.jsanlock.base.SanlockException;
 import io.jsanlock.format.LockspaceSpec;
@@ -49,7 +51,7 @@ final class LockspaceTable {
     }
 
     /** The lockspace of that name in any state, or null. */
-    Lockspace get(String name) {
+    @Nullable Lockspace get(String name) {
         return byName.get(name);
     }
 

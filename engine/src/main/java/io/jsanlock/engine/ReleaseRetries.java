@@ -40,7 +40,7 @@ final class ReleaseRetries {
                 }
             }
             try {
-                r.paxos.release(r.token);
+                r.paxos().release(r.token());
                 ctx.log.logf("r%s:%s release async done", r.key.lockspace(), r.key.resource());
             } catch (SanlockException e) {
                 if (e.code() != SanlockError.AIO_TIMEOUT.code()) {

@@ -1,5 +1,7 @@
 package io.jsanlock.engine;
 
+import org.jspecify.annotations.Nullable;
+
 import io.jsanlock.base.SanlockError;
 import io.jsanlock.base.SanlockException;
 import io.jsanlock.format.Geometry;
@@ -52,7 +54,7 @@ final class ResourceTable {
 
     /** The paxos lease at {@code offset} of {@code path}, in {@code ls}. */
     private PaxosLease paxos(Lockspace ls, String path, long offset, String resource) throws SanlockException {
-        return ctx.paxos.open(ctx.storage.open(path), offset, ls.geometry(), ls.name(), resource);
+        return ctx.paxos.open(ctx.storage.open(path), offset, ls.joinedMember().delta().geometry(), ls.name(), resource);
     }
 
     // ---------------------------------------------------------------- acquire
@@ -93,7 +95,7 @@ final class ResourceTable {
             }
         }
         try {
-            LockspaceMember m = ls.member();
+            LockspaceMember m = ls.joinedMember(); // a lockspace that grants has joined
             PaxosLease p = paxos(ls, disk.path(), disk.offset(), res.name());
             PaxosLease.Token tok = new PaxosLease.Token(ls.spec.hostId(), m.delta().generation(), ls.mine);
             p.acquire(tok, new PaxosLease.Options(mode == LeaseMode.SHARED, lver, opt.ownerNoWait(), opt.numHosts()), m);
@@ -128,8 +130,9 @@ final class ResourceTable {
     }
 
     private ResourceLease addHandle(HeldResource r, LeaseHolder holder) {
-        ResourceLease lease = new ResourceLease(r.key.lockspace(), r.key.resource(), r.path, r.offset, r.mode,
-                r.token.lver(), r.token.hostId(), r.token.generation(), ids.incrementAndGet());
+        PaxosLease.Token token = r.token();
+        ResourceLease lease = new ResourceLease(r.key.lockspace(), r.key.resource(), r.path, r.offset, r.mode(),
+                token.lver(), token.hostId(), token.generation(), ids.incrementAndGet());
         r.handles.put(lease.id(), new HeldResource.Handle(lease, holder));
         return lease;
     }
@@ -224,7 +227,7 @@ final class ResourceTable {
     // ---------------------------------------------------------------- release
 
     /** See {@link LeaseEngine#release(ResourceLease, String, boolean)}. */
-    void release(ResourceLease lease, String newName, boolean markReleased) throws SanlockException {
+    void release(ResourceLease lease, @Nullable String newName, boolean markReleased) throws SanlockException {
         ResourceKey key = new ResourceKey(lease.lockspace(), lease.resource());
         HeldResource r = resources.get(key);
         if (r == null) {
@@ -248,7 +251,7 @@ final class ResourceTable {
         }
         long started = ctx.clock.seconds();
         try {
-            r.paxos.release(r.token, newName, markReleased);
+            r.paxos().release(r.token(), newName, markReleased);
             resources.remove(key, r);
         } catch (SanlockException e) {
             if (e.error() == SanlockError.AIO_TIMEOUT) {
@@ -319,13 +322,14 @@ final class ResourceTable {
             r.phase = HeldResource.Phase.ACQUIRING;
         }
         try {
-            r.paxos.convert(r.token, to == LeaseMode.SHARED, r.ls.member());
+            r.paxos().convert(r.token(), to == LeaseMode.SHARED, r.ls.joinedMember());
         } finally {
             synchronized (r) {
                 r.phase = HeldResource.Phase.HELD;
-                r.mode = r.token.shared() ? LeaseMode.SHARED : LeaseMode.EXCLUSIVE;
+                LeaseMode mode = r.token().shared() ? LeaseMode.SHARED : LeaseMode.EXCLUSIVE;
+                r.mode = mode;
                 ResourceLease now = new ResourceLease(lease.lockspace(), lease.resource(), lease.path(), lease.offset(),
-                        r.mode, r.token.lver(), lease.hostId(), lease.generation(), lease.id());
+                        mode, r.token().lver(), lease.hostId(), lease.generation(), lease.id());
                 r.handles.put(lease.id(), new HeldResource.Handle(now, h.holder()));
             }
         }
@@ -364,7 +368,7 @@ final class ResourceTable {
                     continue;
                 }
                 hs = new ArrayList<>(r.handles.values());
-                lver = r.token.lver();
+                lver = r.token().lver();
             }
             try {
                 RequestRecord req = paxos(ls, r.path, r.offset, r.key.resource()).readRequest(ls.mine);

@@ -224,7 +224,7 @@ public final class DeltaLease {
      * @param bitmap 256 bytes to write at byte 256 of my sector, or null for zeros
      * @param event host event (generation, event, data), or null for zeros
      */
-    public long renew(byte[] bitmap, long[] event, AreaScanner scanner) throws SanlockException {
+    public long renew(byte @Nullable [] bitmap, long @Nullable [] event, AreaScanner scanner) throws SanlockException {
         try {
             long ts = renew0(bitmap, event, scanner);
             lastRenewalOk = true;
@@ -236,7 +236,7 @@ public final class DeltaLease {
         }
     }
 
-    private long renew0(byte[] bitmap, long[] event, AreaScanner scanner) throws SanlockException {
+    private long renew0(byte @Nullable [] bitmap, long @Nullable [] event, AreaScanner scanner) throws SanlockException {
         ByteBuffer area = areas.take(geometry.alignSize());
         Leader l;
         long now;

@@ -1,5 +1,7 @@
 package io.jsanlock.lease;
 
+import org.jspecify.annotations.Nullable;
+
 import io.jsanlock.base.SanlockException;
 import io.jsanlock.format.Leader;
 import java.nio.ByteBuffer;
@@ -50,7 +52,7 @@ public final class LockspaceMember implements OwnerView {
      * One renewal with the host scan; returns the timestamp written and passes the
      * hosts whose bitmap asks me to look to {@code requests}.
      */
-    public long renew(byte[] bitmap, long[] event, java.util.function.Consumer<List<AreaScan.Notice>> requests)
+    public long renew(byte @Nullable [] bitmap, long @Nullable [] event, java.util.function.Consumer<List<AreaScan.Notice>> requests)
             throws SanlockException {
         return delta.renew(bitmap, event, (area, now) -> {
             List<AreaScan.Notice> notify = AreaScan.scanNotices(area, delta.geometry(), delta.spaceName(), table, now);
