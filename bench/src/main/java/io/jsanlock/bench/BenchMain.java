@@ -44,7 +44,8 @@ public final class BenchMain {
         }
         String loadAtStart = loadavg();
         long t0 = System.nanoTime();
-        ResultTable t = run(o, System.err);
+        ResultTable t = WorkDir.use(o.workDir(), Arrays.asList(args).contains("--dir"), "bench", System.err,
+                () -> run(o, System.err));
         String report = header(o) + "machine: " + Runtime.getRuntime().availableProcessors() + " CPUs; /proc/loadavg at start "
                 + loadAtStart + ", at end " + loadavg() + "; run took " + (System.nanoTime() - t0) / 1_000_000_000L + " s\n\n"
                 + t.markdown();

@@ -116,7 +116,8 @@ public final class ScaleMain {
         LeaseDaemonProcess.Launchers launchers = new LeaseDaemonProcess.Launchers(
                 BenchMain.split(System.getProperty("bench.jsanlockDaemon")), Path.of(System.getProperty("bench.referenceStart")));
         List<String> cli = BenchMain.split(System.getProperty("bench.jsanlockCli"));
-        String report = run(o, launchers, cli, System.err);
+        String report = WorkDir.use(o.dir(), List.of(args).contains("--dir"), "bench-scale", System.err,
+                () -> run(o, launchers, cli, System.err));
         System.out.print(report);
         if (o.out() != null) {
             Files.writeString(o.out(), report);
