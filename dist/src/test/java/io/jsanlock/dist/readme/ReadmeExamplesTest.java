@@ -31,7 +31,7 @@ class ReadmeExamplesTest {
     private static final Pattern EXPECTED_FAILURE = Pattern.compile("#.*\\bfails\\b");
 
     @Test
-    @Tag("slow") // a lockspace join (~20 s) and a dozen JVM start-ups
+    @Tag("slow") // a lockspace join (~3 s) and a dozen JVM start-ups
     void everyUsingItExampleRunsAsWritten() throws Exception {
         Reference.require(); // the README calls the reference `sanlock client`
         String readme = Files.readString(Repo.root().resolve("README.md"), StandardCharsets.UTF_8);
