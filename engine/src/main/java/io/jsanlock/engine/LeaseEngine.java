@@ -13,6 +13,7 @@ import io.jsanlock.format.Geometry;
 import io.jsanlock.format.Leader;
 import io.jsanlock.format.LockspaceSpec;
 import io.jsanlock.format.ResourceSpec;
+import io.jsanlock.io.DirectFileStorage;
 import io.jsanlock.lease.BufferPool;
 import io.jsanlock.lease.HostStatus;
 import io.jsanlock.lease.LockspaceMember;
@@ -138,7 +139,10 @@ public final class LeaseEngine implements AutoCloseable {
             this.ownScheduler = own;
             scheduler = own;
         }
-        BufferPool areaBuffers = new BufferPool(4);
+        // Lease-area buffers (1 MiB each at the default geometry) for ballots and renewals: 4 kept
+        // when idle, up to 32 through a burst of parallel acquires, trimmed back half a second
+        // after it (BufferPool says why; the monitor tick trims).
+        BufferPool areaBuffers = new BufferPool(4, 32, 500_000_000L, clock);
         PaxosLeaseFactory paxos = new PaxosLeaseFactory(clock, log, b.seed == null ? new Random() : new Random(b.seed),
                 areaBuffers);
         this.ctx = new EngineContext(hostName, clock, scheduler, log, observer, b.renewalHistorySize, paxos, areaBuffers,
@@ -462,6 +466,8 @@ public final class LeaseEngine implements AutoCloseable {
     private void tick() {
         try {
             lockspaces.checkAll();
+            ctx.areaBuffers.trim();
+            DirectFileStorage.trimBuffers();
         } finally {
             scheduleTick();
         }

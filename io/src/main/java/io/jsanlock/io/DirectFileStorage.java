@@ -145,6 +145,15 @@ public final class DirectFileStorage implements SectorStorage {
         workerThreadsOnly = on;
     }
 
+    /**
+     * Frees the aligned I/O buffers a burst of parallel I/O left beyond what is kept when idle,
+     * once no burst has needed them for half a second (a long-running process calls this
+     * periodically: the lease engine's monitor tick does).
+     */
+    public static void trimBuffers() {
+        AlignedBuffers.trim();
+    }
+
     /** Why Linux AIO is not used in this process (null: it is used for O_DIRECT storage). */
     public static @Nullable String aioUnavailableReason() {
         return AIO_UNAVAILABLE;
