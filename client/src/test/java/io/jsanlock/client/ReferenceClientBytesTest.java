@@ -1,5 +1,6 @@
 package io.jsanlock.client;
 
+import io.jsanlock.testkit.TempDirs;
 import io.jsanlock.testkit.Reference;
 import io.jsanlock.wire.Command;
 import io.jsanlock.wire.Lockspace;
@@ -40,7 +41,7 @@ class ReferenceClientBytesTest {
 
     @BeforeAll
     void start() throws Exception {
-        dir = Files.createTempDirectory("jsanlock-bytes");
+        dir = TempDirs.create("jsanlock-bytes");
         leases = dir.resolve("leases");
         Reference.initLeaseFile(leases, "LS", "R");
         daemon = Reference.Daemon.start(dir.resolve("run"), "hostA");

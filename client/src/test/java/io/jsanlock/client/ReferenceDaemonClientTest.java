@@ -1,5 +1,6 @@
 package io.jsanlock.client;
 
+import io.jsanlock.testkit.TempDirs;
 import io.jsanlock.base.SanlockException;
 import io.jsanlock.testkit.Reference;
 import io.jsanlock.wire.CommandFlags;
@@ -46,7 +47,7 @@ class ReferenceDaemonClientTest {
 
     @BeforeAll
     void start() throws Exception {
-        dir = Files.createTempDirectory("jsanlock-client-ref");
+        dir = TempDirs.create("jsanlock-client-ref");
         leases = dir.resolve("leases");
         Reference.initLeaseFile(leases, "LS", "R", "R2", "R3", "R4", "R5", "R6");
         daemon = Reference.Daemon.start(dir.resolve("run"), "hostA");

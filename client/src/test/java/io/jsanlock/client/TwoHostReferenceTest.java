@@ -1,5 +1,6 @@
 package io.jsanlock.client;
 
+import io.jsanlock.testkit.TempDirs;
 import io.jsanlock.base.SanlockException;
 import io.jsanlock.testkit.Reference;
 import io.jsanlock.wire.EventCallback;
@@ -49,7 +50,7 @@ class TwoHostReferenceTest {
 
     @BeforeAll
     void start() throws Exception {
-        Path dir = Files.createTempDirectory("jsanlock-two-hosts");
+        Path dir = TempDirs.create("jsanlock-two-hosts");
         leases = dir.resolve("leases");
         Reference.initLeaseFile(leases, "LS", "R", "R2");
         a = Reference.Daemon.start(dir.resolve("runA"), "hostA");

@@ -1,5 +1,6 @@
 package io.jsanlock.daemon;
 
+import io.jsanlock.testkit.TempDirs;
 import io.jsanlock.testkit.Async;
 import io.jsanlock.base.MonotonicClock;
 import io.jsanlock.engine.LeaseEngine;
@@ -154,7 +155,7 @@ class CliParityTest {
 
     @Test
     void sameOutputFromBothDaemons() throws Exception {
-        Path dir = Files.createTempDirectory("jsanlock-cliparity");
+        Path dir = TempDirs.create("jsanlock-cliparity");
         Run ref = new Run(dir.resolve("refrun"), dir.resolve("ref-leases"));
         Run mine = new Run(dir.resolve("jrun"), dir.resolve("j-leases"));
         for (Run r : List.of(ref, mine)) {

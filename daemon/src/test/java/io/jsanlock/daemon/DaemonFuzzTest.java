@@ -1,5 +1,6 @@
 package io.jsanlock.daemon;
 
+import io.jsanlock.testkit.TempDirs;
 import io.jsanlock.base.MonotonicClock;
 import io.jsanlock.client.Registration;
 import io.jsanlock.client.SanlockClient;
@@ -138,7 +139,7 @@ class DaemonFuzzTest {
     @Test
     void hundredThousandHostileMessages() throws Exception {
         long seed = Seeds.seed(DaemonFuzzTest.class);
-        Path runDir = Files.createTempDirectory("jsanlock-fuzz").resolve("run");
+        Path runDir = TempDirs.create("jsanlock-fuzz").resolve("run");
         InMemoryBackend backend = new InMemoryBackend();
         DaemonOptions o = DaemonOptions.parse("-D", "-e", "fuzz").withRunDir(runDir);
         Daemon d = new Daemon(o, backend, new DaemonLog(MonotonicClock.SYSTEM, null, 7), MonotonicClock.SYSTEM);

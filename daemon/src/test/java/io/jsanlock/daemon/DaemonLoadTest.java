@@ -1,5 +1,6 @@
 package io.jsanlock.daemon;
 
+import io.jsanlock.testkit.TempDirs;
 import io.jsanlock.base.MonotonicClock;
 import io.jsanlock.client.Inquiry;
 import io.jsanlock.client.Registration;
@@ -34,7 +35,7 @@ class DaemonLoadTest {
 
     @Test
     void thousandClientsThousandResources() throws Exception {
-        Path runDir = Files.createTempDirectory("jsanlock-load").resolve("run");
+        Path runDir = TempDirs.create("jsanlock-load").resolve("run");
         InMemoryBackend backend = new InMemoryBackend();
         Daemon d = new Daemon(DaemonOptions.parse("-D", "-e", "load").withRunDir(runDir), backend,
                 new DaemonLog(MonotonicClock.SYSTEM, null, 6), MonotonicClock.SYSTEM);

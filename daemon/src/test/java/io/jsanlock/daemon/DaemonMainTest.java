@@ -1,5 +1,6 @@
 package io.jsanlock.daemon;
 
+import io.jsanlock.testkit.TempDirs;
 import io.jsanlock.base.SanlockException;
 import io.jsanlock.client.SanlockClient;
 import java.time.Duration;
@@ -34,7 +35,7 @@ class DaemonMainTest {
 
     @Test
     void runsRefusesASecondDaemonAndStopsOnSigterm() throws Exception {
-        Path runDir = Files.createTempDirectory("jsanlock-main").resolve("run");
+        Path runDir = TempDirs.create("jsanlock-main").resolve("run");
         Process d = start(runDir, "-D", "-w", "0", "-l", "0", "-h", "0", "-U", "root", "-G", "root", "-e", "hostM");
         try {
             SanlockClient c = new SanlockClient(runDir);

@@ -1,5 +1,6 @@
 package io.jsanlock.daemon;
 
+import io.jsanlock.testkit.TempDirs;
 import io.jsanlock.base.MonotonicClock;
 import io.jsanlock.base.SanlockException;
 import io.jsanlock.client.Inquiry;
@@ -47,7 +48,7 @@ class DaemonProtocolTest {
 
     @BeforeEach
     void start() throws Exception {
-        runDir = Files.createTempDirectory("jsanlock-daemon").resolve("run");
+        runDir = TempDirs.create("jsanlock-daemon").resolve("run");
         backend = new InMemoryBackend();
         DaemonOptions o = DaemonOptions.parse("-D", "-w", "0", "-e", "hostJ").withRunDir(runDir);
         daemon = new Daemon(o, backend, new DaemonLog(MonotonicClock.SYSTEM, null, 7), MonotonicClock.SYSTEM);

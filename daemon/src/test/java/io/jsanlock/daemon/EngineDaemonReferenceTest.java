@@ -1,5 +1,6 @@
 package io.jsanlock.daemon;
 
+import io.jsanlock.testkit.TempDirs;
 import io.jsanlock.base.MonotonicClock;
 import io.jsanlock.base.SanlockException;
 import io.jsanlock.client.EventChannel;
@@ -82,7 +83,7 @@ class EngineDaemonReferenceTest {
     @BeforeAll
     void start() throws Exception {
         assertTrue(Files.isExecutable(SANLOCK), "reference sanlock missing at " + SANLOCK);
-        dir = Files.createTempDirectory("jsanlock-engine-daemon");
+        dir = TempDirs.create("jsanlock-engine-daemon");
         leases = dir.resolve("leases");
         Files.write(leases, new byte[(int) (6 * MiB)]);
         assertEquals(0, run(null, "direct", "init", "-s", "LS:0:" + leases + ":0", "-o", "1").exit());

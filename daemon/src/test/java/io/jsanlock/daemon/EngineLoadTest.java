@@ -1,5 +1,6 @@
 package io.jsanlock.daemon;
 
+import io.jsanlock.testkit.TempDirs;
 import io.jsanlock.testkit.Async;
 import io.jsanlock.base.MonotonicClock;
 import io.jsanlock.base.SanlockException;
@@ -49,7 +50,7 @@ class EngineLoadTest {
 
     @Test
     void thousandClientsOnRealStorageAreNotHeldUpByOneStuckDisk() throws Exception {
-        Path dir = Files.createTempDirectory("jsanlock-engine-load");
+        Path dir = TempDirs.create("jsanlock-engine-load");
         Path leases = dir.resolve("leases");
         Path stuckDisk = dir.resolve("stuck");
         try (RandomAccessFile f = new RandomAccessFile(leases.toFile(), "rw")) {

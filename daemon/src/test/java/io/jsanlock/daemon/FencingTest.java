@@ -1,5 +1,6 @@
 package io.jsanlock.daemon;
 
+import io.jsanlock.testkit.TempDirs;
 import io.jsanlock.base.MonotonicClock;
 import io.jsanlock.client.LockspaceState;
 import io.jsanlock.client.SanlockClient;
@@ -39,7 +40,7 @@ class FencingTest {
 
     @Test
     void failingStorageLeadsToSigtermThenSigkill() throws Exception {
-        Path dir = Files.createTempDirectory("jsanlock-fence");
+        Path dir = TempDirs.create("jsanlock-fence");
         Path leases = dir.resolve("leases");
         Files.write(leases, new byte[(int) (2 * MiB)]);
         Process init = new ProcessBuilder("/usr/sbin/sanlock", "direct", "init", "-s", "LS:0:" + leases + ":0", "-o", "1")

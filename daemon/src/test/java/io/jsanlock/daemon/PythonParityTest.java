@@ -1,5 +1,6 @@
 package io.jsanlock.daemon;
 
+import io.jsanlock.testkit.TempDirs;
 import io.jsanlock.base.MonotonicClock;
 import io.jsanlock.engine.LeaseEngine;
 import io.jsanlock.testkit.Reference;
@@ -124,7 +125,7 @@ class PythonParityTest {
 
     @Test
     void sameResultsFromBothDaemons() throws Exception {
-        Path dir = Files.createTempDirectory("jsanlock-pyparity");
+        Path dir = TempDirs.create("jsanlock-pyparity");
         Path refLeases = dir.resolve("ref-leases");
         Path jLeases = dir.resolve("j-leases");
         Files.write(refLeases, new byte[4 << 20]);

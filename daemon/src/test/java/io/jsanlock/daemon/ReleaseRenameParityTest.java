@@ -1,5 +1,6 @@
 package io.jsanlock.daemon;
 
+import io.jsanlock.testkit.TempDirs;
 import io.jsanlock.base.MonotonicClock;
 import io.jsanlock.engine.LeaseEngine;
 import io.jsanlock.testkit.Reference;
@@ -97,7 +98,7 @@ class ReleaseRenameParityTest {
     void start() throws Exception {
         assertTrue(Files.isExecutable(SANLOCK), "reference sanlock missing at " + SANLOCK);
         assertTrue(Files.isExecutable(PYTHON), "python3 missing at " + PYTHON);
-        dir = Files.createTempDirectory("jsanlock-rel-rename");
+        dir = TempDirs.create("jsanlock-rel-rename");
         Files.writeString(dir.resolve("rename.py"), SCRIPT);
         jRun = dir.resolve("jrun");
         DaemonOptions o = DaemonOptions.parse("-D", "-w", "0", "-e", "hostX").withRunDir(jRun);

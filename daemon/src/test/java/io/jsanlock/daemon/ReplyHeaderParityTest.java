@@ -1,5 +1,6 @@
 package io.jsanlock.daemon;
 
+import io.jsanlock.testkit.TempDirs;
 import io.jsanlock.base.MonotonicClock;
 import io.jsanlock.engine.LeaseEngine;
 import io.jsanlock.testkit.Reference;
@@ -70,7 +71,7 @@ class ReplyHeaderParityTest {
     @BeforeAll
     void start() throws Exception {
         assertTrue(Files.isExecutable(SANLOCK), "reference sanlock missing at " + SANLOCK);
-        dir = Files.createTempDirectory("jsanlock-reply-headers");
+        dir = TempDirs.create("jsanlock-reply-headers");
         for (String k : List.of("ref", "jsl")) {
             Path f = Files.createDirectories(dir.resolve(k));
             files.put(k, f);

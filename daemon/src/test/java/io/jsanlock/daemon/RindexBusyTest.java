@@ -1,5 +1,6 @@
 package io.jsanlock.daemon;
 
+import io.jsanlock.testkit.TempDirs;
 import io.jsanlock.testkit.Async;
 import io.jsanlock.base.MonotonicClock;
 import io.jsanlock.base.SanlockException;
@@ -64,7 +65,7 @@ class RindexBusyTest {
 
     @BeforeEach
     void start() throws Exception {
-        dir = Files.createTempDirectory("jsanlock-rindex-busy");
+        dir = TempDirs.create("jsanlock-rindex-busy");
         backend = new GatedBackend();
         DaemonOptions o = DaemonOptions.parse("-D", "-w", "0", "-e", "hostJ").withRunDir(dir.resolve("run"));
         daemon = new Daemon(o, backend, new DaemonLog(MonotonicClock.SYSTEM, null, 7), MonotonicClock.SYSTEM);

@@ -1,5 +1,6 @@
 package io.jsanlock.daemon;
 
+import io.jsanlock.testkit.TempDirs;
 import io.jsanlock.base.MonotonicClock;
 import io.jsanlock.base.SanlockException;
 import io.jsanlock.client.SanlockClient;
@@ -106,7 +107,7 @@ class RindexDaemonReferenceTest {
     @BeforeAll
     void start() throws Exception {
         assertTrue(Files.isExecutable(SANLOCK), "reference sanlock missing at " + SANLOCK);
-        tmp = Files.createTempDirectory("jsanlock-rindex");
+        tmp = TempDirs.create("jsanlock-rindex");
         jw = world("j");
         rw = world("r");
 

@@ -1,5 +1,6 @@
 package io.jsanlock.daemon;
 
+import io.jsanlock.testkit.TempDirs;
 import io.jsanlock.testkit.Async;
 import io.jsanlock.base.MonotonicClock;
 import io.jsanlock.engine.LeaseEngine;
@@ -122,7 +123,7 @@ class StorageErrorParityTest {
     void start() throws Exception {
         assertTrue(Files.isExecutable(SANLOCK), "reference sanlock missing at " + SANLOCK);
         assertTrue(Files.isExecutable(PYTHON), "python3 missing at " + PYTHON);
-        dir = Files.createTempDirectory("jsanlock-storage-errors");
+        dir = TempDirs.create("jsanlock-storage-errors");
         Files.writeString(dir.resolve("errors.py"), SCRIPT);
         for (String k : List.of("ref", "jsl")) {
             Files.createDirectories(dir.resolve(k));

@@ -1,5 +1,6 @@
 package io.jsanlock.dist.cli;
 
+import io.jsanlock.testkit.TempDirs;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.TestInstance;
@@ -78,7 +79,7 @@ class ByteNamesParityTest {
     @BeforeAll
     void makeDir() throws IOException {
         Run.requireReference();
-        dir = Files.createTempDirectory("jsanlock-bytes");
+        dir = TempDirs.create("jsanlock-bytes");
     }
 
     @AfterAll

@@ -1,5 +1,6 @@
 package io.jsanlock.dist.cli;
 
+import io.jsanlock.testkit.TempDirs;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.TestInstance;
@@ -240,7 +241,7 @@ abstract class ClientParity {
     /** Both labs start together (two daemons each, joined with io_timeout 1): about 5 s. */
     @BeforeAll
     void startLabs() throws IOException {
-        Path dir = Files.createTempDirectory("jsanlock-parity");
+        Path dir = TempDirs.create("jsanlock-parity");
         // Own threads, not the common pool: Run.cmd reads each command's output on that pool,
         // which has a single thread on a two-core machine.
         try (var both = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {

@@ -1,5 +1,6 @@
 package io.jsanlock.dist.cli;
 
+import io.jsanlock.testkit.TempDirs;
 import io.jsanlock.testkit.Async;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -60,7 +61,7 @@ class ClusterMapMixedHostsTest {
         Run.requireReference();
         schema = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12)
                 .getSchema(Files.readString(Run.REPO.resolve("docs/schema/jsanlock-output.schema.json")), InputFormat.JSON);
-        dir = Files.createTempDirectory("jsanlock-map");
+        dir = TempDirs.create("jsanlock-map");
         leases = dir.resolve("leases");
         try (RandomAccessFile raf = new RandomAccessFile(leases.toFile(), "rw")) {
             raf.setLength(6L << 20);

@@ -1,5 +1,6 @@
 package io.jsanlock.dist.cli;
 
+import io.jsanlock.testkit.TempDirs;
 import io.jsanlock.testkit.Async;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -36,7 +37,7 @@ class RunDirBytesTest {
     @Test
     void theCliReachesTheReferenceDaemonInARunDirNamedByNonAsciiBytesInEveryLocale() throws IOException {
         Run.requireReference();
-        Path base = Files.createTempDirectory("jsanlock-rundir");
+        Path base = TempDirs.create("jsanlock-rundir");
         for (String name : NAMES) {
             String runDir = base + "/" + name; // a byte string: one char per byte
             Run.Result started = bash(Map.of(), null, List.of("bash", Run.shared().resolve("peer/start-daemon.sh").toString(),
@@ -62,7 +63,7 @@ class RunDirBytesTest {
     @Test
     void theCliReachesTheJsanlockDaemonInAUtf8RunDirInEveryLocale() throws IOException {
         Run.requireReference();
-        Path base = Files.createTempDirectory("jsanlock-rundir");
+        Path base = TempDirs.create("jsanlock-rundir");
         String runDir = base + "/" + NAMES.get(0);
         // The daemon names its socket by its run directory's text in UTF-8 (its side is not byte-exact
         // yet, see the report of this change): started in a UTF-8 locale it binds the right bytes.

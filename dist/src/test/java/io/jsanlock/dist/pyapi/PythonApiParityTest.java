@@ -1,5 +1,6 @@
 package io.jsanlock.dist.pyapi;
 
+import io.jsanlock.testkit.TempDirs;
 import io.jsanlock.dist.cli.DiskImage;
 import io.jsanlock.dist.cli.Run;
 import io.jsanlock.dist.cli.TestDaemon;
@@ -61,7 +62,7 @@ class PythonApiParityTest {
             throw new AssertionError(PYTHON + " missing (shared/peer/install.sh installs python3-sanlock)");
         }
         Path script = Path.of(getClass().getResource("/pyapi/sanlock_api_cases.py").toURI());
-        Path dir = Files.createTempDirectory("jsanlock-pyapi");
+        Path dir = TempDirs.create("jsanlock-pyapi");
         TestDaemon ref = start(TestDaemon.Kind.REFERENCE, dir.resolve("run-ref"));
         TestDaemon js = start(TestDaemon.Kind.JSANLOCK, dir.resolve("run-jsl"));
         // Own threads, not the common pool: Run.cmd reads the driver's output on that pool,

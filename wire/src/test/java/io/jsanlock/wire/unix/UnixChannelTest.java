@@ -1,5 +1,6 @@
 package io.jsanlock.wire.unix;
 
+import io.jsanlock.testkit.TempDirs;
 import io.jsanlock.posix.Sockets;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -29,7 +30,7 @@ class UnixChannelTest {
     private final Path dir;
 
     UnixChannelTest() throws IOException {
-        dir = Files.createTempDirectory("jsanlock-channel");
+        dir = TempDirs.create("jsanlock-channel");
     }
 
     @AfterEach

@@ -1,5 +1,6 @@
 package io.jsanlock.wire.unix;
 
+import io.jsanlock.testkit.TempDirs;
 import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;
@@ -23,7 +24,7 @@ class UnixSocketTest {
 
     @Test
     void peerCredentialsNameTheConnectingProcess() throws Exception {
-        Path dir = Files.createTempDirectory("jsanlock-unix");
+        Path dir = TempDirs.create("jsanlock-unix");
         Path sock = dir.resolve("s.sock");
         try (UnixServerSocket server = UnixServerSocket.bind(sock, 5);
              UnixSocket client = UnixSocket.connect(sock);
@@ -42,7 +43,7 @@ class UnixSocketTest {
 
     @Test
     void connectErrorsCarryErrno() throws Exception {
-        Path dir = Files.createTempDirectory("jsanlock-unix");
+        Path dir = TempDirs.create("jsanlock-unix");
         UnixSocketException e = assertThrows(UnixSocketException.class, () -> UnixSocket.connect(dir.resolve("none")));
         assertEquals(2, e.errno());
         Files.createFile(dir.resolve("plain"));
@@ -52,7 +53,7 @@ class UnixSocketTest {
 
     @Test
     void closeWakesAParkedReader() throws Exception {
-        Path sock = Files.createTempDirectory("jsanlock-unix").resolve("s.sock");
+        Path sock = TempDirs.create("jsanlock-unix").resolve("s.sock");
         try (UnixServerSocket server = UnixServerSocket.bind(sock, 5); UnixSocket client = UnixSocket.connect(sock)) {
             UnixSocket conn = server.accept();
             CompletableFuture<Throwable> f = new CompletableFuture<>();
@@ -78,7 +79,7 @@ class UnixSocketTest {
      */
     @Test
     void manyParkedReadersDoNotStarveOtherVirtualThreads() throws Exception {
-        Path sock = Files.createTempDirectory("jsanlock-unix").resolve("s.sock");
+        Path sock = TempDirs.create("jsanlock-unix").resolve("s.sock");
         int n = 300;
         try (UnixServerSocket server = UnixServerSocket.bind(sock, 512);
              ExecutorService ex = Executors.newVirtualThreadPerTaskExecutor()) {
@@ -112,7 +113,7 @@ class UnixSocketTest {
     /** trySend never waits: against a peer that stopped reading it reports WOULD_BLOCK, and what was sent reads back whole. */
     @Test
     void trySendReportsAFullPeerInsteadOfWaiting() throws Exception {
-        Path sock = Files.createTempDirectory("jsanlock-unix").resolve("s.sock");
+        Path sock = TempDirs.create("jsanlock-unix").resolve("s.sock");
         try (UnixServerSocket server = UnixServerSocket.bind(sock, 5); UnixSocket reader = UnixSocket.connect(sock);
              UnixSocket writer = server.accept()) {
             byte[] record = new byte[80];
